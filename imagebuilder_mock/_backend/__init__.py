@@ -1,0 +1,1 @@
+"""State, identity and the mechanisms every resource family shares."""

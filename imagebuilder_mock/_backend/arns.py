@@ -1,0 +1,77 @@
+"""ARNs and name normalisation, as the service shapes them."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .._engine._errors import invalid_value
+
+_ARN = re.compile(r"^arn:(?P<partition>aws[^:]*):imagebuilder:(?P<region>[^:]*):(?P<account>[^:]*):(?P<rest>.+)$")
+#: Resource types whose ARN carries a semantic version after the name.
+VERSIONED = {"component", "image-recipe", "container-recipe", "image", "workflow"}
+
+
+class Arn(NamedTuple):
+    partition: str
+    region: str
+    account: str
+    resource_type: str
+    name: str
+    version: str | None  # "1.0.0", "1.x.x" or None
+    build: str | None  # "1" or None
+    workflow_type: str | None = None  # build|test|distribution for workflows
+
+    @property
+    def version_arn(self) -> str:
+        """The ARN without its build node."""
+        return make(self.partition, self.region, self.account, self.resource_type, self.name,
+                    self.version, None, self.workflow_type)
+
+
+def normalize_name(name: str) -> str:
+    """The ARN segment of a name: lower case, spaces and underscores made hyphens."""
+    return name.lower().replace(" ", "-").replace("_", "-")
+
+
+def partition_for(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def make(partition: str, region: str, account: str, resource_type: str, name: str,
+         version: str | None = None, build: str | int | None = None, workflow_type: str | None = None) -> str:
+    parts = [resource_type]
+    if workflow_type:
+        parts.append(workflow_type.lower())
+    parts.append(normalize_name(name))
+    if version is not None:
+        parts.append(version)
+        if build is not None:
+            parts.append(str(build))
+    return f"arn:{partition}:imagebuilder:{region}:{account}:{'/'.join(parts)}"
+
+
+def parse(arn: str, param: str = "arn") -> Arn:
+    """Split an Image Builder ARN; anything else is the service's InvalidParameterValueException."""
+    match = _ARN.match(arn or "")
+    if not match:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid Image Builder ARN.")
+    segments = match["rest"].split("/")
+    resource_type = segments[0]
+    workflow_type = None
+    if resource_type == "workflow" and len(segments) > 1:
+        workflow_type = segments[1]
+        segments = [resource_type] + segments[2:]
+    if len(segments) < 2 or not all(segments):
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid Image Builder ARN.")
+    name = segments[1]
+    version = segments[2] if len(segments) > 2 else None
+    build = segments[3] if len(segments) > 3 else None
+    if len(segments) > 4 or (version is not None and resource_type not in VERSIONED):
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid Image Builder ARN.")
+    return Arn(match["partition"], match["region"], match["account"], resource_type, name, version, build,
+               workflow_type)

@@ -1,0 +1,80 @@
+"""Request parsing: read each input member from its location (uri, querystring, header, body)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.model import OperationModel, Shape
+
+from ._errors import ServiceError, invalid_value
+
+
+def _malformed(detail: str) -> ServiceError:
+    return ServiceError("InvalidRequestException", f"The request body is malformed: {detail}")
+
+
+def _scalar(shape: Shape, raw: str, param: str) -> Any:
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise invalid_value(param, f"{param} must be an integer.") from None
+    if kind == "boolean":
+        if raw not in ("true", "false"):
+            raise invalid_value(param, f"{param} must be a boolean.")
+        return raw == "true"
+    return raw
+
+
+class Parser:
+    """Compiles, per operation, the list of located members to read."""
+
+    def __init__(self) -> None:
+        self._plans: dict[str, tuple] = {}
+
+    def _plan(self, op: OperationModel) -> tuple:
+        plan = self._plans.get(op.name)
+        if plan is None:
+            located = []
+            shape = op.input_shape
+            for name, member in (shape.members.items() if shape else ()):
+                location = member.serialization.get("location")
+                if location:
+                    located.append((name, location, member.serialization.get("name", name), member))
+            plan = (shape, tuple(located))
+            self._plans[op.name] = plan
+        return plan
+
+    def parse(self, op: OperationModel, query: dict[str, list[str]], headers: dict[str, str],
+              body: bytes, uri_params: dict[str, str]) -> dict:
+        shape, located = self._plan(op)
+        params: dict = {}
+        if shape is None:
+            return params
+        if body and body.strip():
+            try:
+                params = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise _malformed(f"not valid JSON ({exc}).") from None
+            if not isinstance(params, dict):
+                raise _malformed("the top level must be a JSON object.")
+            for name, *_ in located:  # located members never come from the body
+                params.pop(name, None)
+        for name, location, wire, member in located:
+            if location == "uri":
+                if wire in uri_params:
+                    params[name] = uri_params[wire]
+            elif location == "querystring":
+                values = query.get(wire)
+                if values:
+                    if member.type_name == "list":
+                        params[name] = [_scalar(member.member, v, name) for v in values]
+                    else:
+                        params[name] = _scalar(member, values[0], name)
+            elif location == "header":
+                value = headers.get(wire.lower())
+                if value is not None:
+                    params[name] = _scalar(member, value, name)
+        return params

@@ -1,0 +1,173 @@
+"""Server-side validation of input against the model: what botocore's client does not check.
+
+Each shape compiles once into a checking closure; the closures are cached by shape name.
+Messages follow the service's wording: "The value supplied for parameter 'p' is not valid. ...".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from botocore.model import Shape
+
+from ._errors import ServiceError, invalid_value
+
+Check = Callable[[Any, str], None]
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "double": "a number",
+    "float": "a number",
+    "boolean": "a boolean",
+    "timestamp": "a timestamp",
+    "list": "a list",
+    "map": "a map",
+    "structure": "an object",
+}
+
+
+def missing(param: str) -> ServiceError:
+    return ServiceError("InvalidRequestException", f"The request is missing required parameter '{param}'.")
+
+
+def _leaf(path: str) -> str:
+    return path.rsplit(".", 1)[-1]
+
+
+def _wrong_type(path: str, type_name: str) -> ServiceError:
+    return invalid_value(path, f"{_leaf(path)} must be {_TYPE_NAMES[type_name]}.")
+
+
+class Validator:
+    """Compiles and caches a checking closure per shape."""
+
+    def __init__(self, output: bool = False) -> None:
+        #: for checking what we emit: the service itself returns empty maps and lists (`tags: {}`)
+        #: below their modelled minimum, so sizes of containers are not checked on output
+        self._output = output
+        self._cache: dict[str, Check] = {}
+
+    def validate(self, shape: Shape, value: Any, path: str = "") -> None:
+        self.compile(shape)(value, path)
+
+    def compile(self, shape: Shape) -> Check:
+        check = self._cache.get(shape.name)
+        if check is None:
+            # Placeholder first: recursive shapes refer to themselves.
+            self._cache[shape.name] = lambda v, p: self._cache[shape.name](v, p)
+            check = getattr(self, "_" + shape.type_name)(shape)
+            self._cache[shape.name] = check
+        return check
+
+    def _structure(self, shape: Shape) -> Check:
+        members = [(name, self.compile(member)) for name, member in shape.members.items()]
+        required = list(shape.required_members)
+        union = bool(shape.metadata.get("union"))
+
+        def check(value: Any, path: str) -> None:
+            if not isinstance(value, dict):
+                raise _wrong_type(path or shape.name, "structure")
+            prefix = path + "." if path else ""
+            for name in required:
+                if value.get(name) is None:
+                    raise missing(prefix + name)
+            for name, member_check in members:
+                item = value.get(name)
+                if item is not None:
+                    member_check(item, prefix + name)
+            if union and sum(1 for v in value.values() if v is not None) != 1:
+                raise invalid_value(path, "Exactly one member must be set.")
+
+        return check
+
+    def _list(self, shape: Shape) -> Check:
+        member = self.compile(shape.member)
+        low, high = (None, None) if self._output else (shape.metadata.get("min"), shape.metadata.get("max"))
+
+        def check(value: Any, path: str) -> None:
+            if not isinstance(value, list):
+                raise _wrong_type(path, "list")
+            _check_size(path, len(value), low, high, "items")
+            for index, item in enumerate(value):
+                member(item, f"{path}[{index}]")
+
+        return check
+
+    def _map(self, shape: Shape) -> Check:
+        key, val = self.compile(shape.key), self.compile(shape.value)
+        low, high = (None, None) if self._output else (shape.metadata.get("min"), shape.metadata.get("max"))
+
+        def check(value: Any, path: str) -> None:
+            if not isinstance(value, dict):
+                raise _wrong_type(path, "map")
+            _check_size(path, len(value), low, high, "entries")
+            for k, v in value.items():
+                key(k, f"{path}.key")
+                val(v, f"{path}[{k}]")
+
+        return check
+
+    def _string(self, shape: Shape) -> Check:
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        pattern = shape.metadata.get("pattern")
+        regex = re.compile(pattern) if pattern else None
+        enum = frozenset(shape.enum) if shape.enum else None
+
+        def check(value: Any, path: str) -> None:
+            if not isinstance(value, str):
+                raise _wrong_type(path, "string")
+            if low is not None or high is not None:
+                _check_size(path, len(value), low, high, "characters")
+            if enum is not None and value not in enum:
+                raise invalid_value(path, f"{_leaf(path)} must be one of [{', '.join(sorted(enum))}].")
+            if regex is not None and regex.search(value) is None:
+                raise invalid_value(path, f"{_leaf(path)} must match pattern {pattern}")
+
+        return check
+
+    def _number(self, shape: Shape, types: tuple) -> Check:
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+
+        def check(value: Any, path: str) -> None:
+            if isinstance(value, bool) or not isinstance(value, types):
+                raise _wrong_type(path, shape.type_name)
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = f"between {low} and {high}" if low is not None and high is not None else (
+                    f"at least {low}" if low is not None else f"at most {high}")
+                raise invalid_value(path, f"{_leaf(path)} must be {bounds}.")
+
+        return check
+
+    def _integer(self, shape: Shape) -> Check:
+        return self._number(shape, (int,))
+
+    _long = _integer
+
+    def _double(self, shape: Shape) -> Check:
+        return self._number(shape, (int, float))
+
+    _float = _double
+
+    def _boolean(self, shape: Shape) -> Check:
+        def check(value: Any, path: str) -> None:
+            if not isinstance(value, bool):
+                raise _wrong_type(path, "boolean")
+
+        return check
+
+    def _timestamp(self, shape: Shape) -> Check:
+        def check(value: Any, path: str) -> None:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise _wrong_type(path, "timestamp")
+
+        return check
+
+
+def _check_size(path: str, size: int, low: int | None, high: int | None, unit: str) -> None:
+    if low is not None and size < low:
+        raise invalid_value(path, f"{_leaf(path)} must have at least {low} {unit}.")
+    if high is not None and size > high:
+        raise invalid_value(path, f"{_leaf(path)} must have at most {high} {unit}.")

@@ -1,0 +1,143 @@
+"""One engine for the in-process patch and the HTTP server: (method, path, query, headers, body) in,
+(status, headers, body) out. Everything protocol-shaped comes from botocore's service model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from typing import Callable, Mapping
+from urllib.parse import parse_qs
+
+from .._backend.context import RequestContext
+from .._backend.store import DEFAULT_REGION, Backend
+from ._errors import ServiceError
+from ._model import service_model
+from ._parser import Parser
+from ._router import Router
+from ._serializer import Serializer
+from ._validator import Validator
+
+logger = logging.getLogger("imagebuilder_mock")
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
+_HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
+Handler = Callable[[RequestContext, dict], dict]
+
+
+class Engine:
+    """Serves imagebuilder requests from a Backend, with handlers keyed by operation name."""
+
+    def __init__(self, backend: Backend, handlers: Mapping[str, Handler] | None = None,
+                 check_output: bool = False) -> None:
+        if handlers is None:
+            from .._resources import operations
+
+            handlers = operations()
+        self.backend = backend
+        self.handlers = handlers
+        self.check_output = check_output
+        self.model = service_model()
+        self.router = Router(self.model)
+        self.parser = Parser()
+        self.validator = Validator()
+        self.output_validator = Validator(output=True)
+        self.serializer = Serializer()
+        self._token_ops: dict[str, bool] = {}
+
+    # -- entry point -------------------------------------------------------------------------
+    def handle(self, method: str, path: str, query: str | Mapping[str, list[str]] | None,
+               headers: Mapping[str, str], body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
+        request_id = str(uuid.uuid4())
+        headers = {k.lower(): v for k, v in headers.items()}
+        if "?" in path:
+            path, _, raw = path.partition("?")
+            query = raw if not query else query
+        if isinstance(query, str) or query is None:
+            query = parse_qs(query or "", keep_blank_values=True)
+        if isinstance(body, str):
+            body = body.encode()
+        try:
+            routed = self.router.route(method.upper(), path)
+            if routed is None:
+                raise ServiceError("UnknownOperationException",
+                                   f"No Image Builder operation answers {method.upper()} {path}.", 404)
+            op, uri_params = routed
+            params = self.parser.parse(op, query, headers, body or b"", uri_params)
+            if op.input_shape is not None:
+                self.validator.validate(op.input_shape, params)
+            account, region = self._identity(headers)
+            ctx = RequestContext(self.backend, account, region, op.name, request_id)
+            return self._dispatch(op, ctx, params)
+        except ServiceError as error:
+            return self.render_error(error, request_id)
+        except Exception as exc:  # a bug of ours: a clean 500 that says so, never a traceback to the client
+            logger.exception("imagebuilder-mock failed on %s %s", method, path)
+            if self.check_output:
+                raise
+            return self.render_error(ServiceError("ServiceException", f"imagebuilder-mock internal error: {exc!r}"),
+                                     request_id)
+
+    # -- steps -------------------------------------------------------------------------------
+    def _identity(self, headers: Mapping[str, str]) -> tuple[str, str]:
+        match = _CREDENTIAL.search(headers.get("authorization", ""))
+        if match:
+            return self.backend.account_for(match.group(1)), match.group(2)
+        host = _HOST_REGION.search(headers.get("host", ""))
+        return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
+
+    def _has_token(self, op) -> bool:
+        has = self._token_ops.get(op.name)
+        if has is None:
+            has = bool(op.input_shape and "clientToken" in op.input_shape.members)
+            self._token_ops[op.name] = has
+        return has
+
+    def _dispatch(self, op, ctx: RequestContext, params: dict) -> tuple[int, dict[str, str], bytes]:
+        handler = self.handlers.get(op.name)
+        if handler is None:
+            raise ServiceError("NotImplementedException",
+                               f"The operation {op.name} is not implemented by imagebuilder-mock yet.", 501)
+        backend = self.backend
+        with backend.lock:
+            for hook in backend.hooks:
+                hook(ctx, params)
+            token = params.get("clientToken") if self._has_token(op) else None
+            if token:
+                key = (ctx.account, ctx.region, op.name, token)
+                fingerprint = json.dumps({k: v for k, v in params.items() if k != "clientToken"},
+                                         sort_keys=True, default=str)
+                seen = backend.idempotency.get(key)
+                if seen is not None:
+                    if seen[0] != fingerprint:
+                        raise ServiceError("IdempotentParameterMismatchException",
+                                           f"The client token '{token}' was already used with different "
+                                           "request parameters.")
+                    return seen[1]
+            result = handler(ctx, params) or {}
+            response = self._render(op, ctx, params, result)
+            if token:
+                backend.idempotency[key] = (fingerprint, response)
+        return response
+
+    def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
+        shape = op.output_shape
+        out: dict = {}
+        if shape is not None:
+            members = shape.members
+            if "requestId" in members and "requestId" not in result:
+                result["requestId"] = ctx.request_id
+            if "clientToken" in members and "clientToken" not in result and params.get("clientToken"):
+                result["clientToken"] = params["clientToken"]
+            out = self.serializer.serialize(shape, result)
+            if self.check_output:
+                self.output_validator.validate(shape, out)
+        status = op.http.get("responseCode", 200)
+        return status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, \
+            json.dumps(out, separators=(",", ":")).encode()
+
+    @staticmethod
+    def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
+        body = json.dumps({"message": error.message}).encode()
+        return error.status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id,
+                              "x-amzn-ErrorType": error.code}, body

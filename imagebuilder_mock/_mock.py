@@ -1,0 +1,142 @@
+"""`mock_imagebuilder`: decorator (sync, async, class), context manager, and start()/stop()."""
+
+from __future__ import annotations
+
+import functools
+import os
+import inspect
+import threading
+import unittest
+from typing import Any, Callable, TypeVar
+
+from ._backend.clock import Clock
+from ._backend.store import DEFAULT_ACCOUNT, Backend
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MockImageBuilder:
+    """An in-memory Image Builder. Use it as a decorator, a context manager, or start()/stop().
+
+    Each outermost start() begins from empty state; nested or repeated starts of the same
+    object share its state, and stop() restores botocore once the last one ends.
+    """
+
+    def __init__(self, account_id: str = DEFAULT_ACCOUNT, **settings: Any) -> None:
+        self.account_id = account_id
+        self.settings = settings
+        self.backend = Backend(account_id, **settings)
+        self._engine = None
+        self._depth = 0
+        self._lock = threading.RLock()
+
+    # -- the handle --------------------------------------------------------------------------
+    @property
+    def engine(self):
+        """The protocol engine serving this mock (built on first use; the model loads once per process)."""
+        if self._engine is None:
+            from ._engine import Engine
+
+            strict = self.settings.get("check_output", os.environ.get("IMAGEBUILDER_MOCK_STRICT") == "1")
+            self._engine = Engine(self.backend, check_output=bool(strict))
+        return self._engine
+
+    @property
+    def clock(self) -> Clock:
+        """The simulated clock every date comes from: `now()`, `advance(seconds=…)`."""
+        return self.backend.clock
+
+    def reset(self) -> None:
+        """Forget every resource, token and registered access key's state (keys stay registered)."""
+        self.backend.reset()
+
+    def register_access_key(self, access_key_id: str, account_id: str) -> None:
+        """Requests signed with `access_key_id` act as account `account_id`."""
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self.backend.access_keys[access_key_id] = account_id
+
+    # -- start / stop ------------------------------------------------------------------------
+    def start(self) -> "MockImageBuilder":
+        from . import _patch
+
+        with self._lock:
+            if self._depth == 0:
+                self.backend.reset()
+                self.engine  # noqa: B018 - build before the first request
+            self._depth += 1
+            _patch.activate(self)
+        return self
+
+    def stop(self) -> None:
+        from . import _patch
+
+        with self._lock:
+            if self._depth == 0:
+                raise RuntimeError("mock_imagebuilder.stop() called more often than start()")
+            self._depth -= 1
+            _patch.deactivate(self)
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def __enter__(self) -> "MockImageBuilder":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # -- decorator ---------------------------------------------------------------------------
+    def __call__(self, target: F) -> F:
+        if inspect.isclass(target):
+            return self._decorate_class(target)  # type: ignore[return-value]
+        return _decorate_function(target, lambda: MockImageBuilder(self.account_id, **self.settings))
+
+    def _decorate_class(self, cls: type) -> type:
+        factory = lambda: MockImageBuilder(self.account_id, **self.settings)  # noqa: E731
+        if issubclass(cls, unittest.TestCase):
+            original_setup = cls.setUp
+
+            @functools.wraps(original_setup)
+            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+                mock = factory().start()
+                test.addCleanup(mock.stop)
+                test.imagebuilder_mock = mock  # type: ignore[attr-defined]
+                original_setup(test)
+
+            cls.setUp = setUp
+            return cls
+        for name, member in list(vars(cls).items()):
+            if name.startswith("test") and callable(member):
+                setattr(cls, name, _decorate_function(member, factory))
+        return cls
+
+
+def _decorate_function(func: F, factory: Callable[[], MockImageBuilder]) -> F:
+    if inspect.iscoroutinefunction(func):
+        @functools.wraps(func)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            with factory():
+                return await func(*args, **kwargs)
+
+        return run_async  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with factory():
+            return func(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def mock_imagebuilder(func: Callable | None = None, /, *, account_id: str = DEFAULT_ACCOUNT, **settings: Any) -> Any:
+    """Mock EC2 Image Builder for every boto3/botocore client.
+
+    `@mock_imagebuilder`, `@mock_imagebuilder(account_id=...)` on a function, coroutine function or
+    class; `with mock_imagebuilder() as m:`; or `m = mock_imagebuilder(); m.start(); ...; m.stop()`.
+    """
+    mock = MockImageBuilder(account_id, **settings)
+    if func is not None:
+        return mock(func)
+    return mock

@@ -1,0 +1,172 @@
+"""Process-wide patches of botocore, installed while at least one mock is active.
+
+- `Endpoint._do_get_response`: imagebuilder requests are answered by the innermost active mock
+  *in place of* the `before-send` event (so moto's catch-all handler never sees them); botocore's own
+  response parsing, retries, paginators and waiters then run as in production. Other services pass
+  through untouched, at the cost of one attribute check.
+- `Waiter.wait` + `botocore.waiter.time`: an imagebuilder waiter's delay advances the simulated clock
+  instead of sleeping.
+- `CredentialResolver.load_credentials`: fake credentials only where none are configured.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import botocore.credentials
+import botocore.endpoint
+import botocore.waiter
+import wrapt
+from botocore.awsrequest import AWSResponse
+
+if TYPE_CHECKING:
+    from ._mock import MockImageBuilder
+
+_lock = threading.RLock()
+_active: list["MockImageBuilder"] = []
+_waiting: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_waiter", default=None)
+_originals: dict = {}
+FAKE_ACCESS_KEY = "AKIAIMAGEBUILDERMOCK"
+
+
+def current() -> "MockImageBuilder | None":
+    return _active[-1] if _active else None
+
+
+class _RawBody:
+    """The minimal urllib3-like body botocore's AWSResponse reads."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_kwargs):
+        yield self._body
+
+
+class _Emitter:
+    """The endpoint's emitter, except that `before-send` is answered by the mock."""
+
+    __slots__ = ("_inner", "_mock")
+
+    def __init__(self, inner, mock: "MockImageBuilder") -> None:
+        self._inner, self._mock = inner, mock
+
+    def emit(self, event_name: str, **kwargs):
+        if event_name.startswith("before-send."):
+            return [(None, respond(self._mock, kwargs["request"]))]
+        return self._inner.emit(event_name, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class _EndpointView:
+    """The endpoint as botocore's `_do_get_response` sees it, with the mock's emitter."""
+
+    __slots__ = ("_endpoint", "_event_emitter")
+
+    def __init__(self, endpoint, mock: "MockImageBuilder") -> None:
+        self._endpoint = endpoint
+        self._event_emitter = _Emitter(endpoint._event_emitter, mock)
+
+    def __getattr__(self, name):
+        return getattr(self._endpoint, name)
+
+
+def respond(mock: "MockImageBuilder", request) -> AWSResponse:
+    """Answer one prepared botocore request from the mock's engine."""
+    url = urlsplit(request.url)
+    headers = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
+    headers.setdefault("host", url.netloc)
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    status, out_headers, out_body = mock.engine.handle(request.method, url.path, url.query, headers, body)
+    return AWSResponse(request.url, status, out_headers, _RawBody(out_body))
+
+
+@wrapt.decorator
+def _get_response(wrapped, instance, args, kwargs):
+    mock = current()
+    if mock is not None:
+        operation_model = args[1] if len(args) > 1 else kwargs["operation_model"]
+        if operation_model.service_model.endpoint_prefix == "imagebuilder":
+            return wrapped.__func__(_EndpointView(instance, mock), *args, **kwargs)
+    return wrapped(*args, **kwargs)
+
+
+@wrapt.decorator
+def _waiter_wait(wrapped, instance, args, kwargs):
+    mock = current()
+    if mock is None or not _is_imagebuilder_waiter(instance):
+        return wrapped(*args, **kwargs)
+    token = _waiting.set(mock)
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        _waiting.reset(token)
+
+
+def _is_imagebuilder_waiter(waiter) -> bool:
+    method = getattr(waiter, "_operation_method", None)
+    client = getattr(getattr(method, "_client_method", None), "__self__", None)
+    meta = getattr(client, "meta", None)
+    return meta is not None and meta.service_model.service_name == "imagebuilder"
+
+
+class _WaiterTime:
+    """Stands in for the `time` module inside botocore.waiter: an imagebuilder waiter's sleep
+    advances the simulated clock; any other waiter sleeps for real."""
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        mock = _waiting.get()
+        if mock is None:
+            time.sleep(seconds)
+        else:
+            mock.clock.advance(seconds)
+
+
+@wrapt.decorator
+def _load_credentials(wrapped, instance, args, kwargs):
+    found = wrapped(*args, **kwargs)
+    if found is None and current() is not None:
+        return botocore.credentials.Credentials(FAKE_ACCESS_KEY, "imagebuilder-mock-secret", method="imagebuilder-mock")
+    return found
+
+
+_TARGETS = (
+    (botocore.endpoint.Endpoint, "_do_get_response", _get_response),
+    (botocore.waiter.Waiter, "wait", _waiter_wait),
+    (botocore.credentials.CredentialResolver, "load_credentials", _load_credentials),
+)
+
+
+def activate(mock: "MockImageBuilder") -> None:
+    with _lock:
+        if not _active:
+            for owner, name, wrapper in _TARGETS:
+                _originals[(owner, name)] = owner.__dict__[name]
+                setattr(owner, name, wrapper(owner.__dict__[name]))
+            _originals["waiter_time"] = botocore.waiter.time
+            botocore.waiter.time = _WaiterTime()
+        _active.append(mock)
+
+
+def deactivate(mock: "MockImageBuilder") -> None:
+    with _lock:
+        for index in range(len(_active) - 1, -1, -1):
+            if _active[index] is mock:
+                del _active[index]
+                break
+        if not _active and _originals:
+            for owner, name, _ in _TARGETS:
+                setattr(owner, name, _originals.pop((owner, name)))
+            botocore.waiter.time = _originals.pop("waiter_time")

@@ -1,0 +1,78 @@
+"""Infrastructure configurations: Create/Get/Update/List/Delete."""
+
+from __future__ import annotations
+
+from .._backend.context import RequestContext
+from .._engine._errors import already_exists, dependency, invalid_value
+from . import operation
+from ._common import check_arn, field, list_response, lookup, pick
+
+_TYPE = "InfrastructureConfiguration"
+_RESERVED_RESOURCE_TAGS = {"CreatedBy", "Ec2ImageBuilderArn", "Name", "Tags"}
+
+
+def _validate(params: dict) -> None:
+    if params.get("subnetId") and not params.get("securityGroupIds"):
+        raise invalid_value("securityGroupIds", "You must specify securityGroupIds when you specify a subnetId.")
+    for key in params.get("resourceTags") or {}:
+        if key.startswith("aws:") or key in _RESERVED_RESOURCE_TAGS:
+            raise invalid_value("resourceTags", f"The resource tag key '{key}' is reserved.")
+
+
+def _fill(params: dict, item: dict) -> dict:
+    item.update(pick("InfrastructureConfiguration", params, exclude=("tags",)))
+    item.setdefault("terminateInstanceOnFailure", True)
+    item.setdefault("terminateInstanceOnCompletion", True)
+    return item
+
+
+@operation("CreateInfrastructureConfiguration")
+def create(ctx: RequestContext, params: dict) -> dict:
+    arn = ctx.arn("infrastructure-configuration", params["name"])
+    store = ctx.store
+    if arn in store.infrastructure_configurations:
+        raise already_exists(_TYPE, arn)
+    _validate(params)
+    ctx.check_dry_run(params)
+    item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": dict(params.get("tags") or {})})
+    store.infrastructure_configurations[arn] = item
+    return {"infrastructureConfigurationArn": arn}
+
+
+@operation("UpdateInfrastructureConfiguration")
+def update(ctx: RequestContext, params: dict) -> dict:
+    arn = params["infrastructureConfigurationArn"]
+    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
+    old = lookup(ctx.store.infrastructure_configurations, arn, _TYPE)
+    _validate(params)
+    ctx.check_dry_run(params)
+    # A full replacement: what the request omits is removed or reset to its default.
+    new = {"arn": arn, "name": old["name"], "dateCreated": old["dateCreated"], "tags": old["tags"],
+           "dateUpdated": ctx.iso_now()}
+    ctx.store.infrastructure_configurations[arn] = _fill(dict(params, name=old["name"]), new)
+    return {"infrastructureConfigurationArn": arn}
+
+
+@operation("GetInfrastructureConfiguration")
+def get(ctx: RequestContext, params: dict) -> dict:
+    arn = params["infrastructureConfigurationArn"]
+    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
+    return {"infrastructureConfiguration": lookup(ctx.store.infrastructure_configurations, arn, _TYPE)}
+
+
+@operation("ListInfrastructureConfigurations")
+def list_(ctx: RequestContext, params: dict) -> dict:
+    return list_response(ctx, params, ctx.store.infrastructure_configurations.values(), {"name": field("name")},
+                         "infrastructureConfigurationSummaryList")
+
+
+@operation("DeleteInfrastructureConfiguration")
+def delete(ctx: RequestContext, params: dict) -> dict:
+    arn = params["infrastructureConfigurationArn"]
+    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
+    store = ctx.store
+    lookup(store.infrastructure_configurations, arn, _TYPE)
+    if any(p.get("infrastructureConfigurationArn") == arn for p in store.image_pipelines.values()):
+        raise dependency(arn)
+    del store.infrastructure_configurations[arn]
+    return {"infrastructureConfigurationArn": arn}
