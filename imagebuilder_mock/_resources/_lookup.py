@@ -1,0 +1,136 @@
+"""Finding a resource by ARN as the caller sees it: its own, AWS-owned (`aws`), or shared with it.
+
+Versioned types (component, image, image-recipe, container-recipe, workflow) accept build ARNs,
+version ARNs (latest build) and trailing `x` wildcards (latest match), as the service does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable
+
+from .._backend import arns, versions
+from .._backend.context import RequestContext
+from .._backend.store import Store
+from .._engine._errors import invalid_value, not_found
+from . import catalog
+
+#: ARN resource type -> (Store attribute, resource type name used in error messages)
+COLLECTIONS = {
+    "component": ("components", "Component"),
+    "image-recipe": ("image_recipes", "ImageRecipe"),
+    "container-recipe": ("container_recipes", "ContainerRecipe"),
+    "infrastructure-configuration": ("infrastructure_configurations", "InfrastructureConfiguration"),
+    "distribution-configuration": ("distribution_configurations", "DistributionConfiguration"),
+    "image-pipeline": ("image_pipelines", "ImagePipeline"),
+    "image": ("images", "Image"),
+    "workflow": ("workflows", "Workflow"),
+    "lifecycle-policy": ("lifecycle_policies", "LifecyclePolicy"),
+}
+#: Types with a build node in their full ARN (recipes stop at the version).
+BUILT = {"component", "image", "workflow"}
+
+
+def type_name(resource_type: str) -> str:
+    return COLLECTIONS[resource_type][1]
+
+
+def grants(policy: str | None, account: str) -> bool:
+    """Whether a resource policy allows `account` (by id, root ARN or `*`)."""
+    if not policy:
+        return False
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return False
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", {})
+        names = principal.get("AWS", []) if isinstance(principal, dict) else principal
+        if isinstance(names, str):
+            names = [names]
+        for name in names:
+            if name in ("*", account, f"arn:aws:iam::{account}:root"):
+                return True
+    return False
+
+
+def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
+    """The dict holding resources of `parsed`'s type and account, if the caller may see into it."""
+    if parsed.resource_type not in COLLECTIONS:
+        return None
+    if parsed.account in ("aws", "aws-marketplace", "third-party"):
+        return catalog.collection(parsed.region, parsed.resource_type)
+    store: Store = ctx.backend.store(parsed.account, parsed.region)
+    return getattr(store, COLLECTIONS[parsed.resource_type][0])
+
+
+def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
+    """Own and AWS-owned resources are visible; another account's only when shared with the caller."""
+    if parsed.account in (ctx.account, "aws", "aws-marketplace", "third-party"):
+        return True
+    owner_store = ctx.backend.store(parsed.account, parsed.region)
+    base = item["arn"]
+    candidates = [base]
+    parsed_item = arns.parse(base)
+    if parsed_item.version:
+        candidates.append(parsed_item.version_arn)
+    return any(grants(owner_store.policies.get(arn), ctx.account) for arn in candidates)
+
+
+def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
+            usable: Callable[[dict], bool] | None = None) -> dict:
+    """The resource `arn` names, as the caller sees it, or ResourceNotFoundException.
+
+    For versioned types a version or wildcard ARN resolves to the latest build (or recipe version)
+    that satisfies `usable` (e.g. images: AVAILABLE only).
+    """
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type != resource_type:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
+    collection = owner_collection(ctx, parsed)
+    missing = not_found(type_name(resource_type), arn)
+    if collection is None:
+        raise missing
+    item = collection.get(arn)
+    if item is None and parsed.version is not None and (parsed.build is None or "x" in parsed.version):
+        if parsed.build is not None:
+            raise invalid_value(param, f"The ARN '{arn}' cannot combine a wildcard version with a build number.")
+        pattern = versions.parse(parsed.version, param, wildcards=True)
+        item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
+    if item is None or not visible(ctx, parsed, item):
+        raise missing
+    return item
+
+
+def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resource_type: str,
+                 usable: Callable[[dict], bool] | None = None) -> dict | None:
+    """Latest item with the same name (and workflow type) whose version matches `pattern`."""
+    def candidates():
+        for item in items:
+            item_arn = arns.parse(item["arn"])
+            if item_arn.name != parsed.name or item_arn.workflow_type != parsed.workflow_type:
+                continue
+            if not versions.matches(pattern, item_arn.version):
+                continue
+            if usable is not None and not usable(item):
+                continue
+            yield item
+
+    return versions.latest(candidates(), lambda i: arns.parse(i["arn"]).version,
+                           lambda i: i.get("_build", 0) if resource_type in BUILT else 0)
+
+
+def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:
+    """Any Image Builder resource of the caller's, by exact ARN (used by the tag operations)."""
+    parsed = arns.parse(arn, param)
+    collection = owner_collection(ctx, parsed) if parsed.account == ctx.account else None
+    item = collection.get(arn) if collection is not None else None
+    if item is None:
+        name = COLLECTIONS.get(parsed.resource_type, (None, "Resource"))[1]
+        raise not_found(name, arn)
+    return item, parsed

@@ -1,0 +1,130 @@
+"""AWS-owned resources (account segment `aws`): images, components and workflows that real recipes
+and pipelines use as parents, components and workflows. Built per region on first use, read-only."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from .._backend import arns
+
+#: (name, platform, osVersion, versions)
+IMAGES = (
+    ("amazon-linux-2-x86", "Linux", "Amazon Linux 2", ("2024.10.1", "2025.6.2", "2025.11.4")),
+    ("amazon-linux-2-arm64", "Linux", "Amazon Linux 2", ("2025.6.2", "2025.11.4")),
+    ("amazon-linux-2023-x86", "Linux", "Amazon Linux 2023", ("2025.6.2", "2025.11.4")),
+    ("amazon-linux-2023-arm64", "Linux", "Amazon Linux 2023", ("2025.11.4",)),
+    ("ubuntu-server-22-lts-x86", "Linux", "Ubuntu 22", ("2025.6.2", "2025.11.4")),
+    ("ubuntu-server-24-lts-x86", "Linux", "Ubuntu 24", ("2025.11.4",)),
+    ("windows-server-2022-english-full-base-x86", "Windows", "Microsoft Windows Server 2022", ("2025.6.2", "2025.11.4")),
+    ("windows-server-2019-english-full-base-x86", "Windows", "Microsoft Windows Server 2019", ("2025.11.4",)),
+)
+
+_LINUX_DOC = """name: {name}
+description: {description}
+schemaVersion: 1.0
+phases:
+  - name: {phase}
+    steps:
+      - name: {step}
+        action: ExecuteBash
+        inputs:
+          commands:
+            - {command}
+"""
+_WINDOWS_DOC = _LINUX_DOC.replace("ExecuteBash", "ExecutePowerShell")
+
+#: (name, platform, type, description, phase, step, command, versions)
+COMPONENTS = (
+    ("update-linux", "Linux", "BUILD", "Updates Linux with the latest security updates.", "build", "UpdateOS",
+     "sudo yum update -y || sudo apt-get update -y", ("1.0.0", "1.0.1", "1.0.2")),
+    ("aws-cli-version-2-linux", "Linux", "BUILD", "Installs the latest version of the AWS CLI version 2.", "build",
+     "InstallAWSCLI", "curl -s https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip -o awscliv2.zip",
+     ("1.0.0", "1.0.4")),
+    ("reboot-linux", "Linux", "BUILD", "Reboots the instance.", "build", "Reboot", "sudo reboot", ("1.0.0", "1.0.1")),
+    ("amazon-cloudwatch-agent-linux", "Linux", "BUILD", "Installs the Amazon CloudWatch agent.", "build",
+     "InstallAgent", "sudo yum install -y amazon-cloudwatch-agent", ("1.0.0", "1.0.1")),
+    ("reboot-test-linux", "Linux", "TEST", "Tests that the instance can reboot.", "test", "RebootTest",
+     "sudo reboot", ("1.0.0",)),
+    ("simple-boot-test-linux", "Linux", "TEST", "Tests that the instance boots.", "test", "BootTest",
+     "echo booted", ("1.0.0", "1.0.1")),
+    ("update-windows", "Windows", "BUILD", "Updates Windows with the latest security updates.", "build",
+     "UpdateWindows", "Install-WindowsUpdate -AcceptAll", ("1.0.0", "1.0.1")),
+    ("reboot-windows", "Windows", "BUILD", "Reboots the instance.", "build", "Reboot", "Restart-Computer",
+     ("1.0.0",)),
+)
+
+#: (name, type, description, data) — AWS-managed workflows; the workflows module parses their data.
+WORKFLOWS: tuple = ()
+
+CATALOG_DATE = "2025-11-04T00:00:00.000Z"
+
+
+def ami_id(seed: str) -> str:
+    """A stable AMI id shaped like a real one: `ami-` and 17 hex digits."""
+    return "ami-" + hashlib.sha1(seed.encode()).hexdigest()[:17]
+
+
+def _arn(region: str, resource_type: str, name: str, version: str | None = None, build: int | None = None,
+         workflow_type: str | None = None) -> str:
+    return arns.make(arns.partition_for(region), region, "aws", resource_type, name, version, build, workflow_type)
+
+
+@functools.lru_cache(maxsize=None)
+def images(region: str) -> dict[str, dict]:
+    """Build ARN -> AWS-owned image (AVAILABLE) in `region`."""
+    out = {}
+    for name, platform, os_version, versions in IMAGES:
+        for version in versions:
+            arn = _arn(region, "image", name, version, 1)
+            out[arn] = {
+                "arn": arn, "type": "AMI", "name": name, "version": f"{version}/1", "platform": platform,
+                "osVersion": os_version, "owner": "Amazon", "state": {"status": "AVAILABLE"},
+                "dateCreated": CATALOG_DATE, "buildType": "USER_INITIATED", "tags": {},
+                "enhancedImageMetadataEnabled": True,
+                "outputResources": {"amis": [{"region": region, "image": ami_id(f"{name}/{version}/{region}"),
+                                              "name": f"{name} {version}", "accountId": "aws",
+                                              "state": {"status": "AVAILABLE"}}]},
+                "_build": 1,
+            }
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def components(region: str) -> dict[str, dict]:
+    """Build ARN -> AWS-owned component in `region`."""
+    out = {}
+    for name, platform, ctype, description, phase, step, command, versions in COMPONENTS:
+        doc = (_WINDOWS_DOC if platform == "Windows" else _LINUX_DOC).format(
+            name=name, description=description, phase=phase, step=step, command=command)
+        for version in versions:
+            arn = _arn(region, "component", name, version, 1)
+            out[arn] = {
+                "arn": arn, "name": name, "version": version, "description": description, "type": ctype,
+                "platform": platform, "state": {"status": "ACTIVE"}, "owner": "Amazon", "data": doc,
+                "encrypted": True, "dateCreated": CATALOG_DATE, "tags": {}, "_build": 1,
+            }
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def workflows(region: str) -> dict[str, dict]:
+    """Build ARN -> AWS-managed workflow in `region`."""
+    out = {}
+    for name, wtype, description, data in WORKFLOWS:
+        arn = _arn(region, "workflow", name, "1.0.0", 1, wtype)
+        out[arn] = {"arn": arn, "name": name, "version": "1.0.0", "description": description, "type": wtype,
+                    "state": {"status": "ACTIVE"}, "owner": "Amazon", "data": data,
+                    "dateCreated": CATALOG_DATE, "tags": {}, "_build": 1}
+    return out
+
+
+def collection(region: str, resource_type: str) -> dict[str, dict]:
+    """The catalog's resources of one ARN resource type (empty for types the catalog has none of)."""
+    if resource_type == "image":
+        return images(region)
+    if resource_type == "component":
+        return components(region)
+    if resource_type == "workflow":
+        return workflows(region)
+    return {}
