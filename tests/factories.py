@@ -1,0 +1,70 @@
+"""Builders of valid resources through boto3, for tests that need a chain of them."""
+
+from __future__ import annotations
+
+import uuid
+
+LINUX_DOC = """name: hello
+description: Says hello.
+schemaVersion: 1.0
+parameters:
+  - Greeting:
+      type: string
+      default: hello
+      description: What to say.
+phases:
+  - name: build
+    steps:
+      - name: SayHello
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "{{ Greeting }}"
+  - name: validate
+    steps:
+      - name: CheckHello
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo ok
+"""
+
+AL2 = "arn:aws:imagebuilder:{region}:aws:image/amazon-linux-2-x86/x.x.x"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def component(ib, name: str | None = None, version: str = "1.0.0", data: str = LINUX_DOC, **kw) -> str:
+    return ib.create_component(name=name or unique("comp"), semanticVersion=version, platform="Linux",
+                               data=data, **kw)["componentBuildVersionArn"]
+
+
+def image_recipe(ib, name: str | None = None, version: str = "1.0.0", components: list[str] | None = None,
+                 region: str = "us-east-1", **kw) -> str:
+    comps = components if components is not None else [component(ib)]
+    return ib.create_image_recipe(name=name or unique("recipe"), semanticVersion=version,
+                                  parentImage=AL2.format(region=region),
+                                  components=[{"componentArn": c} for c in comps], **kw)["imageRecipeArn"]
+
+
+def infrastructure(ib, name: str | None = None, **kw) -> str:
+    return ib.create_infrastructure_configuration(name=name or unique("infra"), instanceProfileName="ib-role",
+                                                  **kw)["infrastructureConfigurationArn"]
+
+
+def distribution(ib, name: str | None = None, regions: tuple[str, ...] = ("us-east-1",), **kw) -> str:
+    dists = [{"region": r, "amiDistributionConfiguration": {"name": "golden-{{ imagebuilder:buildDate }}"}}
+             for r in regions]
+    return ib.create_distribution_configuration(name=name or unique("dist"), distributions=dists,
+                                                **kw)["distributionConfigurationArn"]
+
+
+def pipeline(ib, name: str | None = None, recipe: str | None = None, infra: str | None = None,
+             dist: str | None = None, **kw) -> str:
+    args = dict(name=name or unique("pipe"), imageRecipeArn=recipe or image_recipe(ib),
+                infrastructureConfigurationArn=infra or infrastructure(ib), **kw)
+    if dist is not False:
+        args["distributionConfigurationArn"] = dist or distribution(ib)
+    return ib.create_image_pipeline(**args)["imagePipelineArn"]
