@@ -134,3 +134,19 @@ def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple
         name = COLLECTIONS.get(parsed.resource_type, (None, "Resource"))[1]
         raise not_found(name, arn)
     return item, parsed
+
+
+def shared_items(ctx: RequestContext, resource_type: str):
+    """Resources of other accounts in the caller's region that are shared with the caller
+    (for `owner="Shared"` in List* operations). Yields (owner_account, resource)."""
+    attribute = COLLECTIONS[resource_type][0]
+    for (account, region), store in list(ctx.backend.stores.items()):
+        if account == ctx.account or region != ctx.region or not store.policies:
+            continue
+        for item in getattr(store, attribute).values():
+            candidates = [item["arn"]]
+            parsed = arns.parse(item["arn"])
+            if parsed.version:
+                candidates.append(parsed.version_arn)
+            if any(grants(store.policies.get(arn), ctx.account) for arn in candidates):
+                yield account, item
