@@ -35,7 +35,7 @@ class MockImageBuilder:
     def engine(self):
         """The protocol engine serving this mock (built on first use; the model loads once per process)."""
         if self._engine is None:
-            from ._engine import Engine
+            from ._engine.engine import Engine
 
             strict = self.settings.get("check_output", os.environ.get("IMAGEBUILDER_MOCK_STRICT") == "1")
             self._engine = Engine(self.backend, check_output=bool(strict))
@@ -55,6 +55,11 @@ class MockImageBuilder:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         self.backend.access_keys[access_key_id] = account_id
+
+    def inject_error(self, operation: str, code: str, count: int = 1, message: str | None = None) -> None:
+        """Answer the next `count` calls of `operation` (e.g. "CreateImage") with the model's error
+        `code` (e.g. "ServiceUnavailableException") and its HTTP status; botocore retries what it retries."""
+        self.backend.injector.add(operation, code, count, message)
 
     # -- start / stop ------------------------------------------------------------------------
     def start(self) -> "MockImageBuilder":

@@ -4,6 +4,8 @@
   *in place of* the `before-send` event (so moto's catch-all handler never sees them); botocore's own
   response parsing, retries, paginators and waiters then run as in production. Other services pass
   through untouched, at the cost of one attribute check.
+- `Endpoint._send_request` + `botocore.endpoint.time`: retry back-off of an imagebuilder request
+  advances the simulated clock instead of sleeping (injected errors exercise botocore's retries fast).
 - `Waiter.wait` + `botocore.waiter.time`: an imagebuilder waiter's delay advances the simulated clock
   instead of sleeping.
 - `CredentialResolver.load_credentials`: fake credentials only where none are configured.
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 _lock = threading.RLock()
 _active: list["MockImageBuilder"] = []
 _waiting: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_waiter", default=None)
+_serving: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_request", default=None)
 _originals: dict = {}
 FAKE_ACCESS_KEY = "AKIAIMAGEBUILDERMOCK"
 
@@ -90,12 +93,24 @@ def respond(mock: "MockImageBuilder", request) -> AWSResponse:
 
 
 @wrapt.decorator
-def _get_response(wrapped, instance, args, kwargs):
+def _send_request(wrapped, instance, args, kwargs):
     mock = current()
     if mock is not None:
         operation_model = args[1] if len(args) > 1 else kwargs["operation_model"]
         if operation_model.service_model.endpoint_prefix == "imagebuilder":
-            return wrapped.__func__(_EndpointView(instance, mock), *args, **kwargs)
+            token = _serving.set(mock)
+            try:
+                return wrapped(*args, **kwargs)
+            finally:
+                _serving.reset(token)
+    return wrapped(*args, **kwargs)
+
+
+@wrapt.decorator
+def _get_response(wrapped, instance, args, kwargs):
+    mock = _serving.get()
+    if mock is not None:
+        return wrapped.__func__(_EndpointView(instance, mock), *args, **kwargs)
     return wrapped(*args, **kwargs)
 
 
@@ -118,16 +133,16 @@ def _is_imagebuilder_waiter(waiter) -> bool:
     return meta is not None and meta.service_model.service_name == "imagebuilder"
 
 
-class _WaiterTime:
-    """Stands in for the `time` module inside botocore.waiter: an imagebuilder waiter's sleep
-    advances the simulated clock; any other waiter sleeps for real."""
+class _SimulatedTime:
+    """Stands in for the `time` module inside botocore.waiter and botocore.endpoint: the sleep of an
+    imagebuilder waiter or retry advances the simulated clock; anything else sleeps for real."""
 
     def __getattr__(self, name):
         return getattr(time, name)
 
     @staticmethod
     def sleep(seconds: float) -> None:
-        mock = _waiting.get()
+        mock = _waiting.get() or _serving.get()
         if mock is None:
             time.sleep(seconds)
         else:
@@ -143,6 +158,7 @@ def _load_credentials(wrapped, instance, args, kwargs):
 
 
 _TARGETS = (
+    (botocore.endpoint.Endpoint, "_send_request", _send_request),
     (botocore.endpoint.Endpoint, "_do_get_response", _get_response),
     (botocore.waiter.Waiter, "wait", _waiter_wait),
     (botocore.credentials.CredentialResolver, "load_credentials", _load_credentials),
@@ -156,7 +172,8 @@ def activate(mock: "MockImageBuilder") -> None:
                 _originals[(owner, name)] = owner.__dict__[name]
                 setattr(owner, name, wrapper(owner.__dict__[name]))
             _originals["waiter_time"] = botocore.waiter.time
-            botocore.waiter.time = _WaiterTime()
+            _originals["endpoint_time"] = botocore.endpoint.time
+            botocore.waiter.time = botocore.endpoint.time = _SimulatedTime()
         _active.append(mock)
 
 
@@ -170,3 +187,4 @@ def deactivate(mock: "MockImageBuilder") -> None:
             for owner, name, _ in _TARGETS:
                 setattr(owner, name, _originals.pop((owner, name)))
             botocore.waiter.time = _originals.pop("waiter_time")
+            botocore.endpoint.time = _originals.pop("endpoint_time")

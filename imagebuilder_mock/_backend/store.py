@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from .clock import Clock
+from .injection import ErrorInjector
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -60,6 +61,7 @@ class Backend:
         self.extensions: dict[str, Any] = {}
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
         self.hooks: list = []
+        self.injector = ErrorInjector()
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)
@@ -77,4 +79,5 @@ class Backend:
             self.stores.clear()
             self.idempotency.clear()
             self.extensions.clear()
+            self.injector.clear()
             self.clock.reset()

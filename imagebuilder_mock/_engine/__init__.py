@@ -1,5 +1,2 @@
-"""The model-driven protocol engine: route, parse, validate, dispatch, serialise, render errors."""
-
-from .engine import Engine
-
-__all__ = ["Engine"]
+"""The model-driven protocol engine: route, parse, validate, dispatch, serialise, render errors
+(`engine.Engine`)."""

@@ -63,6 +63,10 @@ class Engine:
                 raise ServiceError("UnknownOperationException",
                                    f"No Image Builder operation answers {method.upper()} {path}.", 404)
             op, uri_params = routed
+            if self.backend.injector.pending:
+                injected = self.backend.injector.take(op.name)
+                if injected is not None:
+                    raise injected
             params = self.parser.parse(op, query, headers, body or b"", uri_params)
             if op.input_shape is not None:
                 self.validator.validate(op.input_shape, params)
