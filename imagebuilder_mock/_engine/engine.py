@@ -63,6 +63,10 @@ class Engine:
                 raise ServiceError("UnknownOperationException",
                                    f"No Image Builder operation answers {method.upper()} {path}.", 404)
             op, uri_params = routed
+            handler = self.handlers.get(op.name)
+            if handler is None:
+                raise ServiceError("NotImplementedException",
+                                   f"The operation {op.name} is not implemented by imagebuilder-mock yet.", 501)
             if self.backend.injector.pending:
                 injected = self.backend.injector.take(op.name)
                 if injected is not None:
@@ -72,7 +76,7 @@ class Engine:
                 self.validator.validate(op.input_shape, params)
             account, region = self._identity(headers)
             ctx = RequestContext(self.backend, account, region, op.name, request_id)
-            return self._dispatch(op, ctx, params)
+            return self._dispatch(op, handler, ctx, params)
         except ServiceError as error:
             return self.render_error(error, request_id)
         except Exception as exc:  # a bug of ours: a clean 500 that says so, never a traceback to the client
@@ -97,11 +101,7 @@ class Engine:
             self._token_ops[op.name] = has
         return has
 
-    def _dispatch(self, op, ctx: RequestContext, params: dict) -> tuple[int, dict[str, str], bytes]:
-        handler = self.handlers.get(op.name)
-        if handler is None:
-            raise ServiceError("NotImplementedException",
-                               f"The operation {op.name} is not implemented by imagebuilder-mock yet.", 501)
+    def _dispatch(self, op, handler: Handler, ctx: RequestContext, params: dict) -> tuple[int, dict[str, str], bytes]:
         backend = self.backend
         with backend.lock:
             for hook in backend.hooks:
