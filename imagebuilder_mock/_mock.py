@@ -61,6 +61,24 @@ class MockImageBuilder:
         `code` (e.g. "ServiceUnavailableException") and its HTTP status; botocore retries what it retries."""
         self.backend.injector.add(operation, code, count, message)
 
+    def fail_builds(self, reason: str = "Image build failed (injected by imagebuilder-mock).", at: str = "BUILDING",
+                    count: int = 1, match: str | None = None) -> None:
+        """Make the next `count` image builds (optionally only those of recipe or pipeline ARN `match`)
+        end FAILED at status `at`, with `state.reason` = `reason`. Applies to builds started or
+        retried after the call."""
+        from ._backend import lifecycle
+
+        lifecycle.inject_failures(self.backend, reason, at, count, match)
+
+    def run_lifecycle_policies(self, account_id: str | None = None, region: str | None = None) -> list[str]:
+        """Run every ENABLED lifecycle policy now, as the service's daily schedule would (optionally only
+        those of one account and/or region); returns the ids of the new lifecycle executions.
+
+        Without this call policies still run on their own, once a day of simulated time (`clock.advance`)."""
+        from ._resources._lifecycle_runs import run_policies
+
+        return run_policies(self.backend, account_id, region)
+
     # -- start / stop ------------------------------------------------------------------------
     def start(self) -> "MockImageBuilder":
         from . import _patch
@@ -71,6 +89,10 @@ class MockImageBuilder:
                 self.engine  # noqa: B018 - build before the first request
             self._depth += 1
             _patch.activate(self)
+            if self.settings.get("patch_sleep"):  # images family: time.sleep advances the clock
+                from ._backend import simulated_sleep
+
+                simulated_sleep.install(self.backend.clock)
         return self
 
     def stop(self) -> None:
@@ -81,6 +103,10 @@ class MockImageBuilder:
                 raise RuntimeError("mock_imagebuilder.stop() called more often than start()")
             self._depth -= 1
             _patch.deactivate(self)
+            if self.settings.get("patch_sleep"):  # images family: undo time.sleep's patch
+                from ._backend import simulated_sleep
+
+                simulated_sleep.uninstall(self.backend.clock)
 
     @property
     def active(self) -> bool:

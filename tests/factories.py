@@ -68,3 +68,46 @@ def pipeline(ib, name: str | None = None, recipe: str | None = None, infra: str 
     if dist is not False:
         args["distributionConfigurationArn"] = dist or distribution(ib)
     return ib.create_image_pipeline(**args)["imagePipelineArn"]
+
+
+# -- recipes and configurations family (additive) ------------------------------------------------
+DOCKERFILE = "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\n"
+
+
+def container_recipe(ib, name: str | None = None, version: str = "1.0.0", components: list[str] | None = None,
+                     **kw) -> str:
+    args = dict(containerType="DOCKER", name=name or unique("crecipe"), semanticVersion=version,
+                parentImage="amazonlinux:latest", targetRepository={"service": "ECR", "repositoryName": "repo"})
+    if components:
+        args["components"] = [{"componentArn": c} for c in components]
+    if "dockerfileTemplateUri" not in kw:
+        args["dockerfileTemplateData"] = DOCKERFILE
+    args.update(kw)
+    return ib.create_container_recipe(**args)["containerRecipeArn"]
+
+
+def pipeline_record(mock, arn_suffix: str = "pipe", account: str = "123456789012", region: str = "us-east-1",
+                    **references) -> str:
+    """A bare pipeline entry in the store that references other resources (e.g. imageRecipeArn=...),
+    for dependency tests that must not rely on the pipeline operations."""
+    arn = f"arn:aws:imagebuilder:{region}:{account}:image-pipeline/{arn_suffix}"
+    mock.backend.store(account, region).image_pipelines[arn] = dict(arn=arn, name=arn_suffix, **references)
+    return arn
+
+
+def share(mock, arn: str, with_account: str, owner: str = "123456789012", region: str = "us-east-1") -> None:
+    """Give `arn` (owned by `owner`) a resource policy that shares it with `with_account`."""
+    import json
+
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": [with_account]},
+                                                      "Action": ["imagebuilder:GetImageRecipe"], "Resource": [arn]}]}
+    mock.backend.store(owner, region).policies[arn] = json.dumps(policy)
+
+
+def client_for(mock, account: str, region: str = "us-east-1"):
+    """A boto3 imagebuilder client that acts as another account."""
+    import boto3
+
+    key = f"AKIA{account}"
+    mock.register_access_key(key, account)
+    return boto3.client("imagebuilder", region_name=region, aws_access_key_id=key, aws_secret_access_key="x")

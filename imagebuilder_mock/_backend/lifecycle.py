@@ -9,6 +9,16 @@ INTERFACE (other modules rely on it; keep these names):
   (workflow WaitForAction steps use this).
 - `listeners`: callables `(ctx, image, old_status, new_status)` run after each transition
   (workflow executions, pipelines' lastRunDate/consecutiveFailures, ...).
+
+Also: `begin(ctx, image, path=...)` puts a new image on its path (PENDING), `cancel`, `retry`,
+`fail` (for workflows), `inject_failures` (the handle's `fail_builds`).
+
+Progression modes (`mock_imagebuilder(progression=...)`):
+- "immediate" (default): a build in progress finishes the first time anything looks at it.
+- "poll": the first GetImage of a build shows its current state; each later GetImage moves it one
+  state on. Other reads (List*) never move it.
+- "clock": each state lasts its stage duration on the simulated clock (`m.clock.advance(...)`,
+  waiter delays, `patch_sleep=True`); override with `stage_durations={"BUILDING": 1800, ...}`.
 """
 
 from __future__ import annotations
@@ -18,14 +28,23 @@ from typing import Callable
 from .._engine._errors import ServiceError
 
 BUILD_PATH = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+#: Path of a build whose image tests are disabled.
+UNTESTED_PATH = tuple(s for s in BUILD_PATH if s != "TESTING")
+#: DistributeImage runs only the distribution phase (INFERRED).
+DISTRIBUTE_PATH = ("PENDING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+#: ImportVmImage / ImportDiskImage (INFERRED: the service documents only PENDING ... AVAILABLE).
+IMPORT_PATH = ("PENDING", "CREATING", "BUILDING", "INTEGRATING", "AVAILABLE")
+
 STATUSES_IN_PROGRESS = frozenset(BUILD_PATH[:-1])
 TERMINAL = frozenset({"AVAILABLE", "FAILED", "CANCELLED", "DEPRECATED", "DISABLED", "DELETED"})
 _AFTER_BUILD = {"AVAILABLE", "DEPRECATED", "DISABLED", "DELETED"}
+_STOPPED = frozenset({"FAILED", "CANCELLED"})
+_RESUMABLE = frozenset(STATUSES_IN_PROGRESS)  # RetryImage resumes where the build stopped
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING": frozenset({"CREATING", "FAILED", "CANCELLED"}),
+    "PENDING": frozenset({"CREATING", "DISTRIBUTING", "FAILED", "CANCELLED"}),
     "CREATING": frozenset({"BUILDING", "FAILED", "CANCELLED"}),
-    "BUILDING": frozenset({"TESTING", "DISTRIBUTING", "FAILED", "CANCELLED"}),
+    "BUILDING": frozenset({"TESTING", "DISTRIBUTING", "INTEGRATING", "FAILED", "CANCELLED"}),
     "TESTING": frozenset({"DISTRIBUTING", "FAILED", "CANCELLED"}),
     "DISTRIBUTING": frozenset({"INTEGRATING", "FAILED", "CANCELLED"}),
     "INTEGRATING": frozenset({"AVAILABLE", "FAILED", "CANCELLED"}),
@@ -33,31 +52,193 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "DEPRECATED": frozenset(_AFTER_BUILD - {"DEPRECATED"}),
     "DISABLED": frozenset(_AFTER_BUILD - {"DISABLED"}),
     "DELETED": frozenset(),
-    "FAILED": frozenset({"PENDING"}),  # RetryImage
-    "CANCELLED": frozenset({"PENDING"}),  # RetryImage
+    "FAILED": _RESUMABLE,  # RetryImage
+    "CANCELLED": _RESUMABLE,  # RetryImage
 }
+
+#: Stage durations in seconds for progression="clock" (INFERRED from the user guide's "a build
+#: typically takes 30-60 minutes"; see docs/notes/images.md). The sum is about 50 minutes.
+DEFAULT_STAGE_DURATIONS = {
+    "PENDING": 60,
+    "CREATING": 300,
+    "BUILDING": 1200,
+    "TESTING": 900,
+    "DISTRIBUTING": 600,
+    "INTEGRATING": 120,
+}
+MODES = ("immediate", "poll", "clock")
 
 gates: list[Callable] = []
 listeners: list[Callable] = []
 
+_INJECTIONS = "image_failures"  # Backend.extensions key
 
-def transition(ctx, image: dict, status: str, reason: str | None = None) -> None:
+
+# -- the graph ---------------------------------------------------------------------------------
+def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: float | None = None,
+               failure_context: dict | None = None) -> None:
+    """Move `image` to `status` (checked against the graph) and tell every listener."""
     old = image["state"]["status"]
     if status not in TRANSITIONS[old]:
         raise ServiceError("ServiceException", f"imagebuilder-mock: illegal image transition {old} -> {status}")
     image["state"] = {"status": status}
     if reason:
         image["state"]["reason"] = reason
-    for listener in listeners:
+    if failure_context and status == "FAILED":
+        image["state"]["failureContext"] = failure_context
+    book = image.setdefault("_lifecycle", {"path": list(BUILD_PATH)})
+    book["entered"] = at if at is not None else ctx.now().timestamp()
+    if status in _STOPPED:
+        book["stopped_at"] = old
+    for listener in list(listeners):
         listener(ctx, image, old, status)
 
 
-def settle(ctx, image: dict) -> dict:
-    """Default ('immediate') progression until the lifecycle module lands: straight to AVAILABLE."""
-    while image["state"]["status"] in STATUSES_IN_PROGRESS:
-        current = image["state"]["status"]
-        nxt = BUILD_PATH[BUILD_PATH.index(current) + 1]
-        if any(not gate(ctx, image, nxt) for gate in gates):
-            break
-        transition(ctx, image, nxt)
+def path_of(image: dict) -> list[str]:
+    return image.get("_lifecycle", {}).get("path") or list(BUILD_PATH)
+
+
+def next_status(image: dict) -> str | None:
+    path = path_of(image)
+    current = image["state"]["status"]
+    if current not in path or current == path[-1]:
+        return None
+    return path[path.index(current) + 1]
+
+
+# -- starting, settling ------------------------------------------------------------------------
+def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, match: tuple[str, ...] = ()) -> None:
+    """Put a new image in PENDING on `path`; a pending `fail_builds` injection matching one of the
+    ARNs in `match` (recipe, pipeline, ...) is attached to it."""
+    image["state"] = {"status": "PENDING"}
+    image["_lifecycle"] = {"path": list(path), "entered": ctx.now().timestamp(), "seen": False}
+    _attach_injection(ctx, image, match)
+
+
+def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
+    """Bring `image` up to date with the progression mode. `poll` (default: the request is
+    GetImage) says whether this read counts as a poll in progression="poll"."""
+    book = image.get("_lifecycle")
+    if book is None or image["state"]["status"] not in STATUSES_IN_PROGRESS:
+        return image
+    mode = progression(ctx)
+    if poll is None:
+        poll = ctx.operation == "GetImage"
+    if mode == "poll":
+        steps = 1 if poll and book.get("seen") else 0
+        if poll:
+            book["seen"] = True
+        for _ in range(steps):
+            _step(ctx, image, None)
+    elif mode == "clock":
+        durations = stage_durations(ctx)
+        now = ctx.now().timestamp()
+        while image["state"]["status"] in STATUSES_IN_PROGRESS:
+            book = image["_lifecycle"]
+            due = book["entered"] + durations.get(image["state"]["status"], 0)
+            if due > now or not _step(ctx, image, due):
+                break
+    else:
+        while image["state"]["status"] in STATUSES_IN_PROGRESS:
+            if not _step(ctx, image, None):
+                break
     return image
+
+
+def _step(ctx, image: dict, at: float | None) -> bool:
+    """Finish the current stage: fail it (if injected), or move on unless a gate holds it."""
+    current = image["state"]["status"]
+    book = image["_lifecycle"]
+    injected = book.get("fail")
+    if injected and current == injected["at"]:
+        del book["fail"]
+        transition(ctx, image, "FAILED", injected["reason"], at=at, failure_context={"imageStatus": current})
+        return True
+    nxt = next_status(image)
+    if nxt is None:
+        return False
+    if any(not gate(ctx, image, nxt) for gate in list(gates)):
+        book["held"] = True
+        return False
+    held = at is not None and book.get("held")
+    transition(ctx, image, nxt, at=None if held else at)
+    book["held"] = False
+    return True
+
+
+def path_order(status: str) -> int:
+    return BUILD_PATH.index(status) if status in BUILD_PATH else len(BUILD_PATH)
+
+
+def progression(ctx) -> str:
+    mode = ctx.backend.settings.get("progression", "immediate")
+    if mode not in MODES:
+        raise ValueError(f"progression must be one of {MODES}, got {mode!r}")
+    return mode
+
+
+def stage_durations(ctx) -> dict[str, float]:
+    durations = dict(DEFAULT_STAGE_DURATIONS)
+    durations.update(ctx.backend.settings.get("stage_durations") or {})
+    return durations
+
+
+# -- actions on a build ------------------------------------------------------------------------
+def in_progress(image: dict) -> bool:
+    return image["state"]["status"] in STATUSES_IN_PROGRESS
+
+
+def cancel(ctx, image: dict) -> None:
+    """CancelImageCreation: an in-progress build stops as CANCELLED (outputs made so far are kept)."""
+    image["_lifecycle"].pop("fail", None)
+    transition(ctx, image, "CANCELLED")
+
+
+def fail(ctx, image: dict, reason: str, failure_context: dict | None = None) -> None:
+    """Fail an in-progress build now (workflow steps that fail call this)."""
+    context = {"imageStatus": image["state"]["status"]}
+    context.update(failure_context or {})
+    transition(ctx, image, "FAILED", reason, failure_context=context)
+
+
+def retry(ctx, image: dict, match: tuple[str, ...] = ()) -> None:
+    """RetryImage: a FAILED/CANCELLED build resumes, in place, at the stage where it stopped."""
+    book = image.setdefault("_lifecycle", {"path": list(BUILD_PATH)})
+    resume = book.get("stopped_at") or "PENDING"
+    book["seen"] = False
+    _attach_injection(ctx, image, match)
+    transition(ctx, image, resume)
+
+
+# -- failure injection (the handle's fail_builds) ----------------------------------------------
+def inject_failures(backend, reason: str, at: str, count: int, match: str | None) -> None:
+    if at not in STATUSES_IN_PROGRESS:
+        raise ValueError(f"at must be one of {sorted(STATUSES_IN_PROGRESS, key=path_order)}, got {at!r}")
+    if not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}")
+    if not reason:
+        raise ValueError("reason must be a non-empty string")
+    backend.extensions.setdefault(_INJECTIONS, []).append(
+        {"reason": reason, "at": at, "remaining": count, "match": match})
+
+
+def _attach_injection(ctx, image: dict, match: tuple[str, ...]) -> None:
+    pending = ctx.backend.extensions.get(_INJECTIONS) or []
+    for injection in pending:
+        wanted = injection["match"]
+        if wanted is not None and wanted not in match and not _matches_version(wanted, match):
+            continue
+        injection["remaining"] -= 1
+        if injection["remaining"] <= 0:
+            pending.remove(injection)
+        path = path_of(image)
+        # a stage this build skips (TESTING with tests disabled, ...): fail at the next one it has
+        at = next((s for s in path if path_order(s) >= path_order(injection["at"]) and s in STATUSES_IN_PROGRESS),
+                  path[-2])
+        image["_lifecycle"]["fail"] = {"reason": injection["reason"], "at": at}
+        return
+
+
+def _matches_version(wanted: str, match: tuple[str, ...]) -> bool:
+    """A recipe version ARN given without a build also matches an ARN that extends it."""
+    return any(arn.startswith(wanted + "/") for arn in match if arn)

@@ -23,7 +23,7 @@ IMAGES = (
 _LINUX_DOC = """name: {name}
 description: {description}
 schemaVersion: 1.0
-phases:
+{parameters}phases:
   - name: {phase}
     steps:
       - name: {step}
@@ -52,10 +52,207 @@ COMPONENTS = (
      "UpdateWindows", "Install-WindowsUpdate -AcceptAll", ("1.0.0", "1.0.1")),
     ("reboot-windows", "Windows", "BUILD", "Reboots the instance.", "build", "Reboot", "Restart-Computer",
      ("1.0.0",)),
+    ("stig-build-linux", "Linux", "BUILD", "Applies the STIG settings to Linux instances.", "build",
+     "ApplySTIGSettings", "echo 'Applying STIG settings with InstallPackages={{ InstallPackages }}'",
+     ("2025.3.0", "2025.4.0")),
+    ("stig-build-windows", "Windows", "BUILD", "Applies the STIG settings to Windows instances.", "build",
+     "ApplySTIGSettings", "Write-Host 'Applying STIG settings'", ("2025.3.0",)),
 )
 
-#: (name, type, description, data) — AWS-managed workflows; the workflows module parses their data.
-WORKFLOWS: tuple = ()
+#: name -> the `parameters` section of an AWS-owned component's document (real STIG components
+#: declare these, with defaults, so recipes may leave them out).
+COMPONENT_PARAMETERS = {
+    "stig-build-linux": """parameters:
+  - InstallPackages:
+      type: string
+      default: 'No'
+      description: Install additional packages that the STIG settings need (Yes or No).
+  - SetDoDConsentBanner:
+      type: string
+      default: 'No'
+      description: Display the DoD consent banner at log in (Yes or No).
+""",
+    "stig-build-windows": """parameters:
+  - SetDoDConsentBanner:
+      type: string
+      default: 'No'
+      description: Display the DoD consent banner at log in (Yes or No).
+""",
+}
+
+_BUILD_IMAGE_DOC = """name: build-image
+description: Workflow to build an AMI
+schemaVersion: 1.0
+
+steps:
+  - name: LaunchBuildInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: "ssmAgent"
+
+  - name: ApplyBuildComponents
+    action: ExecuteComponents
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: InventoryCollection
+    action: CollectImageMetadata
+    onFailure: Abort
+    if:
+      and:
+        - stringEquals: "AMI"
+          value: "$.imagebuilder.imageType"
+        - booleanEquals: true
+          value: "$.imagebuilder.collectImageMetadata"
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: RunSanitizeScript
+    action: SanitizeInstance
+    onFailure: Abort
+    if:
+      and:
+        - stringEquals: "AMI"
+          value: "$.imagebuilder.imageType"
+        - not:
+            stringEquals: "Windows"
+            value: "$.imagebuilder.platform"
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: RunSysPrepScript
+    action: RunSysPrep
+    onFailure: Abort
+    if:
+      and:
+        - stringEquals: "AMI"
+          value: "$.imagebuilder.imageType"
+        - stringEquals: "Windows"
+          value: "$.imagebuilder.platform"
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: CreateOutputAMI
+    action: CreateImage
+    onFailure: Abort
+    if:
+      stringEquals: "AMI"
+      value: "$.imagebuilder.imageType"
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: TerminateBuildInstance
+    action: TerminateInstance
+    onFailure: Continue
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+outputs:
+  - name: "ImageId"
+    value: "$.stepOutputs.CreateOutputAMI.imageId"
+"""
+
+_TEST_IMAGE_DOC = """name: test-image
+description: Workflow to test an AMI
+schemaVersion: 1.0
+
+steps:
+  - name: LaunchTestInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: "ssmAgent"
+
+  - name: CollectImageScanFindings
+    action: CollectImageScanFindings
+    onFailure: Continue
+    if:
+      and:
+        - booleanEquals: true
+          value: "$.imagebuilder.collectImageScanFindings"
+        - or:
+            - stringEquals: "Linux"
+              value: "$.imagebuilder.platform"
+            - stringEquals: "Windows"
+              value: "$.imagebuilder.platform"
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchTestInstance.instanceId"
+
+  - name: ApplyTestComponents
+    action: ExecuteComponents
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchTestInstance.instanceId"
+
+  - name: TerminateTestInstance
+    action: TerminateInstance
+    onFailure: Continue
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchTestInstance.instanceId"
+"""
+
+_DISTRIBUTE_IMAGE_DOC = """name: distribute-image
+description: Workflow to distribute an AMI
+schemaVersion: 1.0
+
+steps:
+  - name: DistributeImage
+    action: DistributeImage
+    onFailure: Abort
+
+  - name: ApplyImageConfigurations
+    action: ApplyImageConfigurations
+    onFailure: Abort
+    inputs:
+      distributedImages.$: "$.stepOutputs.DistributeImage.distributedImages"
+"""
+
+_BUILD_CONTAINER_DOC = """name: build-container
+description: Workflow to build a container image
+schemaVersion: 1.0
+
+steps:
+  - name: LaunchBuildInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: "ssmAgent"
+
+  - name: BootstrapBuildInstance
+    action: BootstrapInstanceForContainer
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: ApplyBuildComponents
+    action: ExecuteComponents
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+
+  - name: TerminateBuildInstance
+    action: TerminateInstance
+    onFailure: Continue
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+"""
+
+_TEST_CONTAINER_DOC = _BUILD_CONTAINER_DOC.replace("build-container", "test-container").replace(
+    "build a container", "test a container").replace("Build", "Test")
+
+#: (name, type, description, data, versions) — AWS-managed workflows (account `aws`). build-image and
+#: test-image are the defaults for AMI builds (APIREF ListWorkflowExecutions example: build-image/1.0.3,
+#: test-image/1.0.3). Documents follow the managed ones as mirrored by terraform-provider-aws'
+#: image_test.go; the container and distribution documents are INFERRED (see docs/notes/workflows.md).
+WORKFLOWS: tuple = (
+    ("build-image", "BUILD", "Workflow to build an AMI", _BUILD_IMAGE_DOC, ("1.0.0", "1.0.1", "1.0.2", "1.0.3")),
+    ("test-image", "TEST", "Workflow to test an AMI", _TEST_IMAGE_DOC, ("1.0.0", "1.0.1", "1.0.2", "1.0.3")),
+    ("distribute-image", "DISTRIBUTION", "Workflow to distribute an AMI", _DISTRIBUTE_IMAGE_DOC, ("1.0.0",)),
+    ("build-container", "BUILD", "Workflow to build a container image", _BUILD_CONTAINER_DOC, ("1.0.0", "1.0.1")),
+    ("test-container", "TEST", "Workflow to test a container image", _TEST_CONTAINER_DOC, ("1.0.0", "1.0.1")),
+)
 
 CATALOG_DATE = "2025-11-04T00:00:00.000Z"
 
@@ -93,10 +290,14 @@ def images(region: str) -> dict[str, dict]:
 @functools.lru_cache(maxsize=None)
 def components(region: str) -> dict[str, dict]:
     """Build ARN -> AWS-owned component in `region`."""
+    from .component_documents import parse as parse_document
+
     out = {}
     for name, platform, ctype, description, phase, step, command, versions in COMPONENTS:
         doc = (_WINDOWS_DOC if platform == "Windows" else _LINUX_DOC).format(
-            name=name, description=description, phase=phase, step=step, command=command)
+            name=name, description=description, phase=phase, step=step, command=command,
+            parameters=COMPONENT_PARAMETERS.get(name, ""))
+        parameters = parse_document(doc, platform).parameters
         for version in versions:
             arn = _arn(region, "component", name, version, 1)
             out[arn] = {
@@ -104,18 +305,24 @@ def components(region: str) -> dict[str, dict]:
                 "platform": platform, "state": {"status": "ACTIVE"}, "owner": "Amazon", "data": doc,
                 "encrypted": True, "dateCreated": CATALOG_DATE, "tags": {}, "_build": 1,
             }
+            if parameters:
+                out[arn]["parameters"] = parameters
     return out
 
 
 @functools.lru_cache(maxsize=None)
 def workflows(region: str) -> dict[str, dict]:
     """Build ARN -> AWS-managed workflow in `region`."""
+    from .workflow_documents import parameter_details, parse
+
     out = {}
-    for name, wtype, description, data in WORKFLOWS:
-        arn = _arn(region, "workflow", name, "1.0.0", 1, wtype)
-        out[arn] = {"arn": arn, "name": name, "version": "1.0.0", "description": description, "type": wtype,
-                    "state": {"status": "ACTIVE"}, "owner": "Amazon", "data": data,
-                    "dateCreated": CATALOG_DATE, "tags": {}, "_build": 1}
+    for name, wtype, description, data, versions in WORKFLOWS:
+        parameters = parameter_details(parse(data, wtype))
+        for version in versions:
+            arn = _arn(region, "workflow", name, version, 1, wtype)
+            out[arn] = {"arn": arn, "name": name, "version": version, "description": description, "type": wtype,
+                        "owner": "Amazon", "data": data, "dateCreated": CATALOG_DATE, "tags": {},
+                        "parameters": parameters, "_build": 1}
     return out
 
 

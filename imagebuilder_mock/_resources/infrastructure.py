@@ -17,6 +17,18 @@ def _validate(params: dict) -> None:
     for key in params.get("resourceTags") or {}:
         if key.startswith("aws:") or key in _RESERVED_RESOURCE_TAGS:
             raise invalid_value("resourceTags", f"The resource tag key '{key}' is reserved.")
+    _validate_placement(params.get("placement"))
+
+
+def _validate_placement(placement: dict | None) -> None:
+    """A host target only with tenancy `host`, and at most one of them (MODEL Placement docs; code INFERRED)."""
+    if not placement:
+        return
+    targets = [k for k in ("hostId", "hostResourceGroupArn") if placement.get(k)]
+    if len(targets) > 1:
+        raise invalid_value("placement", "You can specify either hostId or hostResourceGroupArn, but not both.")
+    if targets and placement.get("tenancy") != "host":
+        raise invalid_value(f"placement.{targets[0]}", f"{targets[0]} applies only when tenancy is 'host'.")
 
 
 def _fill(params: dict, item: dict) -> dict:

@@ -1,0 +1,188 @@
+"""What image recipes and container recipes share: versions (with auto-increment), parents,
+components, lookups, listing by owner and deletion checks."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Callable, Iterable
+
+from .._backend import arns, lifecycle, versions
+from .._backend.context import RequestContext
+from .._engine._errors import ServiceError, dependency, invalid_value
+from . import _lookup, catalog
+from ._common import list_response
+
+#: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
+#: registry images): the mock has no EC2 to ask. INFERRED.
+DEFAULT_PLATFORM = "Linux"
+
+#: "A recipe can contain a maximum of 20 build and test components ... by default" (MODEL; adjustable quota).
+MAX_COMPONENTS = 20
+_AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+_MARKETPLACE_PRODUCT = re.compile(r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+_VERSION_NODE = re.compile(r"^(?:[0-9]+|x)$")
+
+
+# -- versions ----------------------------------------------------------------------------------
+def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], requested: str,
+                     param: str = "semanticVersion") -> str:
+    """The version a Create gets: `requested` as is, or with its single `x` node replaced by one more
+    than the highest value that node has among the recipe's versions sharing the nodes to its left
+    (`1.0.x` after 1.0.7 → 1.0.8; `2.x.0` after 2.3.4 → 2.4.0). Auto-versioning; starts at 0 — INFERRED."""
+    nodes = requested.split(".")
+    if len(nodes) != 3 or not all(_VERSION_NODE.match(n) for n in nodes):
+        raise versions.invalid_version(param, requested)
+    wildcards = [i for i, n in enumerate(nodes) if n == "x"]
+    if not wildcards:
+        versions.parse(requested, param)  # bounds
+        return requested
+    if len(wildcards) > 1:
+        raise versions.invalid_version(param, requested, ", and automatic versioning allows a single 'x' node")
+    slot = wildcards[0]
+    fixed = [None if i == slot else int(n) for i, n in enumerate(nodes)]
+    if any(n is not None and n > versions.MAX_NODE for n in fixed):
+        raise versions.invalid_version(param, requested)
+    prefix = arn_of("0.0.0").rsplit("/", 1)[0] + "/"
+    used = []
+    for arn in collection:
+        if not arn.startswith(prefix):
+            continue
+        existing = versions.key(arn[len(prefix):])
+        if list(existing[:slot]) == fixed[:slot]:  # same nodes left of the `x`
+            used.append(existing[slot])
+    number = max(used) + 1 if used else 0
+    if number > versions.MAX_NODE:
+        raise versions.invalid_version(param, requested, ", and no higher version is left for its 'x' node")
+    fixed[slot] = number
+    return ".".join(str(n) for n in fixed)
+
+
+def references(ctx: RequestContext, resource_type: str, name: str, version: str) -> dict:
+    return versions.references(lambda v: ctx.arn(resource_type, name, v), version)
+
+
+def references_for(arn: str) -> dict:
+    """latestVersionReferences for a stored recipe (own, shared or AWS-owned) from its ARN."""
+    parsed = arns.parse(arn)
+    return versions.references(
+        lambda v: arns.make(parsed.partition, parsed.region, parsed.account, parsed.resource_type, parsed.name, v),
+        parsed.version)
+
+
+# -- parents -----------------------------------------------------------------------------------
+def _available(ctx: RequestContext) -> Callable[[dict], bool]:
+    return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
+
+
+def parent_image_platform(ctx: RequestContext, arn: str, param: str = "parentImage") -> str:
+    """The platform of an Image Builder image used as a parent (own, AWS-owned or shared; version and
+    wildcard ARNs resolve to the latest AVAILABLE build). Missing → ResourceNotFoundException."""
+    image = _lookup.resolve(ctx, arn, "image", param, usable=_available(ctx))
+    return image.get("platform") or DEFAULT_PLATFORM
+
+
+def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentImage") -> str:
+    """Validate an image recipe's parentImage (AMI id, image ARN, `ssm:` parameter or Marketplace
+    product id) and return the platform it implies."""
+    if parent.startswith("arn:"):
+        return parent_image_platform(ctx, parent, param)
+    if parent.startswith("ssm:"):
+        if len(parent) == len("ssm:"):
+            raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
+        return DEFAULT_PLATFORM
+    if _AMI_ID.match(parent) or _MARKETPLACE_PRODUCT.match(parent):
+        return DEFAULT_PLATFORM
+    raise invalid_value(param, f"The parent image '{parent}' must be an AMI ID, an Image Builder image ARN, "
+                               "an SSM parameter prefixed by 'ssm:', or an AWS Marketplace product ID.")
+
+
+# -- components --------------------------------------------------------------------------------
+def check_components(ctx: RequestContext, components: list[dict] | None, platform: str) -> None:
+    """Each component at most once (by name, regardless of version), each one resolvable and valid
+    for the recipe (the components module decides: existence, status, platform, parameters)."""
+    if not components:
+        return
+    if len(components) > MAX_COMPONENTS:
+        raise ServiceError("ServiceQuotaExceededException",
+                           f"A recipe can contain a maximum of {MAX_COMPONENTS} build and test components, "
+                           f"but {len(components)} were provided.")
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(components):
+        param = f"components[{index}].componentArn"
+        parsed = arns.parse(entry["componentArn"], param)
+        key = (parsed.account, parsed.name)
+        if key in seen:
+            raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
+                                       f"components[{seen[key]}]. You can specify each component only one time.")
+        seen[key] = index
+    resolve = _components_module().resolve_for_recipe
+    for index, entry in enumerate(components):
+        resolve(ctx, entry["componentArn"], f"components[{index}].componentArn", entry.get("parameters"), platform)
+
+
+def _components_module():
+    return importlib.import_module(f"{__package__}.components")
+
+
+# -- reading, listing, deleting ----------------------------------------------------------------
+def get(ctx: RequestContext, arn: str, resource_type: str, param: str) -> dict:
+    """A recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
+    return _lookup.resolve(ctx, arn, resource_type, param)
+
+
+def exact_version_arn(arn: str, param: str, resource_type: str) -> str:
+    """Delete takes a version ARN: the right type and no wildcards."""
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type != resource_type or parsed.version is None:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} version ARN.")
+    if "x" in parsed.version:
+        raise invalid_value(param, f"The ARN '{arn}' must name a version without wildcards.")
+    return arn
+
+
+def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
+                  fields: dict, key: str, view: Callable[[dict], dict] | None = None) -> dict:
+    owner = params.get("owner") or "Self"
+    if owner not in allowed_owners:
+        raise invalid_value("owner", f"The owner '{owner}' is not supported. Supported owners: "
+                                     f"[{', '.join(allowed_owners)}].")
+    attribute = _lookup.COLLECTIONS[resource_type][0]
+    if owner == "Self":
+        items: Iterable[dict] = getattr(ctx.store, attribute).values()
+    elif owner == "Shared":
+        items = (item for _, item in _lookup.shared_items(ctx, resource_type))
+    elif owner == "Amazon":
+        items = catalog.collection(ctx.region, resource_type).values()
+    else:  # ThirdParty / AWSMarketplace: none in the mock's catalog
+        items = ()
+    return list_response(ctx, params, items, fields, key, view)
+
+
+def check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
+    """ResourceDependencyException while a pipeline uses the recipe (exactly or through a wildcard
+    ARN that selects it) or while it is shared (has a resource policy)."""
+    store = ctx.store
+    parsed = arns.parse(arn)
+    for pipeline in store.image_pipelines.values():
+        used = pipeline.get(pipeline_member)
+        if not used:
+            continue
+        if used == arn:
+            raise dependency(arn)
+        used_parsed = arns.parse(used)
+        if used_parsed.version and "x" in used_parsed.version and used_parsed._replace(version=None) == \
+                parsed._replace(version=None):
+            if versions.matches(versions.parse(used_parsed.version, wildcards=True), parsed.version):
+                raise dependency(arn)
+    policy = store.policies.get(arn)
+    if policy and policy.strip() not in ("", "{}"):
+        raise dependency(arn)
+
+
+def not_windows_agent(params: dict, platform: str) -> None:
+    """systemsManagerAgent applies to Linux and macOS only; Windows recipes reject it (MODEL)."""
+    agent = (params.get("additionalInstanceConfiguration") or {}).get("systemsManagerAgent")
+    if agent is not None and platform == "Windows":
+        raise invalid_value("additionalInstanceConfiguration.systemsManagerAgent",
+                            "The Systems Manager agent settings apply to Linux and macOS build instances only.")

@@ -1,0 +1,286 @@
+"""Components: Create/Import/Get/List/ListBuildVersions/Delete, and `resolve_for_recipe`, which the
+recipe families call to check each component a recipe names.
+
+A component is stored per build, keyed by its build ARN (`component/<name>/<x.y.z>/<n>`); ListComponents
+shows one entry per version (its latest build). Document rules live in `component_documents`.
+Facts and INFERRED choices: docs/notes/components.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from typing import Iterable
+
+from .._backend import arns, versions
+from .._backend.context import RequestContext
+from .._engine._errors import (ServiceError, already_exists, dependency, invalid_combination, invalid_request,
+                               invalid_value, not_found)
+from . import _lookup, catalog, operation
+from . import component_documents as documents
+from ._common import list_response, pick, require_one
+
+_TYPE = "Component"
+_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
+#: What makes two builds of one version "identical" (tags are not content). INFERRED.
+_CONTENT = ("data", "description", "changeDescription", "platform", "supportedOsVersions", "kmsKeyId", "type")
+_OWNER_ACCOUNTS = {"Amazon": "aws", "ThirdParty": "third-party", "AWSMarketplace": "aws-marketplace"}
+_LIST_FILTERS = ("description", "name", "platform", "productCodes", "status", "supportedOsVersion", "type",
+                 "version")
+
+
+def _active(item: dict) -> bool:
+    return item.get("state", {}).get("status") == "ACTIVE"
+
+
+def _status(item: dict) -> str:
+    return item.get("state", {}).get("status", "ACTIVE")
+
+
+def _version_arn(item: dict) -> str:
+    return item["arn"].rsplit("/", 1)[0]
+
+
+# -- used by image and container recipes -------------------------------------------------------
+def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
+                       platform: str | None = None) -> dict:
+    """The component a recipe names (build, version or `x`-wildcard ARN; own, AWS-owned or shared),
+    checked for use in a new recipe: ACTIVE, of the recipe's platform, and given exactly the
+    parameters its document declares. Returns the component dict."""
+    try:
+        item = _lookup.resolve(ctx, arn, "component", param, usable=_active)
+    except ServiceError as error:
+        if error.code != "ResourceNotFoundException":
+            raise
+        item = _lookup.resolve(ctx, arn, "component", param)  # found only in a DEPRECATED/DISABLED build
+    if not _active(item):
+        raise invalid_value(param, f"The component '{item['arn']}' has the status {_status(item)}. Components "
+                                   "with a status of DEPRECATED or DISABLED can't be added to new recipes.")
+    if platform is not None and item["platform"] != platform:
+        raise invalid_value("components", f"Component ARN '{arn}' has the platform {item['platform']}, which does "
+                                          f"not match the platform {platform} of the recipe's parent image.")
+    base = param[: -len(".componentArn")] if param.endswith(".componentArn") else param
+    check_recipe_parameters(item, parameters, f"{base}.parameters")
+    return item
+
+
+def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
+    """A recipe may set only the parameters the component declares, one value each, and must set
+    every parameter that has no default."""
+    declared = {p["name"]: p for p in item.get("parameters") or []}
+    given = given or []
+    names = [p.get("name") for p in given]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise invalid_value(param, f"The following parameters are specified more than once: {', '.join(duplicates)}")
+    undefined = [n for n in names if n not in declared]
+    if undefined:  # CONFIRMED wording (reference §4)
+        raise invalid_combination(param, "The following parameters are not defined in the provided component: "
+                                         + ", ".join(undefined))
+    for index, entry in enumerate(given):
+        values = entry.get("value") or []
+        if len(values) != 1:
+            raise invalid_value(f"{param}[{index}].value",
+                                f"Parameter '{entry['name']}' must have exactly one value, but {len(values)} were "
+                                "given.")
+        ptype = declared[entry["name"]]["type"]
+        doc_type = next(k for k, v in documents.PARAMETER_TYPES.items() if v == ptype)
+        documents.check_value(doc_type, values[0], entry["name"], f"{param}[{index}].value")
+    missing = [n for n, p in declared.items() if "defaultValue" not in p and n not in names]
+    if missing:
+        raise invalid_combination(param, "The following parameters of the provided component have no default "
+                                         "value and must be specified: " + ", ".join(missing))
+
+
+# -- creating ----------------------------------------------------------------------------------
+def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
+    """The object at `uri`, read through moto's S3 when moto's mock is active in this process (moto
+    answers in-process). Without it there is no S3 to read, so the object is unreachable, as a
+    missing object is on AWS. The network is never touched."""
+    match = _S3_URI.match(uri)
+    if not match:
+        raise invalid_value(param, f"The URI '{uri}' is not a valid Amazon S3 URI. Specify a URI in the format "
+                                   "s3://bucket/key.")
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    if stubber is None or not getattr(stubber, "enabled", False):
+        raise invalid_value(param, f"Unable to download the object at '{uri}': the object does not exist or "
+                                   "Image Builder is not allowed to read it.")
+    import boto3
+    from botocore.exceptions import ClientError
+
+    try:
+        body = boto3.client("s3", region_name=ctx.region).get_object(Bucket=match["bucket"], Key=match["key"])["Body"]
+        return body.read().decode("utf-8")
+    except (ClientError, UnicodeDecodeError) as exc:
+        raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
+
+
+def _fingerprint(item: dict) -> str:
+    content = {k: item.get(k) for k in _CONTENT}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, parameters: list[dict]) -> dict:
+    """Validate-then-store a new build of `params['name']`/`semanticVersion` (after the dry-run check)."""
+    version = params["semanticVersion"]
+    versions.parse(version, "semanticVersion")
+    store = ctx.store
+    version_arn = ctx.arn("component", params["name"], version)
+    item = pick("Component", params, exclude=("tags", "data", "type", "parameters"))
+    item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
+                 "state": {"status": "ACTIVE"}, "tags": dict(params.get("tags") or {})})
+    if parameters:
+        item["parameters"] = parameters
+    builds = [b for b in store.components.values() if _version_arn(b) == version_arn]
+    latest = versions.latest(builds, lambda b: b["version"], lambda b: b["_build"])
+    if latest is not None and latest["_fingerprint"] == _fingerprint(item):
+        raise already_exists(_TYPE, latest["arn"])
+    ctx.check_dry_run(params)
+    build = store.next_build(version_arn)
+    arn = f"{version_arn}/{build}"
+    item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build, "_fingerprint": _fingerprint(item)})
+    store.components[arn] = item
+    return item
+
+
+def _references(ctx: RequestContext, item: dict) -> dict:
+    parsed = arns.parse(item["arn"])
+    return versions.references(lambda v: arns.make(parsed.partition, parsed.region, parsed.account, "component",
+                                                   parsed.name, v), parsed.version)
+
+
+@operation("CreateComponent")
+def create(ctx: RequestContext, params: dict) -> dict:
+    source = require_one(params, "data", "uri")
+    versions.parse(params["semanticVersion"], "semanticVersion")
+    data = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
+    document = documents.parse(data, params["platform"], "data" if source == "data" else "uri")
+    item = _add_build(ctx, params, data, document.type, document.parameters)
+    return {"componentBuildVersionArn": item["arn"], "latestVersionReferences": _references(ctx, item)}
+
+
+@operation("ImportComponent")
+def import_(ctx: RequestContext, params: dict) -> dict:
+    source = require_one(params, "data", "uri")
+    versions.parse(params["semanticVersion"], "semanticVersion")
+    script = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
+    if not script.strip():
+        raise invalid_value(source, "The script is empty.")
+    data = documents.shell_document(params["name"], params.get("description"), script, params["platform"],
+                                    params["type"])
+    documents.parse(data, params["platform"], source)
+    item = _add_build(ctx, params, data, params["type"], [])
+    return {"componentBuildVersionArn": item["arn"]}
+
+
+# -- reading -----------------------------------------------------------------------------------
+@operation("GetComponent")
+def get(ctx: RequestContext, params: dict) -> dict:
+    arn = params["componentBuildVersionArn"]
+    item = _lookup.resolve(ctx, arn, "component", "componentBuildVersionArn", usable=_active)
+    return {"component": item, "latestVersionReferences": _references(ctx, item)}
+
+
+def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
+    """Every build the caller sees for `owner` (Self default, Shared, Amazon, ThirdParty, AWSMarketplace)."""
+    if owner == "Self":
+        return list(ctx.store.components.values())
+    if owner == "Shared":
+        return [item for _account, item in _lookup.shared_items(ctx, "component")]
+    account = _OWNER_ACCOUNTS[owner]
+    return [i for i in catalog.collection(ctx.region, "component").values() if arns.parse(i["arn"]).account == account]
+
+
+def _latest_per(builds: Iterable[dict], key) -> list[dict]:
+    """The latest build for each key, in the order each key first appears."""
+    best: dict[str, dict] = {}
+    for item in builds:
+        k = key(item)
+        current = best.get(k)
+        if current is None or (versions.key(item["version"]), item.get("_build", 0)) > \
+                (versions.key(current["version"]), current.get("_build", 0)):
+            best[k] = item
+    return list(best.values())
+
+
+def _version_view(item: dict) -> dict:
+    view = {k: item[k] for k in ("name", "version", "description", "platform", "supportedOsVersions", "type",
+                                 "owner", "dateCreated", "productCodes") if k in item}
+    view["arn"] = _version_arn(item)
+    view["status"] = _status(item)
+    return view
+
+
+def _wants_deprecated(filters: list | None) -> bool:
+    return any(f.get("name") == "status" and "DEPRECATED" in (f.get("values") or []) for f in filters or [])
+
+
+@operation("ListComponents")
+def list_(ctx: RequestContext, params: dict) -> dict:
+    filters = params.get("filters")
+    if params.get("byName") and any(f.get("name") == "version" for f in filters or []):
+        raise invalid_request("You can't combine byName with the 'version' filter.")
+    builds = _owned(ctx, params.get("owner") or "Self")
+    if not _wants_deprecated(filters):
+        builds = [b for b in builds if _status(b) != "DEPRECATED"]
+    if params.get("byName"):
+        entries = _latest_per(builds, lambda b: arns.parse(b["arn"]).name)
+    else:
+        entries = _latest_per(builds, _version_arn)
+    fields = {name: (lambda key: (lambda item: item.get(key)))(name) for name in _LIST_FILTERS}
+    fields.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"))
+    return list_response(ctx, params, entries, fields, "componentVersionList", _version_view)
+
+
+def _summary(item: dict) -> dict:
+    names = ("arn", "name", "version", "platform", "supportedOsVersions", "state", "type", "owner", "description",
+             "changeDescription", "dateCreated", "tags", "publisher", "obfuscate")
+    return {k: item[k] for k in names if k in item}
+
+
+@operation("ListComponentBuildVersions")
+def list_builds(ctx: RequestContext, params: dict) -> dict:
+    arn = params.get("componentVersionArn")
+    builds: Iterable[dict] = ctx.store.components.values()
+    if arn:
+        builds = [b for b in builds if _version_arn(b) == arn]
+    builds = [b for b in builds if _status(b) != "DEPRECATED"]
+    return list_response(ctx, params, builds, {}, "componentSummaryList", _summary)
+
+
+# -- deleting ----------------------------------------------------------------------------------
+def _recipe_uses(ctx: RequestContext, reference: str, item: dict) -> bool:
+    """Whether a recipe's component ARN names `item`: the same build ARN, or a version/wildcard ARN
+    that resolves to it now (its latest ACTIVE matching build). INFERRED."""
+    if reference == item["arn"]:
+        return True
+    try:
+        parsed = arns.parse(reference)
+    except ServiceError:
+        return False
+    if parsed.resource_type != "component" or parsed.account != ctx.account or parsed.build is not None \
+            or parsed.name != arns.parse(item["arn"]).name:
+        return False
+    pattern = versions.parse(parsed.version, wildcards=True)
+    resolved = _lookup.latest_match(ctx.store.components.values(), parsed, pattern, "component", _active)
+    return resolved is item
+
+
+@operation("DeleteComponent")
+def delete(ctx: RequestContext, params: dict) -> dict:
+    arn = params["componentBuildVersionArn"]
+    arns.parse(arn, "componentBuildVersionArn")
+    store = ctx.store
+    item = store.components.get(arn)
+    if item is None:
+        raise not_found(_TYPE, arn)
+    recipes = list(store.image_recipes.values()) + list(store.container_recipes.values())
+    used = any(_recipe_uses(ctx, entry.get("componentArn", ""), item)
+               for recipe in recipes for entry in recipe.get("components") or [])
+    if used or store.policies.get(arn) or store.policies.get(_version_arn(item)):
+        raise dependency(arn)
+    del store.components[arn]
+    return {"componentBuildVersionArn": arn}

@@ -1,0 +1,81 @@
+"""Lifecycle policies: Create/Get/Update/List/Delete. Runs of the policies are in lifecycle_executions."""
+
+from __future__ import annotations
+
+import copy
+
+from .._backend.context import RequestContext
+from .._engine._errors import already_exists, invalid_value
+from . import operation
+from ._common import check_arn, field, list_response, lookup, pick
+from ._lifecycle_rules import validate_policy
+from ._lifecycle_runs import RUN_INTERVAL, cancel_running, install_schedule
+
+_TYPE = "LifecyclePolicy"
+
+
+def _fill(params: dict, item: dict) -> dict:
+    item.update(copy.deepcopy(pick("LifecyclePolicy", params, exclude=("tags", "arn", "name"))))
+    item.setdefault("status", "ENABLED")
+    return item
+
+
+@operation("CreateLifecyclePolicy")
+def create(ctx: RequestContext, params: dict) -> dict:
+    arn = ctx.arn("lifecycle-policy", params["name"])
+    store = ctx.store
+    if arn in store.lifecycle_policies:
+        raise already_exists(_TYPE, arn)
+    validate_policy(params)
+    ctx.check_dry_run(params)
+    now = ctx.now()
+    item = {"arn": arn, "name": params["name"], "dateCreated": now, "tags": dict(params.get("tags") or {}),
+            "_next_run": now + RUN_INTERVAL}
+    store.lifecycle_policies[arn] = _fill(params, item)
+    install_schedule(ctx.backend)
+    return {"lifecyclePolicyArn": arn}
+
+
+@operation("UpdateLifecyclePolicy")
+def update(ctx: RequestContext, params: dict) -> dict:
+    arn = params["lifecyclePolicyArn"]
+    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
+    old = lookup(ctx.store.lifecycle_policies, arn, _TYPE)
+    if params["resourceType"] != old["resourceType"]:
+        raise invalid_value("resourceType", f"The resource type of a lifecycle policy can't be changed: the policy's "
+                                            f"resource type is {old['resourceType']}.")
+    validate_policy(params)
+    # A full replacement: what the request omits is removed or reset to its default (status ENABLED).
+    new = {key: old[key] for key in ("arn", "name", "dateCreated", "tags", "_next_run")}
+    for key in ("dateLastRun",):
+        if key in old:
+            new[key] = old[key]
+    new["dateUpdated"] = ctx.now()
+    ctx.store.lifecycle_policies[arn] = _fill(params, new)
+    if new["status"] == "DISABLED":
+        cancel_running(ctx, arn, "The lifecycle policy was disabled.")
+    return {"lifecyclePolicyArn": arn}
+
+
+@operation("GetLifecyclePolicy")
+def get(ctx: RequestContext, params: dict) -> dict:
+    arn = params["lifecyclePolicyArn"]
+    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
+    return {"lifecyclePolicy": lookup(ctx.store.lifecycle_policies, arn, _TYPE)}
+
+
+@operation("ListLifecyclePolicies")
+def list_(ctx: RequestContext, params: dict) -> dict:
+    fields = {"name": field("name"), "resourceType": field("resourceType"), "status": field("status")}
+    return list_response(ctx, params, ctx.store.lifecycle_policies.values(), fields, "lifecyclePolicySummaryList")
+
+
+@operation("DeleteLifecyclePolicy")
+def delete(ctx: RequestContext, params: dict) -> dict:
+    arn = params["lifecyclePolicyArn"]
+    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
+    store = ctx.store
+    lookup(store.lifecycle_policies, arn, _TYPE)
+    cancel_running(ctx, arn, "The lifecycle policy was deleted.")
+    del store.lifecycle_policies[arn]
+    return {"lifecyclePolicyArn": arn}

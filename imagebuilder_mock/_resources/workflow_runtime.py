@@ -1,0 +1,391 @@
+"""Workflow executions as an image builds: a listener and a gate on the image lifecycle.
+
+- When the image enters BUILDING / TESTING / DISTRIBUTING, the workflows of that stage get an execution
+  each (`wf-<uuid>`); the first starts RUNNING with its first step (`step-<uuid>`) RUNNING, the rest PENDING.
+- When the image is about to leave the stage, the gate runs the remaining steps in order (an `if` that
+  is false makes the step SKIPPED). A `WaitForAction` step stays RUNNING and holds the image in its stage
+  (gate False) until SendWorkflowStepAction or its timeout. A failed step with onFailure Abort fails the
+  execution, and the image (unless the configuration says onFailure CONTINUE).
+- An image that fails or is cancelled fails/cancels what is still running; RetryImage marks the
+  executions it re-runs `retried`.
+
+Workflows run: those of `image.workflows`, else the AWS-managed defaults build-image and test-image
+(container images: build-container, test-container); no distribution workflow by default.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from .._backend import arns, lifecycle
+from .._backend.clock import UTC, iso
+from .._backend.context import RequestContext
+from .._engine._errors import ServiceError
+from . import workflow_documents
+from .workflows import resolve_configured
+
+STAGES = {"BUILDING": "BUILD", "TESTING": "TEST", "DISTRIBUTING": "DISTRIBUTION"}
+EXECUTION_DONE = frozenset({"COMPLETED", "FAILED", "ROLLBACK_COMPLETED", "CANCELLED", "SKIPPED"})
+_DEFAULTS = {"AMI": (("build", "build-image"), ("test", "test-image")),
+             "DOCKER": (("build", "build-container"), ("test", "test-container"))}
+_NO_WORKFLOWS = {"IMPORT", "IMPORT_ISO"}
+_MAX_REPORTED_TIMEOUT = 43200  # model WorkflowStepTimeoutSecondsInteger max
+
+
+def _now(ctx: RequestContext) -> str:
+    return iso(ctx.now())
+
+
+def _entered(ctx: RequestContext, image: dict) -> str:
+    """When the image's latest transition happened (clock mode back-dates transitions)."""
+    moment = (image.get("_lifecycle") or {}).get("entered")
+    return iso(datetime.datetime.fromtimestamp(moment, UTC)) if moment else _now(ctx)
+
+
+def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
+    return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
+
+
+# -- the plan: which workflows this image runs ------------------------------------------------
+def plan(ctx: RequestContext, image: dict) -> list[dict]:
+    """[{arn, type, parameters, onFailure, parallelGroup}] resolved once per image (latest builds)."""
+    cached = image.get("_workflow_plan")
+    if cached is not None:
+        return cached
+    configs = image.get("workflows")
+    if not configs:
+        if image.get("buildType") in _NO_WORKFLOWS or image["type"] not in _DEFAULTS:
+            configs = []
+        else:
+            parsed = arns.parse(image["arn"])
+            configs = [{"workflowArn": arns.make(parsed.partition, parsed.region, "aws", "workflow", name, "x.x.x",
+                                                 None, wtype)} for wtype, name in _DEFAULTS[image["type"]]]
+    entries = []
+    for index, config in enumerate(configs):
+        try:
+            workflow = resolve_configured(ctx, config, f"workflows[{index}].workflowArn")
+            details = workflow.get("parameters") or []
+            values = workflow_documents.check_parameter_values(details, config.get("parameters"), "workflows")
+            doc = workflow_documents.parse(workflow["data"], workflow["type"])
+        except ServiceError:  # deleted or changed since the build was requested: not run (INFERRED)
+            continue
+        entries.append({"arn": workflow["arn"], "type": workflow["type"], "steps": doc["steps"],
+                        "parameters": _typed(details, values), "onFailure": config.get("onFailure", "ABORT"),
+                        "parallelGroup": config.get("parallelGroup")})
+    image["_workflow_plan"] = entries
+    return entries
+
+
+def _typed(details: list[dict], values: dict[str, list[str]]) -> dict[str, Any]:
+    types = {d["name"]: d["type"] for d in details}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        ptype = types.get(name)
+        first = value[0] if value else None
+        if ptype == "stringList":
+            out[name] = list(value)
+        elif ptype == "boolean":
+            out[name] = first == "true"
+        elif ptype == "integer" and first is not None:
+            out[name] = int(first)
+        else:
+            out[name] = first
+    return out
+
+
+def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
+    found = (ctx.store.workflow_executions.get(i) for i in image.get("_workflow_executions", []))
+    return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
+
+
+# -- lifecycle hooks ---------------------------------------------------------------------------
+def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
+    when = _entered(ctx, image)
+    if old in ("FAILED", "CANCELLED"):
+        for execution in executions_of(ctx, image):
+            if execution["status"] in ("FAILED", "CANCELLED"):
+                execution["retried"] = True
+    if old in STAGES and new not in ("FAILED", "CANCELLED"):
+        for execution in executions_of(ctx, image, STAGES[old]):
+            if execution["status"] not in EXECUTION_DONE:
+                _finish(ctx, image, execution, when)
+    if new == "FAILED":
+        _stop_running(ctx, image, "FAILED", image["state"].get("reason"), when)
+    elif new == "CANCELLED":
+        _stop_running(ctx, image, "CANCELLED", "The image build was cancelled.", when)
+    elif new in STAGES:
+        _start_stage(ctx, image, STAGES[new], when)
+
+
+def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
+    """False while a workflow of the image's current stage has not finished (a WaitForAction step)."""
+    stage = STAGES.get(image["state"]["status"])
+    if stage is None or next_status in ("FAILED", "CANCELLED") or not image.get("_workflow_executions"):
+        return True
+    return advance_stage(ctx, image, stage)
+
+
+def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> None:
+    done = {e["workflowBuildVersionArn"] for e in executions_of(ctx, image, stage)
+            if e["status"] == "COMPLETED" and not e.get("retried")}
+    created = []
+    for entry in plan(ctx, image):
+        if entry["type"] != stage or entry["arn"] in done:
+            continue
+        execution = {
+            "workflowExecutionId": f"wf-{uuid.uuid4()}", "workflowBuildVersionArn": entry["arn"],
+            "imageBuildVersionArn": image["arn"], "type": stage, "status": "PENDING",
+            "totalStepCount": len(entry["steps"]), "totalStepsSucceeded": 0, "totalStepsFailed": 0,
+            "totalStepsSkipped": 0, "retried": False, "_plan": entry, "_next": 0, "_current": None,
+            "_outputs": {}, "_steps": [],
+        }
+        if entry.get("parallelGroup"):
+            execution["parallelGroup"] = entry["parallelGroup"]
+        ctx.store.workflow_executions[execution["workflowExecutionId"]] = execution
+        image.setdefault("_workflow_executions", []).append(execution["workflowExecutionId"])
+        created.append(execution)
+    if created:
+        _run(ctx, image, created[0], when, finish=False)
+
+
+def advance_stage(ctx: RequestContext, image: dict, stage: str) -> bool:
+    """Run the stage's executions in order; True when all are done and the image may move on."""
+    for execution in executions_of(ctx, image, stage):
+        if execution.get("retried") or execution["status"] in EXECUTION_DONE:
+            continue
+        outcome = _run(ctx, image, execution, _now(ctx), finish=True)
+        if outcome == "waiting":
+            return False
+        if outcome == "failed" and execution["_plan"]["onFailure"] != "CONTINUE":
+            step = ctx.store.workflow_step_executions.get(execution.get("_failed_step") or "")
+            context = {"workflowExecutionId": execution["workflowExecutionId"],
+                       "workflowArn": execution["workflowBuildVersionArn"]}
+            if step is not None:
+                context.update(stepExecutionId=step["stepExecutionId"], failedStep=step["name"])
+            lifecycle.fail(ctx, image, f"Workflow Execution ID: '{execution['workflowExecutionId']}' failed with "
+                                       f"reason: {execution.get('message', '')}"[:1024], context)
+            return False
+    return True
+
+
+# -- one execution -----------------------------------------------------------------------------
+def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: bool) -> str:
+    """Move an execution on: start it and its next step; with `finish`, complete steps until a
+    WaitForAction step or the end. Returns "waiting", "running", "failed" or "done"."""
+    if execution["status"] == "PENDING":
+        execution.update(status="RUNNING", startTime=when)
+    steps = execution["_plan"]["steps"]
+    while True:
+        current = ctx.store.workflow_step_executions.get(execution["_current"] or "")
+        if current is not None:
+            if current["status"] == "RUNNING":
+                if current["action"] == "WaitForAction":
+                    if not _timed_out(ctx, current):
+                        return "waiting"
+                    fail_step(current, _now(ctx), "The step timed out while waiting for an action.")
+                elif not finish:
+                    return "running"
+                else:
+                    _complete(ctx, image, execution, current, when)
+            if current["status"] == "FAILED":
+                execution["totalStepsFailed"] += 1
+                if current["onFailure"] != "Continue":
+                    execution["_current"] = None
+                    execution["_failed_step"] = current["stepExecutionId"]
+                    execution.update(status="FAILED", endTime=current.get("endTime", when),
+                                     message=f"Step '{current['name']}' failed: {current.get('message', '')}"[:500])
+                    return "failed"
+            elif current["status"] == "COMPLETED":
+                execution["totalStepsSucceeded"] += 1
+            execution["_current"] = None
+        if execution["_next"] >= len(steps):
+            execution.update(status="COMPLETED", endTime=when)
+            return "done"
+        step_doc = steps[execution["_next"]]
+        execution["_next"] += 1
+        record = _new_step(ctx, image, execution, step_doc, when)
+        if not _condition(step_doc.get("if"), _context(image, execution)):
+            record.update(status="SKIPPED", endTime=when)
+            execution["totalStepsSkipped"] += 1
+            continue
+        execution["_current"] = record["stepExecutionId"]
+
+
+def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when: str) -> dict:
+    action = workflow_documents.ACTIONS[doc["action"]]
+    timeout = doc.get("timeoutSeconds", action.default_timeout)
+    record = {
+        "stepExecutionId": f"step-{uuid.uuid4()}", "workflowExecutionId": execution["workflowExecutionId"],
+        "workflowBuildVersionArn": execution["workflowBuildVersionArn"], "imageBuildVersionArn": image["arn"],
+        "name": doc["name"], "action": doc["action"], "status": "RUNNING", "startTime": when,
+        "onFailure": doc.get("onFailure", "Abort"), "attemptNumber": 1, "maxAttempts": 1, "_timeout": timeout,
+        "inputs": json.dumps(_resolve(doc.get("inputs") or {}, _context(image, execution))),
+    }
+    if timeout <= _MAX_REPORTED_TIMEOUT:  # longer timeouts (WaitForAction: 3 days) exceed the model's range
+        record["timeoutSeconds"] = timeout
+    if doc.get("description"):
+        record["description"] = str(doc["description"])[:500]
+    ctx.store.workflow_step_executions[record["stepExecutionId"]] = record
+    execution["_steps"].append(record["stepExecutionId"])
+    return record
+
+
+def _complete(ctx: RequestContext, image: dict, execution: dict, step: dict, when: str) -> None:
+    outputs = _outputs(ctx, image, execution, step)
+    step.update(status="COMPLETED", endTime=when)
+    if outputs is not None:
+        step["outputs"] = json.dumps(outputs)
+        execution["_outputs"][step["name"]] = outputs
+
+
+def fail_step(step: dict, when: str, message: str, outputs: dict | None = None) -> None:
+    step.update(status="FAILED", endTime=when, message=message[:500])
+    if outputs is not None:
+        step["outputs"] = json.dumps(outputs)
+
+
+def _timed_out(ctx: RequestContext, step: dict) -> bool:
+    started = datetime.datetime.strptime(step["startTime"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return ctx.now() >= started + datetime.timedelta(seconds=step["_timeout"])
+
+
+def _finish(ctx: RequestContext, image: dict, execution: dict, when: str) -> None:
+    """The image left the stage: whatever the execution still had to do counts as done."""
+    while _run(ctx, image, execution, when, finish=True) == "waiting":
+        step = ctx.store.workflow_step_executions[execution["_current"]]
+        step.update(status="COMPLETED", endTime=when)
+
+
+def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | None, when: str) -> None:
+    for execution in executions_of(ctx, image):
+        if execution["status"] in EXECUTION_DONE:
+            continue
+        step = ctx.store.workflow_step_executions.get(execution["_current"] or "")
+        if step is not None and step["status"] == "RUNNING":
+            if status == "FAILED":
+                fail_step(step, when, reason or "The image build failed.")
+                execution["totalStepsFailed"] += 1
+                context = image["state"].setdefault("failureContext", {"imageStatus": image["state"]["status"]})
+                context.setdefault("workflowExecutionId", execution["workflowExecutionId"])
+                context.setdefault("workflowArn", execution["workflowBuildVersionArn"])
+                context.setdefault("stepExecutionId", step["stepExecutionId"])
+                context.setdefault("failedStep", step["name"])
+            else:
+                step.update(status="CANCELLED", endTime=when)
+        execution["_current"] = None
+        execution.update(status=status, endTime=when)
+        if reason:
+            execution["message"] = reason[:500]
+
+
+# -- documents at runtime: conditions, inputs, outputs -----------------------------------------
+def _context(image: dict, execution: dict) -> dict:
+    scanning = image.get("imageScanningConfiguration") or {}
+    return {
+        "parameters": execution["_plan"]["parameters"],
+        "stepOutputs": execution["_outputs"],
+        "imagebuilder": {
+            "imageType": "AMI" if image.get("type") == "AMI" else "Docker",
+            "platform": image.get("platform"),
+            "collectImageMetadata": image.get("enhancedImageMetadataEnabled", True) is not False,
+            "collectImageScanFindings": bool(scanning.get("imageScanningEnabled")),
+            "imageBuildVersionArn": image["arn"],
+        },
+    }
+
+
+def _lookup_path(path: Any, context: dict) -> Any:
+    if not isinstance(path, str) or not path.startswith("$."):
+        return path
+    value: Any = context
+    for part in path[2:].replace("[", ".").replace("]", "").split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+_COMPARISONS = {
+    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
+    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
+    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
+    "numberGreaterThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) > _num(b),
+    "numberGreaterThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) >= _num(b),
+    "numberLessThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) < _num(b),
+    "numberLessThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) <= _num(b),
+}
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _condition(node: Any, context: dict) -> bool:
+    """Evaluate a step's `if` (and / or / not, booleanEquals, stringEquals, number*). Absent → true."""
+    if node is None:
+        return True
+    if not isinstance(node, dict):
+        return bool(node)
+    if "and" in node:
+        return all(_condition(n, context) for n in node["and"] or [])
+    if "or" in node:
+        return any(_condition(n, context) for n in node["or"] or [])
+    if "not" in node:
+        return not _condition(node["not"], context)
+    value = _lookup_path(node.get("value"), context)
+    for name, compare in _COMPARISONS.items():
+        if name in node:
+            return compare(value, node[name])
+    return True  # an operator the mock does not know does not skip the step
+
+
+def _resolve(inputs: Any, context: dict) -> Any:
+    """Inputs with `key.$: "$.path"` references replaced by their values (`key: value`)."""
+    if isinstance(inputs, dict):
+        out = {}
+        for key, value in inputs.items():
+            if isinstance(key, str) and key.endswith(".$"):
+                out[key[:-2]] = _lookup_path(value, context)
+            else:
+                out[key] = _resolve(value, context)
+        return out
+    if isinstance(inputs, list):
+        return [_resolve(v, context) for v in inputs]
+    return inputs
+
+
+def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> dict | None:
+    seed = step["stepExecutionId"]
+    action = step["action"]
+    if action == "LaunchInstance":
+        return {"instanceId": _fake_id("i-", seed)}
+    if action in ("CreateImage", "RegisterImage", "CreateImageFromIso"):
+        amis = (image.get("outputResources") or {}).get("amis") or []
+        own = next((a["image"] for a in amis if a.get("region") == ctx.region and a.get("image")), None)
+        return {"imageId": own or _fake_id("ami-", image["arn"])}
+    if action == "CollectImageMetadata":
+        return {"osVersion": image.get("osVersion") or "", "associationId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed))}
+    if action == "DistributeImage":
+        regions = [d["region"] for d in (image.get("distributionConfiguration") or {}).get("distributions") or []]
+        return {"distributedImages": [
+            {"region": r, "amiId": _fake_id("ami-", image["arn"] + r), "accountId": ctx.account,
+             "status": "Completed", "step": "Completed"} for r in regions or [ctx.region]]}
+    if action in ("TerminateInstance", "WaitForAction"):
+        return None
+    return {"runCommandId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)), "status": "Success", "output": ""}
+
+
+if on_transition not in lifecycle.listeners:
+    lifecycle.listeners.append(on_transition)
+if gate not in lifecycle.gates:
+    lifecycle.gates.append(gate)

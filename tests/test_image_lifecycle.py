@@ -1,0 +1,353 @@
+"""The image build lifecycle: each transition in each progression mode, failure injection, outputs."""
+
+from __future__ import annotations
+
+import re
+
+import boto3
+import pytest
+
+from _image_helpers import AMI_ID, ami_dist, build, container_recipe, dist, infra, recipe, status
+from imagebuilder_mock import mock_imagebuilder
+from imagebuilder_mock._backend import lifecycle
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+FULL_PATH = ["PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+NO_TESTS = [s for s in FULL_PATH if s != "TESTING"]
+poll = pytest.mark.imagebuilder_mock(progression="poll")
+clock = pytest.mark.imagebuilder_mock(progression="clock")
+
+
+def polled_statuses(ib, arn: str, limit: int = 12) -> list[str]:
+    seen = []
+    for _ in range(limit):
+        seen.append(status(ib, arn))
+        if seen[-1] in lifecycle.TERMINAL:
+            break
+    return seen
+
+
+@pytest.fixture
+def recorder():
+    """Every transition any build makes during the test, as (arn, old, new)."""
+    events: list[tuple[str, str, str]] = []
+
+    def listen(ctx, image, old, new):
+        events.append((image["arn"], old, new))
+
+    lifecycle.listeners.append(listen)
+    yield events
+    lifecycle.listeners.remove(listen)
+
+
+# -- the graph ---------------------------------------------------------------------------------
+def test_graph_covers_every_status_of_the_model():
+    from imagebuilder_mock._engine._model import service_model
+
+    assert set(lifecycle.TRANSITIONS) == set(service_model().shape_for("ImageStatus").enum)
+    for path in (lifecycle.BUILD_PATH, lifecycle.UNTESTED_PATH, lifecycle.DISTRIBUTE_PATH, lifecycle.IMPORT_PATH):
+        for old, new in zip(path, path[1:]):
+            assert new in lifecycle.TRANSITIONS[old], (old, new)
+    for status_ in lifecycle.STATUSES_IN_PROGRESS:
+        assert {"FAILED", "CANCELLED"} <= lifecycle.TRANSITIONS[status_]
+
+
+# -- immediate ---------------------------------------------------------------------------------
+def test_immediate_builds_are_available_when_first_read(ib, recorder):
+    arn = build(ib)
+    assert recorder == []  # nothing happens until someone looks
+    assert status(ib, arn) == "AVAILABLE"
+    assert [(old, new) for a, old, new in recorder if a == arn] == list(zip(FULL_PATH, FULL_PATH[1:]))
+
+
+def test_immediate_builds_settle_on_list_reads_too(ib):
+    arn = build(ib)
+    summary = ib.list_image_build_versions()["imageSummaryList"][0]
+    assert summary["arn"] == arn and summary["state"]["status"] == "AVAILABLE"
+
+
+def test_immediate_without_tests_skips_testing(ib, recorder):
+    arn = build(ib, imageTestsConfiguration={"imageTestsEnabled": False})
+    status(ib, arn)
+    assert [new for a, _, new in recorder if a == arn] == NO_TESTS[1:]
+
+
+# -- poll --------------------------------------------------------------------------------------
+@poll
+def test_poll_moves_one_state_per_get_image(ib):
+    assert polled_statuses(ib, build(ib)) == FULL_PATH
+
+
+@poll
+def test_poll_without_tests(ib):
+    assert polled_statuses(ib, build(ib, imageTestsConfiguration={"imageTestsEnabled": False})) == NO_TESTS
+
+
+@poll
+def test_poll_is_only_get_image(ib):
+    arn = build(ib)
+    for _ in range(5):
+        ib.list_image_build_versions()
+        ib.list_images()
+    assert status(ib, arn) == "PENDING"
+    assert status(ib, arn) == "CREATING"
+    assert ib.list_image_build_versions()["imageSummaryList"][0]["state"]["status"] == "CREATING"
+
+
+@poll
+def test_poll_imports_and_distributions_have_their_own_paths(ib):
+    vm = ib.import_vm_image(name="my-vm", semanticVersion="1.0.0", platform="Linux",
+                            vmImportTaskId="import-ami-0123456789abcdef0")["imageArn"]
+    assert polled_statuses(ib, vm) == list(lifecycle.IMPORT_PATH)
+    copy = ib.distribute_image(sourceImage="ami-0123456789abcdef0", executionRole="r",
+                               distributionConfigurationArn=dist(ib, ami_dist("eu-west-1")))["imageBuildVersionArn"]
+    assert polled_statuses(ib, copy) == list(lifecycle.DISTRIBUTE_PATH)
+
+
+# -- clock -------------------------------------------------------------------------------------
+@clock
+def test_clock_follows_the_default_stage_durations(imagebuilder_mock, ib):
+    arn = build(ib)
+    elapsed = 0
+    for stage in FULL_PATH[:-1]:
+        assert status(ib, arn) == stage, elapsed
+        duration = lifecycle.DEFAULT_STAGE_DURATIONS[stage]
+        imagebuilder_mock.clock.advance(duration - 1)
+        assert status(ib, arn) == stage
+        imagebuilder_mock.clock.advance(1)
+        elapsed += duration
+    assert status(ib, arn) == "AVAILABLE"
+
+
+@clock
+def test_clock_catches_up_several_stages_at_once(imagebuilder_mock, ib, recorder):
+    arn = build(ib)
+    imagebuilder_mock.clock.advance(hours=1)
+    assert status(ib, arn) == "AVAILABLE"
+    assert [new for a, _, new in recorder if a == arn] == FULL_PATH[1:]
+
+
+@pytest.mark.imagebuilder_mock(progression="clock", stage_durations={"BUILDING": 3 * 3600, "TESTING": 0})
+def test_clock_stage_durations_can_be_overridden(imagebuilder_mock, ib):
+    arn = build(ib)
+    imagebuilder_mock.clock.advance(lifecycle.DEFAULT_STAGE_DURATIONS["PENDING"]
+                                    + lifecycle.DEFAULT_STAGE_DURATIONS["CREATING"])
+    assert status(ib, arn) == "BUILDING"
+    imagebuilder_mock.clock.advance(hours=2, minutes=59)
+    assert status(ib, arn) == "BUILDING"
+    imagebuilder_mock.clock.advance(minutes=1)
+    assert status(ib, arn) == "DISTRIBUTING"  # TESTING lasted 0 s
+
+
+def test_unknown_progression_mode_is_a_clear_error():
+    with mock_imagebuilder(progression="warp"):
+        ib = boto3.client("imagebuilder", region_name=REGION)
+        arn = build(ib)
+        with pytest.raises(ValueError, match="progression"):
+            ib.get_image(imageBuildVersionArn=arn)
+
+
+# -- gates and listeners -----------------------------------------------------------------------
+def test_a_gate_holds_a_build_until_it_opens(ib):
+    held = {"open": False}
+
+    def gate(ctx, image, next_status):
+        return held["open"] or next_status != "TESTING"
+
+    lifecycle.gates.append(gate)
+    try:
+        arn = build(ib)
+        assert status(ib, arn) == "BUILDING"
+        assert status(ib, arn) == "BUILDING"
+        held["open"] = True
+        assert status(ib, arn) == "AVAILABLE"
+    finally:
+        lifecycle.gates.remove(gate)
+
+
+@clock
+def test_a_gated_stage_moves_on_from_when_it_opened(imagebuilder_mock, ib):
+    held = {"open": False}
+    lifecycle.gates.append(lambda ctx, image, nxt: held["open"] or nxt != "CREATING")
+    try:
+        arn = build(ib)
+        imagebuilder_mock.clock.advance(hours=5)
+        assert status(ib, arn) == "PENDING"
+        held["open"] = True
+        assert status(ib, arn) == "CREATING"  # not straight to AVAILABLE: CREATING starts now
+    finally:
+        lifecycle.gates.pop()
+
+
+def test_illegal_transitions_are_refused(ib):
+    image = {"arn": "x", "state": {"status": "AVAILABLE"}}
+    with pytest.raises(Exception, match="illegal image transition AVAILABLE -> BUILDING"):
+        lifecycle.transition(None, image, "BUILDING")
+
+
+# -- failure injection -------------------------------------------------------------------------
+def test_fail_builds_at_a_stage(imagebuilder_mock, ib, recorder):
+    imagebuilder_mock.fail_builds(reason="Component update-linux failed", at="BUILDING")
+    arn = build(ib)
+    state = ib.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    assert state["status"] == "FAILED" and state["reason"] == "Component update-linux failed"
+    assert state["failureContext"]["imageStatus"] == "BUILDING"
+    assert [new for a, _, new in recorder if a == arn] == ["CREATING", "BUILDING", "FAILED"]
+    assert status(ib, build(ib)) == "AVAILABLE"  # count=1: the next build is fine
+
+
+@pytest.mark.parametrize("stage", ["PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING"])
+def test_fail_builds_at_every_stage(imagebuilder_mock, ib, stage):
+    imagebuilder_mock.fail_builds(reason=f"failed in {stage}", at=stage)
+    image = ib.get_image(imageBuildVersionArn=build(ib))["image"]
+    assert image["state"]["status"] == "FAILED"
+    assert image["state"]["failureContext"]["imageStatus"] == stage
+
+
+@poll
+def test_fail_builds_in_poll_mode_fails_after_the_stage_is_seen(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="tests failed", at="TESTING")
+    assert polled_statuses(ib, build(ib)) == ["PENDING", "CREATING", "BUILDING", "TESTING", "FAILED"]
+
+
+@clock
+def test_fail_builds_in_clock_mode_fails_when_the_stage_ends(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="boom", at="CREATING")
+    arn = build(ib)
+    imagebuilder_mock.clock.advance(lifecycle.DEFAULT_STAGE_DURATIONS["PENDING"] + 10)
+    assert status(ib, arn) == "CREATING"
+    imagebuilder_mock.clock.advance(lifecycle.DEFAULT_STAGE_DURATIONS["CREATING"])
+    assert status(ib, arn) == "FAILED"
+
+
+def test_fail_builds_count_and_match(imagebuilder_mock, ib):
+    infra_arn = infra(ib)
+    bad, good = recipe(ib, name="bad"), recipe(ib, name="good")
+    imagebuilder_mock.fail_builds(reason="bad recipe", at="BUILDING", count=2, match=bad)
+    assert status(ib, build(ib, good, infra_arn)) == "AVAILABLE"
+    assert status(ib, build(ib, bad, infra_arn)) == "FAILED"
+    assert status(ib, build(ib, bad, infra_arn)) == "FAILED"
+    assert status(ib, build(ib, bad, infra_arn)) == "AVAILABLE"
+
+
+def test_fail_builds_at_a_skipped_stage_fails_at_the_next_one(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="no tests", at="TESTING")
+    image = ib.get_image(imageBuildVersionArn=build(ib, imageTestsConfiguration={"imageTestsEnabled": False}))["image"]
+    assert image["state"]["failureContext"]["imageStatus"] == "DISTRIBUTING"
+
+
+def test_fail_builds_applies_to_retries_too(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="flaky", at="DISTRIBUTING", count=2)
+    arn = build(ib)
+    assert status(ib, arn) == "FAILED"
+    ib.retry_image(imageBuildVersionArn=arn)
+    assert status(ib, arn) == "FAILED"
+    ib.retry_image(imageBuildVersionArn=arn)
+    assert ib.get_image(imageBuildVersionArn=arn)["image"]["state"] == {"status": "AVAILABLE"}
+
+
+@poll
+def test_retry_resumes_at_the_stage_that_failed(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="tests failed", at="TESTING")
+    arn = build(ib)
+    polled_statuses(ib, arn)
+    ib.retry_image(imageBuildVersionArn=arn)
+    assert polled_statuses(ib, arn) == ["TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"at": "AVAILABLE"}, "at must be"),
+    ({"count": 0}, "count"),
+    ({"reason": ""}, "reason"),
+])
+def test_fail_builds_checks_its_arguments(imagebuilder_mock, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        imagebuilder_mock.fail_builds(**kwargs)
+
+
+# -- outputs -----------------------------------------------------------------------------------
+def test_no_distribution_gives_one_ami_in_the_callers_region(ib):
+    arn = build(ib, recipe(ib, name="plain", description="Plain image"))
+    amis = ib.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+    assert len(amis) == 1
+    ami = amis[0]
+    assert ami["region"] == REGION and ami["accountId"] == ACCOUNT and AMI_ID.match(ami["image"])
+    assert re.match(r"^plain \d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{6}Z$", ami["name"]), ami["name"]
+    assert ami["description"] == "Plain image" and ami["state"] == {"status": "AVAILABLE"}
+
+
+def test_one_ami_per_region_and_target_account(ib):
+    distributions = [
+        {"region": REGION, "amiDistributionConfiguration": {
+            "name": "golden-{{ imagebuilder:buildDate }}", "description": "Golden",
+            "targetAccountIds": [ACCOUNT, "111122223333"]}},
+        {"region": "eu-west-1", "amiDistributionConfiguration": {
+            "name": "golden-{{imagebuilder:buildVersion}}-{{ imagebuilder:buildDate }}"}},
+        {"region": "ap-southeast-2", "launchTemplateConfigurations": [{"launchTemplateId": "lt-0123456789abcdef0"}]},
+    ]
+    arn = build(ib, distributionConfigurationArn=dist(ib, distributions))
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    amis = image["outputResources"]["amis"]
+    assert [(a["region"], a["accountId"]) for a in amis] == [
+        (REGION, ACCOUNT), (REGION, "111122223333"), ("eu-west-1", ACCOUNT), ("ap-southeast-2", ACCOUNT)]
+    assert len({a["image"] for a in amis}) == 4 and all(AMI_ID.match(a["image"]) for a in amis)
+    assert all(a["description"] == "Golden" for a in amis[:2])
+    assert "description" not in amis[2]  # copies get no default description
+    assert re.match(r"^golden-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{6}Z$", amis[0]["name"])
+    assert re.match(r"^golden-1-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{6}Z$", amis[2]["name"]), amis[2]["name"]
+
+
+def test_build_date_variable_with_a_format():
+    import datetime
+
+    from imagebuilder_mock._resources.image_outputs import expand
+
+    moment = datetime.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=datetime.timezone.utc)
+    image = {"version": "1.2.3/7"}
+    assert expand("a-{{ imagebuilder:buildDate }}", image, moment) == "a-2026-03-04T05-06-07.891011Z"
+    assert expand("a-{{imagebuilder:buildDate:yyyyMMddHHmmss}}", image, moment) == "a-20260304050607"
+    assert expand("v{{ imagebuilder:buildVersion }}", image, moment) == "v7"
+
+
+def test_container_builds_output_ecr_uris_per_region(ib):
+    distributions = [{"region": "eu-west-1", "containerDistributionConfiguration": {
+        "targetRepository": {"service": "ECR", "repositoryName": "copies"}, "containerTags": ["latest", "v1"]}}]
+    arn = ib.create_image(containerRecipeArn=container_recipe(ib, repository="web"), infrastructureConfigurationArn=infra(ib),
+                          distributionConfigurationArn=dist(ib, distributions))["imageBuildVersionArn"]
+    outputs = ib.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]
+    assert "amis" not in outputs
+    assert outputs["containers"] == [
+        {"region": REGION, "imageUris": [f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1.0.0-1"]},
+        {"region": "eu-west-1", "imageUris": [f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/copies:latest",
+                                              f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/copies:v1"]}]
+
+
+@poll
+def test_outputs_appear_as_the_build_passes_its_stages(ib):
+    arn = build(ib, distributionConfigurationArn=dist(ib, ami_dist(REGION, "eu-west-1")))
+
+    def amis():
+        image = ib.get_image(imageBuildVersionArn=arn)["image"]
+        return image["state"]["status"], [a["region"] for a in image.get("outputResources", {}).get("amis", [])]
+
+    assert [amis() for _ in range(7)] == [
+        ("PENDING", []), ("CREATING", []), ("BUILDING", []), ("TESTING", [REGION]), ("DISTRIBUTING", [REGION]),
+        ("INTEGRATING", [REGION, "eu-west-1"]), ("AVAILABLE", [REGION, "eu-west-1"])]
+
+
+@poll
+def test_a_cancelled_build_keeps_the_amis_it_made(ib):
+    arn = build(ib, distributionConfigurationArn=dist(ib, ami_dist(REGION, "eu-west-1")))
+    while status(ib, arn) != "TESTING":
+        pass
+    ib.cancel_image_creation(imageBuildVersionArn=arn)
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"]["status"] == "CANCELLED"
+    assert [a["region"] for a in image["outputResources"]["amis"]] == [REGION]
+
+
+def test_a_failed_build_before_building_ends_has_no_outputs(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(at="BUILDING")
+    image = ib.get_image(imageBuildVersionArn=build(ib))["image"]
+    assert image["state"]["reason"] and not image.get("outputResources", {}).get("amis")

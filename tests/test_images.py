@@ -1,0 +1,506 @@
+"""Image operations through boto3: CreateImage, GetImage, ListImages, ListImageBuildVersions,
+DeleteImage, CancelImageCreation, RetryImage, ImportVmImage, ImportDiskImage, DistributeImage."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from _image_helpers import (AMI_ID, BUILD_ARN, ISO_MILLIS, ami_dist, build, client_as, container_recipe, dist,
+                            infra, raises, recipe, share_policy, status)
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+AL2_LATEST = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+poll = pytest.mark.imagebuilder_mock(progression="poll")
+
+
+@pytest.fixture
+def raw(imagebuilder_mock):
+    """A client without botocore's own parameter validation (to reach the service's checks)."""
+    return boto3.client("imagebuilder", region_name=REGION, config=Config(parameter_validation=False))
+
+
+# -- CreateImage -------------------------------------------------------------------------------
+def test_create_image_returns_build_arn_and_references(ib):
+    recipe_arn = recipe(ib, name="My Golden_Image")
+    out = ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra(ib))
+    arn = out["imageBuildVersionArn"]
+    assert arn == f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/my-golden-image/1.0.0/1"
+    base = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/my-golden-image/"
+    assert out["latestVersionReferences"] == {
+        "latestVersionArn": base + "x.x.x", "latestMajorVersionArn": base + "1.x.x",
+        "latestMinorVersionArn": base + "1.0.x", "latestPatchVersionArn": base + "1.0.0"}
+    assert out["clientToken"] and out["requestId"]
+
+
+def test_build_numbers_increment_per_recipe_version(ib):
+    recipe_arn, infra_arn = recipe(ib, name="numbered"), infra(ib)
+    arns = [build(ib, recipe_arn, infra_arn) for _ in range(3)]
+    assert [a.rsplit("/", 1)[1] for a in arns] == ["1", "2", "3"]
+    other = build(ib, recipe(ib, name="numbered", version="2.0.0"), infra_arn)
+    assert other.endswith("/numbered/2.0.0/1")
+
+
+def test_get_image_returns_the_documented_members(ib):
+    recipe_arn, infra_arn = recipe(ib, name="golden", description="The golden image"), infra(ib)
+    dist_arn = dist(ib, ami_dist(REGION))
+    arn = build(ib, recipe_arn, infra_arn, distributionConfigurationArn=dist_arn, tags={"team": "infra"})
+    out = ib.get_image(imageBuildVersionArn=arn)
+    image = out["image"]
+    assert image["arn"] == arn and BUILD_ARN.match(arn)
+    assert image["name"] == "golden" and image["version"] == "1.0.0/1"
+    assert image["type"] == "AMI" and image["platform"] == "Linux" and image["osVersion"] == "Amazon Linux 2"
+    assert image["enhancedImageMetadataEnabled"] is True
+    assert image["imageTestsConfiguration"] == {"imageTestsEnabled": True, "timeoutMinutes": 720}
+    assert image["buildType"] == "USER_INITIATED" and image["imageSource"] == "AMAZON_MANAGED"
+    assert image["tags"] == {"team": "infra"}
+    assert ISO_MILLIS.match(image["dateCreated"])
+    assert image["imageRecipe"]["arn"] == recipe_arn and image["imageRecipe"]["description"] == "The golden image"
+    assert image["infrastructureConfiguration"]["arn"] == infra_arn
+    assert image["distributionConfiguration"]["arn"] == dist_arn
+    assert image["distributionConfiguration"]["timeoutMinutes"] == 720
+    assert "containerRecipe" not in image and "sourcePipelineArn" not in image
+    assert out["latestVersionReferences"]["latestPatchVersionArn"] == arn.rsplit("/", 1)[0]
+
+
+def test_create_image_keeps_the_optional_members(ib):
+    arn = build(ib, imageTestsConfiguration={"imageTestsEnabled": False, "timeoutMinutes": 90},
+                enhancedImageMetadataEnabled=False, executionRole="ib-exec",
+                loggingConfiguration={"logGroupName": "/custom/logs"},
+                imageScanningConfiguration={"imageScanningEnabled": False})
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["imageTestsConfiguration"] == {"imageTestsEnabled": False, "timeoutMinutes": 90}
+    assert image["enhancedImageMetadataEnabled"] is False
+    assert image["executionRole"] == "ib-exec"
+    assert image["loggingConfiguration"] == {"logGroupName": "/custom/logs"}
+    assert image["imageScanningConfiguration"] == {"imageScanningEnabled": False}
+
+
+def test_image_embeds_configurations_as_they_were_at_build_time(ib):
+    infra_arn = infra(ib)
+    arn = build(ib, infra_arn=infra_arn)
+    ib.update_infrastructure_configuration(infrastructureConfigurationArn=infra_arn, instanceProfileName="other-role",
+                                           description="changed")
+    embedded = ib.get_image(imageBuildVersionArn=arn)["image"]["infrastructureConfiguration"]
+    assert embedded["instanceProfileName"] == "ib-role" and "description" not in embedded
+
+
+def test_create_image_from_wildcard_recipe_arn_uses_latest_version(ib):
+    recipe(ib, name="wild", version="1.0.0")
+    recipe(ib, name="wild", version="1.2.0")
+    recipe(ib, name="wild", version="2.0.0")
+    base = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image-recipe/wild/"
+    assert build(ib, base + "1.x.x").endswith("image/wild/1.2.0/1")
+    assert build(ib, base + "x.x.x").endswith("image/wild/2.0.0/1")
+
+
+def test_container_image_is_docker_with_the_container_recipe(ib):
+    recipe_arn = container_recipe(ib, name="web")
+    arn = ib.create_image(containerRecipeArn=recipe_arn, infrastructureConfigurationArn=infra(ib))["imageBuildVersionArn"]
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["type"] == "DOCKER" and image["containerRecipe"]["arn"] == recipe_arn
+    assert "imageRecipe" not in image
+
+
+def test_create_image_idempotency(ib):
+    recipe_arn, infra_arn = recipe(ib), infra(ib)
+    first = ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn, clientToken="tok-1")
+    again = ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn, clientToken="tok-1")
+    assert again["imageBuildVersionArn"] == first["imageBuildVersionArn"]
+    assert len(ib.list_image_build_versions()["imageSummaryList"]) == 1
+    with raises("IdempotentParameterMismatchException", 400):
+        ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn, clientToken="tok-1",
+                        tags={"a": "b"})
+
+
+def test_create_image_needs_exactly_one_recipe(ib):
+    infra_arn = infra(ib)
+    with raises("InvalidRequestException", 400):
+        ib.create_image(infrastructureConfigurationArn=infra_arn)
+    with raises("InvalidRequestException", 400):
+        ib.create_image(imageRecipeArn=recipe(ib), containerRecipeArn=container_recipe(ib),
+                        infrastructureConfigurationArn=infra_arn)
+    assert ib.list_image_build_versions()["imageSummaryList"] == []
+
+
+@pytest.mark.parametrize("member,arn_type", [
+    ("imageRecipeArn", "image-recipe/nope/1.0.0"),
+    ("containerRecipeArn", "container-recipe/nope/1.0.0"),
+    ("infrastructureConfigurationArn", "infrastructure-configuration/nope"),
+    ("distributionConfigurationArn", "distribution-configuration/nope"),
+])
+def test_create_image_with_missing_references_is_not_found(ib, member, arn_type):
+    params = {"imageRecipeArn": recipe(ib), "infrastructureConfigurationArn": infra(ib)}
+    if member == "containerRecipeArn":
+        params.pop("imageRecipeArn")
+    params[member] = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:{arn_type}"
+    with raises("ResourceNotFoundException", 404) as exc:
+        ib.create_image(**params)
+    assert params[member] in exc.value.response["Error"]["Message"]
+    assert ib.list_image_build_versions()["imageSummaryList"] == []
+
+
+def test_create_image_with_a_malformed_arn_is_invalid(raw):
+    with raises("InvalidParameterValueException", 400):
+        raw.create_image(imageRecipeArn="arn:aws:imagebuilder:us-east-1:123456789012:component/x/1.0.0/1",
+                         infrastructureConfigurationArn="arn:aws:imagebuilder:us-east-1:123456789012:"
+                                                        "infrastructure-configuration/x", clientToken="t")
+
+
+def test_create_image_with_a_resource_of_another_region_is_not_found(ib):
+    west = boto3.client("imagebuilder", region_name="us-west-2")
+    infra_west = infra(west)
+    with raises("ResourceNotFoundException", 404):
+        ib.create_image(imageRecipeArn=recipe(ib), infrastructureConfigurationArn=infra_west)
+
+
+def test_create_image_option_rules(ib):
+    recipe_arn, infra_arn = recipe(ib), infra(ib)
+    workflow = [{"workflowArn": f"arn:aws:imagebuilder:{REGION}:aws:workflow/build/build-image/1.0.0"}]
+    with raises("InvalidParameterValueException", 400) as exc:
+        ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn, workflows=workflow)
+    assert "executionRole" in exc.value.response["Error"]["Message"]
+    with raises("InvalidParameterValueException", 400):
+        ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn,
+                        loggingConfiguration={"logGroupName": "/elsewhere/logs"})
+    with raises("InvalidParameterValueException", 400):
+        ib.create_image(imageRecipeArn=recipe_arn, infrastructureConfigurationArn=infra_arn,
+                        imageTestsConfiguration={"imageTestsEnabled": False},
+                        imageScanningConfiguration={"imageScanningEnabled": True})
+    assert ib.list_image_build_versions()["imageSummaryList"] == []
+
+
+# -- GetImage ----------------------------------------------------------------------------------
+def test_get_image_not_found(ib):
+    with raises("ResourceNotFoundException", 404):
+        ib.get_image(imageBuildVersionArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/nope/1.0.0/1")
+
+
+def test_get_image_rejects_a_malformed_arn(raw):
+    with raises("InvalidParameterValueException", 400):
+        raw.get_image(imageBuildVersionArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image-recipe/x/1.0.0")
+    with raises("InvalidVersionNumberException", 400):  # a wildcard with a number right of it (UG: "not valid")
+        raw.get_image(imageBuildVersionArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/x/1.x.0")
+
+
+def test_get_image_of_an_aws_managed_image(ib):
+    image = ib.get_image(imageBuildVersionArn=AL2_LATEST)["image"]
+    assert image["name"] == "amazon-linux-2-x86" and image["state"]["status"] == "AVAILABLE"
+    assert AMI_ID.match(image["outputResources"]["amis"][0]["image"])
+
+
+@poll
+def test_version_arn_resolves_only_to_available_builds(ib):
+    recipe_arn, infra_arn = recipe(ib, name="versioned"), infra(ib)
+    first = build(ib, recipe_arn, infra_arn)
+    version_arn = first.rsplit("/", 1)[0]
+    with raises("ResourceNotFoundException", 404):
+        ib.get_image(imageBuildVersionArn=version_arn)
+    while status(ib, first) != "AVAILABLE":
+        pass
+    second = build(ib, recipe_arn, infra_arn)  # still in progress: the version ARN keeps naming the first
+    for arn in (version_arn, version_arn.replace("1.0.0", "x.x.x"), version_arn.replace("1.0.0", "1.0.x")):
+        assert ib.get_image(imageBuildVersionArn=arn)["image"]["arn"] == first
+    assert ib.get_image(imageBuildVersionArn=second)["image"]["state"]["status"] == "PENDING"
+
+
+# -- ListImages --------------------------------------------------------------------------------
+def test_list_images_returns_one_version_arn_per_version(ib):
+    infra_arn = infra(ib)
+    r1 = recipe(ib, name="alpha")
+    build(ib, r1, infra_arn)
+    build(ib, r1, infra_arn)
+    build(ib, recipe(ib, name="alpha", version="1.1.0"), infra_arn)
+    build(ib, recipe(ib, name="beta"), infra_arn)
+    versions = ib.list_images()["imageVersionList"]
+    base = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/"
+    assert sorted(v["arn"] for v in versions) == [base + "alpha/1.0.0", base + "alpha/1.1.0", base + "beta/1.0.0"]
+    entry = next(v for v in versions if v["arn"] == base + "beta/1.0.0")
+    assert entry["name"] == "beta" and entry["version"] == "1.0.0" and entry["owner"] == ACCOUNT
+    assert entry["type"] == "AMI" and entry["platform"] == "Linux" and entry["osVersion"] == "Amazon Linux 2"
+    assert entry["buildType"] == "USER_INITIATED" and ISO_MILLIS.match(entry["dateCreated"])
+    by_name = ib.list_images(byName=True)["imageVersionList"]
+    assert sorted((v["name"], v["version"]) for v in by_name) == [("alpha", "1.1.0"), ("beta", "1.0.0")]
+
+
+def test_list_images_filters(ib):
+    infra_arn = infra(ib)
+    build(ib, recipe(ib, name="app-web"), infra_arn)
+    build(ib, recipe(ib, name="app-db", version="2.0.0"), infra_arn)
+    build(ib, recipe(ib, name="tools"), infra_arn)
+
+    def names(**kw):
+        return sorted(v["name"] for v in ib.list_images(**kw)["imageVersionList"])
+
+    assert names(filters=[{"name": "name", "values": ["app-*"]}]) == ["app-db", "app-web"]
+    assert names(filters=[{"name": "version", "values": ["2.0.0"]}]) == ["app-db"]
+    assert names(filters=[{"name": "platform", "values": ["Windows"]}]) == []
+    assert names(filters=[{"name": "type", "values": ["AMI"]}, {"name": "osVersion", "values": ["Amazon Linux 2"]},
+                          {"name": "name", "values": ["*ool*"]}]) == ["tools"]
+
+
+def test_list_images_rejects_unsupported_filters_and_byname_with_version(ib):
+    with raises("InvalidParameterValueException", 400):
+        ib.list_images(filters=[{"name": "status", "values": ["AVAILABLE"]}])
+    with raises("InvalidRequestException", 400):
+        ib.list_images(byName=True, filters=[{"name": "version", "values": ["1.0.0"]}])
+
+
+def test_list_images_owner_amazon_and_pagination(ib):
+    amazon = ib.list_images(owner="Amazon", maxResults=100)["imageVersionList"]
+    assert amazon and all(v["owner"] == "Amazon" and ":aws:image/" in v["arn"] for v in amazon)
+    page = ib.list_images(owner="Amazon", maxResults=2)
+    assert len(page["imageVersionList"]) == 2 and page["nextToken"]
+    rest = ib.list_images(owner="Amazon", maxResults=100, nextToken=page["nextToken"])["imageVersionList"]
+    assert len(rest) == len(amazon) - 2
+    with raises("InvalidPaginationTokenException", 400):
+        ib.list_images(owner="Amazon", nextToken="garbage")
+    assert ib.list_images(owner="ThirdParty")["imageVersionList"] == []
+
+
+def test_list_images_shared_shows_images_shared_with_the_caller(imagebuilder_mock, ib):
+    arn = build(ib, recipe(ib, name="shared-one"))
+    build(ib, recipe(ib, name="private-one"))
+    ib.get_image(imageBuildVersionArn=arn)
+    ib.put_image_policy(imageArn=arn, policy=share_policy(arn, "210987654321"))
+    other = client_as(imagebuilder_mock, "210987654321")
+    shared = other.list_images(owner="Shared")["imageVersionList"]
+    assert [(v["name"], v["owner"]) for v in shared] == [("shared-one", ACCOUNT)]
+    assert other.list_images()["imageVersionList"] == []
+    assert other.get_image(imageBuildVersionArn=arn)["image"]["arn"] == arn
+
+
+# -- ListImageBuildVersions --------------------------------------------------------------------
+def test_list_image_build_versions(ib):
+    recipe_arn, infra_arn = recipe(ib, name="builds"), infra(ib)
+    arns = [build(ib, recipe_arn, infra_arn, tags={"n": str(i)}) for i in range(3)]
+    build(ib, recipe(ib, name="other"), infra_arn)
+    version_arn = arns[0].rsplit("/", 1)[0]
+    summaries = ib.list_image_build_versions(imageVersionArn=version_arn)["imageSummaryList"]
+    assert sorted(s["arn"] for s in summaries) == sorted(arns)
+    first = next(s for s in summaries if s["arn"] == arns[0])
+    assert first["version"] == "1.0.0/1" and first["state"] == {"status": "AVAILABLE"} and first["owner"] == ACCOUNT
+    assert first["tags"] == {"n": "0"} and first["outputResources"]["amis"]
+    assert len(ib.list_image_build_versions()["imageSummaryList"]) == 4
+    page = ib.list_image_build_versions(imageVersionArn=version_arn, maxResults=2)
+    assert len(page["imageSummaryList"]) == 2 and page["nextToken"]
+
+
+def test_list_image_build_versions_of_an_unknown_version_is_empty(ib):
+    unknown = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/nothing/1.0.0"
+    assert ib.list_image_build_versions(imageVersionArn=unknown)["imageSummaryList"] == []
+
+
+def test_list_image_build_versions_rejects_wildcards_and_bad_filters(ib):
+    with raises("InvalidParameterValueException", 400):
+        ib.list_image_build_versions(imageVersionArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/x/1.x.x")
+    with raises("InvalidParameterValueException", 400):
+        ib.list_image_build_versions(filters=[{"name": "owner", "values": ["Self"]}])
+
+
+# -- DeleteImage -------------------------------------------------------------------------------
+def test_delete_image(ib):
+    arn = build(ib)
+    ib.get_image(imageBuildVersionArn=arn)
+    out = ib.delete_image(imageBuildVersionArn=arn)
+    assert out["imageBuildVersionArn"] == arn and out["requestId"]
+    with raises("ResourceNotFoundException", 404):
+        ib.get_image(imageBuildVersionArn=arn)
+    with raises("ResourceNotFoundException", 404):
+        ib.delete_image(imageBuildVersionArn=arn)
+
+
+@poll
+def test_delete_image_is_refused_while_building(ib):
+    arn = build(ib)
+    with raises("ResourceDependencyException", 400):  # code INFERRED (docs/notes/images.md)
+        ib.delete_image(imageBuildVersionArn=arn)
+    ib.cancel_image_creation(imageBuildVersionArn=arn)
+    ib.delete_image(imageBuildVersionArn=arn)
+
+
+def test_delete_image_is_refused_while_shared(ib):
+    arn = build(ib)
+    ib.get_image(imageBuildVersionArn=arn)
+    ib.put_image_policy(imageArn=arn, policy=share_policy(arn, "210987654321"))
+    with raises("ResourceDependencyException", 400) as exc:
+        ib.delete_image(imageBuildVersionArn=arn)
+    assert arn in exc.value.response["Error"]["Message"]
+
+
+def test_delete_image_needs_a_build_arn(raw):
+    with raises("InvalidParameterValueException", 400):
+        raw.delete_image(imageBuildVersionArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/x/1.0.0")
+
+
+def test_build_numbers_are_not_reused_after_delete(ib):
+    recipe_arn, infra_arn = recipe(ib), infra(ib)
+    first = build(ib, recipe_arn, infra_arn)
+    ib.get_image(imageBuildVersionArn=first)
+    ib.delete_image(imageBuildVersionArn=first)
+    assert build(ib, recipe_arn, infra_arn).endswith("/2")
+
+
+# -- CancelImageCreation / RetryImage ----------------------------------------------------------
+@poll
+def test_cancel_image_creation(ib):
+    arn = build(ib)
+    status(ib, arn)
+    assert status(ib, arn) == "CREATING"
+    out = ib.cancel_image_creation(imageBuildVersionArn=arn)
+    assert out["imageBuildVersionArn"] == arn and out["clientToken"] and out["requestId"]
+    assert status(ib, arn) == "CANCELLED"
+    with raises("ResourceInUseException", 400):  # code INFERRED
+        ib.cancel_image_creation(imageBuildVersionArn=arn)
+
+
+def test_cancel_of_a_finished_build_or_a_missing_one(ib):
+    arn = build(ib)
+    assert status(ib, arn) == "AVAILABLE"
+    with raises("ResourceInUseException", 400):
+        ib.cancel_image_creation(imageBuildVersionArn=arn)
+    with raises("ResourceNotFoundException", 404):
+        ib.cancel_image_creation(imageBuildVersionArn=arn.replace("/1.0.0/1", "/1.0.0/9"))
+
+
+def test_retry_image_resumes_a_failed_build_in_place(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="Distribution failed", at="DISTRIBUTING")
+    arn = build(ib)
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"]["status"] == "FAILED"
+    out = ib.retry_image(imageBuildVersionArn=arn)
+    assert out["imageBuildVersionArn"] == arn and out["clientToken"]
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"] == {"status": "AVAILABLE"}
+    assert len(ib.list_image_build_versions()["imageSummaryList"]) == 1
+
+
+def test_retry_image_state_rules(ib):
+    arn = build(ib)
+    assert status(ib, arn) == "AVAILABLE"
+    with raises("ResourceInUseException", 400):  # code INFERRED
+        ib.retry_image(imageBuildVersionArn=arn)
+    with raises("ResourceNotFoundException", 404):
+        ib.retry_image(imageBuildVersionArn=arn.replace("/1.0.0/1", "/1.0.0/5"))
+
+
+@poll
+def test_retry_is_only_for_ami_images(ib):
+    arn = ib.create_image(containerRecipeArn=container_recipe(ib),
+                          infrastructureConfigurationArn=infra(ib))["imageBuildVersionArn"]
+    ib.cancel_image_creation(imageBuildVersionArn=arn)
+    with raises("InvalidRequestException", 400):
+        ib.retry_image(imageBuildVersionArn=arn)
+
+
+# -- ImportVmImage / ImportDiskImage -----------------------------------------------------------
+def test_import_vm_image(imagebuilder_mock, ib):
+    out = ib.import_vm_image(name="Imported VM", semanticVersion="1.0.0", platform="Linux", osVersion="Ubuntu 22",
+                             vmImportTaskId="import-ami-0123456789abcdef0", tags={"src": "vm"})
+    arn = out["imageArn"]
+    assert arn == f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/imported-vm/1.0.0/1" and out["requestId"]
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["name"] == "Imported VM" and image["buildType"] == "IMPORT" and image["imageSource"] == "IMPORTED"
+    assert image["state"]["status"] == "AVAILABLE" and image["osVersion"] == "Ubuntu 22"
+    assert [a["region"] for a in image["outputResources"]["amis"]] == [REGION]
+    again = ib.import_vm_image(name="imported_vm", semanticVersion="1.0.0", platform="Linux",
+                               vmImportTaskId="import-ami-0123456789abcdef1")
+    assert again["imageArn"].endswith("/imported-vm/1.0.0/2")
+
+
+@pytest.mark.imagebuilder_mock(progression="poll")
+def test_imports_start_pending(ib):
+    arn = ib.import_vm_image(name="my-vm", semanticVersion="1.0.0", platform="Linux",
+                             vmImportTaskId="import-ami-0123456789abcdef0")["imageArn"]
+    assert status(ib, arn) == "PENDING"
+
+
+def test_import_vm_image_errors(ib):
+    with raises("InvalidParameterValueException", 400):
+        ib.import_vm_image(name="my-vm", semanticVersion="1.0.0", platform="Linux", vmImportTaskId="task-1")
+    with raises("InvalidParameterValueException", 400):
+        ib.import_vm_image(name="my-vm", semanticVersion="1.0.0", platform="Linux",
+                           vmImportTaskId="import-ami-0123456789abcdef0",
+                           loggingConfiguration={"logGroupName": "/other/logs"})
+    with raises("InvalidParameterValueException", 400):
+        ib.import_vm_image(name="vm", semanticVersion="1.0.0", platform="Linux",  # under 3 characters
+                           vmImportTaskId="import-ami-0123456789abcdef0")
+    with raises("InvalidParameterValueException", 400):
+        ib.import_vm_image(name="my-vm!", semanticVersion="1.0.0", platform="Linux",
+                           vmImportTaskId="import-ami-0123456789abcdef0")
+    assert ib.list_image_build_versions()["imageSummaryList"] == []
+
+
+def _disk(ib, **overrides):
+    params = dict(name="win11", semanticVersion="1.0.0", platform="Windows", osVersion="Microsoft Windows 11",
+                  infrastructureConfigurationArn=infra(ib), uri="s3://my-isos/win11.iso")
+    params.update(overrides)
+    return ib.import_disk_image(**params)
+
+
+def test_import_disk_image(ib):
+    out = _disk(ib, windowsConfiguration={"imageIndex": 3}, registerImageOptions={"secureBootEnabled": True})
+    arn = out["imageBuildVersionArn"]
+    assert arn.endswith("image/win11/1.0.0/1") and out["clientToken"]
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["buildType"] == "IMPORT_ISO" and image["platform"] == "Windows"
+    assert image["osVersion"] == "Microsoft Windows 11" and image["state"]["status"] == "AVAILABLE"
+
+
+@pytest.mark.parametrize("overrides", [
+    {"platform": "Linux"},
+    {"osVersion": "Microsoft Windows Server 2022"},
+    {"uri": "s3://my-isos/win11.img"},
+    {"uri": "https://example.com/win11.iso"},
+    {"registerImageOptions": {"secureBootEnabled": False, "uefiData": "QUJD"}},
+])
+def test_import_disk_image_invalid_values(ib, overrides):
+    with raises("InvalidParameterValueException", 400):
+        _disk(ib, **overrides)
+
+
+def test_import_disk_image_missing_infrastructure(ib):
+    with raises("ResourceNotFoundException", 404):
+        _disk(ib, infrastructureConfigurationArn=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:"
+                                                 "infrastructure-configuration/nope")
+
+
+# -- DistributeImage ---------------------------------------------------------------------------
+def test_distribute_image_from_an_image_arn(ib):
+    source = build(ib, recipe(ib, name="golden"))
+    source_ami = ib.get_image(imageBuildVersionArn=source)["image"]["outputResources"]["amis"][0]["image"]
+    dist_arn = dist(ib, ami_dist(REGION, "eu-west-1"))
+    out = ib.distribute_image(sourceImage=source.rsplit("/", 1)[0], distributionConfigurationArn=dist_arn,
+                              executionRole="ib-distribute", tags={"why": "copy"})
+    arn = out["imageBuildVersionArn"]
+    assert arn.endswith("image/golden/1.0.0/2") and out["clientToken"]
+    image = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"]["status"] == "AVAILABLE" and image["tags"] == {"why": "copy"}
+    amis = {a["region"]: a["image"] for a in image["outputResources"]["amis"]}
+    assert amis[REGION] == source_ami and AMI_ID.match(amis["eu-west-1"]) and amis["eu-west-1"] != source_ami
+
+
+def test_distribute_image_from_an_ami_id(ib):
+    out = ib.distribute_image(sourceImage="ami-0123456789abcdef0",
+                              distributionConfigurationArn=dist(ib, ami_dist("eu-west-1")),
+                              executionRole="ib-distribute")
+    image = ib.get_image(imageBuildVersionArn=out["imageBuildVersionArn"])["image"]
+    assert [a["region"] for a in image["outputResources"]["amis"]] == ["eu-west-1"]
+
+
+@poll
+def test_distribute_image_errors(ib):
+    dist_arn = dist(ib, ami_dist("eu-west-1"))
+    with raises("InvalidParameterValueException", 400):
+        ib.distribute_image(sourceImage="not-an-image", distributionConfigurationArn=dist_arn, executionRole="r")
+    with raises("ResourceNotFoundException", 404):
+        ib.distribute_image(sourceImage=f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/nope/1.0.0/1",
+                            distributionConfigurationArn=dist_arn, executionRole="r")
+    with raises("ResourceNotFoundException", 404):
+        ib.distribute_image(sourceImage="ami-0123456789abcdef0", executionRole="r",
+                            distributionConfigurationArn=dist_arn.replace(dist_arn.rsplit("/", 1)[1], "nope"))
+    building = build(ib)
+    with raises("ResourceInUseException", 400):  # code INFERRED
+        ib.distribute_image(sourceImage=building, distributionConfigurationArn=dist_arn, executionRole="r")

@@ -1,0 +1,125 @@
+"""Simulated time: waiters over "clock" builds without real sleeping, and patch_sleep=True."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+import boto3
+import pytest
+from botocore.exceptions import WaiterError
+
+from _image_helpers import build, status
+from imagebuilder_mock import mock_imagebuilder
+
+REGION = "us-east-1"
+LONG_BUILD = {"PENDING": 120, "CREATING": 600, "BUILDING": 3 * 3600, "TESTING": 3600, "DISTRIBUTING": 1800,
+              "INTEGRATING": 300}
+
+
+@pytest.mark.imagebuilder_mock(progression="clock", stage_durations=LONG_BUILD)
+def test_image_available_waiter_over_a_multi_hour_build_takes_no_wall_time(imagebuilder_mock, ib):
+    arn = build(ib)
+    start_sim, start_wall = imagebuilder_mock.clock.now(), time.monotonic()
+    ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    wall = time.monotonic() - start_wall
+    simulated = imagebuilder_mock.clock.now() - start_sim
+    assert status(ib, arn) == "AVAILABLE"
+    assert wall < 1.0, wall
+    total = sum(LONG_BUILD.values())
+    assert datetime.timedelta(seconds=total) <= simulated < datetime.timedelta(seconds=total + 61)
+
+
+@pytest.mark.imagebuilder_mock(progression="clock")
+def test_waiter_raises_for_a_failed_build(imagebuilder_mock, ib):
+    imagebuilder_mock.fail_builds(reason="Build failed", at="TESTING")
+    arn = build(ib)
+    started = time.monotonic()
+    with pytest.raises(WaiterError) as exc:
+        ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    assert exc.value.last_response["image"]["state"]["status"] == "FAILED"
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.imagebuilder_mock(progression="clock")
+def test_waiter_raises_for_a_cancelled_build(imagebuilder_mock, ib):
+    arn = build(ib)
+    imagebuilder_mock.clock.advance(minutes=10)
+    ib.cancel_image_creation(imageBuildVersionArn=arn)
+    with pytest.raises(WaiterError) as exc:
+        ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    assert exc.value.last_response["image"]["state"]["status"] == "CANCELLED"
+
+
+@pytest.mark.imagebuilder_mock(progression="clock", stage_durations={"BUILDING": 30 * 3600})
+def test_waiter_gives_up_after_its_documented_attempts(imagebuilder_mock, ib):
+    arn = build(ib)
+    with pytest.raises(WaiterError, match="Max attempts exceeded"):
+        ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    assert status(ib, arn) == "BUILDING"  # 360 attempts x 60 s = 6 h < 30 h
+
+
+@pytest.mark.imagebuilder_mock(progression="clock")
+def test_clock_advance_moves_builds(imagebuilder_mock, ib):
+    arn = build(ib)
+    assert status(ib, arn) == "PENDING"
+    imagebuilder_mock.clock.advance(datetime.timedelta(hours=2))
+    assert status(ib, arn) == "AVAILABLE"
+
+
+def test_patch_sleep_advances_the_simulated_clock():
+    real_sleep = time.sleep
+    with mock_imagebuilder(progression="clock", patch_sleep=True) as mock:
+        ib = boto3.client("imagebuilder", region_name=REGION)
+        arn = build(ib)
+        before, wall = mock.clock.now(), time.monotonic()
+        polls = 0
+        while status(ib, arn) != "AVAILABLE":  # a user's own polling loop
+            time.sleep(60)
+            polls += 1
+        assert time.monotonic() - wall < 1.0
+        moved = mock.clock.now() - before  # the simulated clock also follows real time (milliseconds here)
+        assert datetime.timedelta(seconds=60 * polls) <= moved < datetime.timedelta(seconds=60 * polls + 1)
+        assert 40 <= polls <= 60
+    assert time.sleep is real_sleep
+
+
+def test_patch_sleep_only_affects_the_thread_that_started_the_mock():
+    with mock_imagebuilder(patch_sleep=True) as mock:
+        before = mock.clock.now()
+        worker = threading.Thread(target=time.sleep, args=(0.01,))
+        worker.start()
+        worker.join()
+        assert mock.clock.now() - before < datetime.timedelta(seconds=1)
+        time.sleep(3600)
+        assert mock.clock.now() - before >= datetime.timedelta(hours=1)
+
+
+def test_patch_sleep_is_off_by_default():
+    real_sleep = time.sleep
+    with mock_imagebuilder():
+        assert time.sleep is real_sleep
+
+
+def test_patch_sleep_nested_mocks_restore_in_order():
+    real_sleep = time.sleep
+    outer = mock_imagebuilder(patch_sleep=True)
+    inner = mock_imagebuilder(patch_sleep=True)
+    with outer:
+        with inner:
+            before_outer, before_inner = outer.clock.now(), inner.clock.now()
+            time.sleep(600)
+            assert inner.clock.now() - before_inner >= datetime.timedelta(minutes=10)
+            assert outer.clock.now() - before_outer < datetime.timedelta(minutes=10)
+        before_outer = outer.clock.now()
+        time.sleep(600)
+        assert outer.clock.now() - before_outer >= datetime.timedelta(minutes=10)
+        assert time.sleep is not real_sleep
+    assert time.sleep is real_sleep
+
+
+def test_patch_sleep_rejects_negative_lengths():
+    with mock_imagebuilder(patch_sleep=True):
+        with pytest.raises(ValueError):
+            time.sleep(-1)
