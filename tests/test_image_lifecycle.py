@@ -318,9 +318,18 @@ def test_container_builds_output_ecr_uris_per_region(ib):
     outputs = ib.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]
     assert "amis" not in outputs
     assert outputs["containers"] == [
-        {"region": REGION, "imageUris": [f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1.0.0-1"]},
+        {"region": REGION, "imageUris": [f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1.0.0-1",
+                                         f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:latest"]},
         {"region": "eu-west-1", "imageUris": [f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/copies:latest",
                                               f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/copies:v1"]}]
+
+
+def test_container_build_without_distribution_has_two_uris_in_the_build_region(ib):
+    # TF acceptance test (ran against AWS): containers.# = 1, containers.0.image_uris.# = 2, region = build region
+    arn = ib.create_image(containerRecipeArn=container_recipe(ib), infrastructureConfigurationArn=infra(ib))[
+        "imageBuildVersionArn"]
+    containers = ib.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["containers"]
+    assert len(containers) == 1 and containers[0]["region"] == REGION and len(containers[0]["imageUris"]) == 2
 
 
 @poll

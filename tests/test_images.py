@@ -504,3 +504,51 @@ def test_distribute_image_errors(ib):
     building = build(ib)
     with raises("ResourceInUseException", 400):  # code INFERRED
         ib.distribute_image(sourceImage=building, distributionConfigurationArn=dist_arn, executionRole="r")
+
+
+def test_create_image_with_workflows_checks_them_and_keeps_them(ib):
+    workflows = [{"workflowArn": f"arn:aws:imagebuilder:{REGION}:aws:workflow/build/build-image/x.x.x"}]
+    arn = build(ib, workflows=workflows, executionRole="arn:aws:iam::123456789012:role/ib-exec")
+    assert ib.get_image(imageBuildVersionArn=arn)["image"]["workflows"] == workflows
+    missing = [{"workflowArn": f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:workflow/build/nope/1.0.0"}]
+    with raises("ResourceNotFoundException", 404):
+        build(ib, workflows=missing, executionRole="ib-exec")
+    assert len(ib.list_image_build_versions()["imageSummaryList"]) == 1
+
+
+def test_list_images_keeps_own_deprecated_builds_and_hides_deleted_ones(imagebuilder_mock, ib):
+    deprecated, deleted = build(ib, recipe(ib, name="old")), build(ib, recipe(ib, name="gone"))
+    ib.list_images()
+    images = imagebuilder_mock.backend.store(ACCOUNT, REGION).images
+    images[deprecated]["state"] = {"status": "DEPRECATED"}  # as a lifecycle policy action leaves them
+    images[deleted]["state"] = {"status": "DELETED"}
+    assert [v["name"] for v in ib.list_images()["imageVersionList"]] == ["old"]
+    assert [s["arn"] for s in ib.list_image_build_versions()["imageSummaryList"]] == [deprecated]
+
+
+def test_list_image_build_versions_of_an_aws_managed_version(ib):
+    version_arn = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/2025.11.4"
+    summaries = ib.list_image_build_versions(imageVersionArn=version_arn)["imageSummaryList"]
+    assert [s["arn"] for s in summaries] == [version_arn + "/1"]
+    assert summaries[0]["owner"] == "Amazon"
+
+
+def test_another_accounts_unshared_image_is_not_found(imagebuilder_mock, ib):
+    arn = build(ib)
+    other = client_as(imagebuilder_mock, "210987654321")
+    with raises("ResourceNotFoundException", 404):
+        other.get_image(imageBuildVersionArn=arn)
+    with raises("ResourceNotFoundException", 404):
+        other.delete_image(imageBuildVersionArn=arn)
+    with raises("ResourceNotFoundException", 404):
+        other.cancel_image_creation(imageBuildVersionArn=arn)
+    assert other.list_image_build_versions(imageVersionArn=arn.rsplit("/", 1)[0])["imageSummaryList"] == []
+
+
+def test_create_image_raw_http_without_a_recipe(imagebuilder_mock, ib):
+    infra_arn = infra(ib)
+    status_code, headers, body = imagebuilder_mock.engine.handle(
+        "PUT", "/CreateImage", "", {"content-type": "application/json"},
+        f'{{"infrastructureConfigurationArn": "{infra_arn}", "clientToken": "raw-1"}}')
+    assert status_code == 400 and headers["x-amzn-ErrorType"] == "InvalidRequestException"
+    assert b"imageRecipeArn" in body

@@ -488,6 +488,24 @@ def test_update_at_as_raw_epoch_seconds(imagebuilder_mock, build):
     assert status == 200 and json.loads(payload)["lifecycleExecutionId"].startswith("lce-")
 
 
+@pytest.mark.parametrize("update_at, accepted", [
+    ("2100-01-01T00:00:00Z", True),
+    ("2100-01-01T00:00:00", True),
+    ("next tuesday", False),
+    (1e20, False),
+])
+def test_update_at_in_other_raw_forms(imagebuilder_mock, build, update_at, accepted):
+    image = build()
+    body = json.dumps({"resourceArn": image, "state": {"status": "DEPRECATED"}, "updateAt": update_at,
+                       "clientToken": "t"})
+    status, headers, payload = imagebuilder_mock.engine.handle("PUT", "/StartResourceStateUpdate", "", {}, body)
+    if accepted:
+        assert status == 200
+    else:
+        assert (status, headers["x-amzn-ErrorType"]) == (400, "InvalidParameterValueException")
+        assert "'updateAt'" in json.loads(payload)["message"]
+
+
 def test_a_request_from_another_region_does_not_see_the_image(build, imagebuilder_mock):
     image = build()
     west = boto3.client("imagebuilder", region_name="us-west-2")

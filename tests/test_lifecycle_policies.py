@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -396,3 +398,23 @@ def test_regions_are_separate(ib, imagebuilder_mock):
     assert west.list_lifecycle_policies()["lifecyclePolicySummaryList"] == []
     assert west.create_lifecycle_policy(**policy_args())["lifecyclePolicyArn"].startswith(
         "arn:aws:imagebuilder:us-west-2:")
+
+
+def test_disabling_a_policy_stops_its_daily_runs(ib, imagebuilder_mock):
+    arn = create(ib)
+    ib.update_lifecycle_policy(lifecyclePolicyArn=arn, executionRole=ROLE, resourceType="AMI_IMAGE",
+                               policyDetails=[DEPRECATE_30_DAYS], resourceSelection=BY_RECIPE, status="DISABLED")
+    imagebuilder_mock.clock.advance(days=3)
+    assert ib.list_lifecycle_executions(resourceArn=arn)["lifecycleExecutions"] == []
+    ib.update_lifecycle_policy(lifecyclePolicyArn=arn, executionRole=ROLE, resourceType="AMI_IMAGE",
+                               policyDetails=[DEPRECATE_30_DAYS], resourceSelection=BY_RECIPE)  # re-enabled
+    imagebuilder_mock.clock.advance(days=1)
+    runs = ib.list_lifecycle_executions(resourceArn=arn)["lifecycleExecutions"]
+    assert len(runs) == 1
+    assert ib.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]["dateLastRun"] == runs[0]["startTime"]
+
+
+def test_the_user_guide_example_runs():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lifecycle-policies.md").read_text()
+    example, = re.findall(r"```python\n(.*?)```", text, re.S)
+    exec(compile(example, "docs/lifecycle-policies.md", "exec"), {})

@@ -123,3 +123,24 @@ def test_patch_sleep_rejects_negative_lengths():
     with mock_imagebuilder(patch_sleep=True):
         with pytest.raises(ValueError):
             time.sleep(-1)
+
+
+def _doc_examples() -> list[str]:
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "time-and-lifecycle.md"
+    return re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_doc_examples())))
+def test_the_user_page_examples_run(index):
+    real_sleep = time.sleep
+    started = time.monotonic()
+    exec(compile(_doc_examples()[index], f"time-and-lifecycle.md example {index + 1}", "exec"), {})
+    assert time.monotonic() - started < 2.0
+    assert time.sleep is real_sleep
+
+
+def test_the_user_page_has_examples():
+    assert len(_doc_examples()) >= 6

@@ -102,7 +102,8 @@ def as_datetime(value) -> datetime.datetime:
     try:
         return parse_iso(value)
     except ValueError:
-        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def minus(moment: datetime.datetime, value: int, unit: str) -> datetime.datetime:

@@ -45,10 +45,11 @@ def _version_arn(item: dict) -> str:
 
 # -- used by image and container recipes -------------------------------------------------------
 def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
-                       platform: str | None = None) -> dict:
+                       platform: str | None = None, os_version: str | None = None) -> dict:
     """The component a recipe names (build, version or `x`-wildcard ARN; own, AWS-owned or shared),
-    checked for use in a new recipe: ACTIVE, of the recipe's platform, and given exactly the
-    parameters its document declares. Returns the component dict."""
+    checked for use in a new recipe: ACTIVE, of the recipe's platform (and, when `os_version` is
+    known, supporting it by prefix match), and given exactly the parameters its document declares.
+    Returns the component dict."""
     try:
         item = _lookup.resolve(ctx, arn, "component", param, usable=_active)
     except ServiceError as error:
@@ -61,6 +62,10 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     if platform is not None and item["platform"] != platform:
         raise invalid_value("components", f"Component ARN '{arn}' has the platform {item['platform']}, which does "
                                           f"not match the platform {platform} of the recipe's parent image.")
+    supported = item.get("supportedOsVersions")
+    if os_version and supported and not any(os_version.startswith(v) for v in supported):
+        raise invalid_value("components", f"Component ARN '{arn}' supports the OS versions "
+                                          f"{', '.join(supported)}, which do not include {os_version}.")
     base = param[: -len(".componentArn")] if param.endswith(".componentArn") else param
     check_recipe_parameters(item, parameters, f"{base}.parameters")
     return item
@@ -111,11 +116,16 @@ def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
     import boto3
     from botocore.exceptions import ClientError
 
+    from .. import _patch
+
+    token = _patch._serving.set(None)  # this nested S3 call is not the imagebuilder request being served
     try:
         body = boto3.client("s3", region_name=ctx.region).get_object(Bucket=match["bucket"], Key=match["key"])["Body"]
         return body.read().decode("utf-8")
     except (ClientError, UnicodeDecodeError) as exc:
         raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
+    finally:
+        _patch._serving.reset(token)
 
 
 def _fingerprint(item: dict) -> str:
@@ -231,7 +241,8 @@ def list_(ctx: RequestContext, params: dict) -> dict:
     else:
         entries = _latest_per(builds, _version_arn)
     fields = {name: (lambda key: (lambda item: item.get(key)))(name) for name in _LIST_FILTERS}
-    fields.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"))
+    fields.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"),
+                  productCodes=lambda item: [p["productCodeId"] for p in item.get("productCodes") or []])
     return list_response(ctx, params, entries, fields, "componentVersionList", _version_view)
 
 

@@ -79,25 +79,30 @@ def _targets(image: dict, owner: str, build_region: str) -> list[tuple[str, str,
     return out
 
 
-def _container_uris(image: dict, owner: str, build_region: str, partition: str) -> list[dict]:
+def _container_uris(image: dict, owner: str, build_region: str, partition: str, distributed: bool) -> list[dict]:
+    """ECR URIs per Region: the recipe's repository in the build Region, tagged `<version>-<build>` and
+    `latest` (two URIs: CONFIRMED count, INFERRED tags), plus each distribution's repository."""
     recipe = image.get("containerRecipe") or {}
-    tag = image["version"].replace("/", "-")
+    default_tags = [image["version"].replace("/", "-"), "latest"]
     suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
     by_region: dict[str, list[str]] = {}
-    repository = (recipe.get("targetRepository") or {}).get("repositoryName")
-    if repository:
-        by_region.setdefault(build_region, []).append(f"{owner}.dkr.ecr.{build_region}.{suffix}/{repository}:{tag}")
-    for entry in (image.get("distributionConfiguration") or {}).get("distributions") or []:
-        container = entry.get("containerDistributionConfiguration")
-        if not container:
-            continue
-        region = entry["region"]
-        repo = container["targetRepository"]["repositoryName"]
+
+    def add(region: str, repository: str, tags: list[str]) -> None:
         uris = by_region.setdefault(region, [])
-        for label in container.get("containerTags") or [tag]:
-            uri = f"{owner}.dkr.ecr.{region}.{suffix}/{repo}:{label}"
+        for tag in tags:
+            uri = f"{owner}.dkr.ecr.{region}.{suffix}/{repository}:{tag}"
             if uri not in uris:
                 uris.append(uri)
+
+    repository = (recipe.get("targetRepository") or {}).get("repositoryName")
+    if repository:
+        add(build_region, repository, default_tags)
+    entries = (image.get("distributionConfiguration") or {}).get("distributions") or [] if distributed else []
+    for entry in entries:
+        container = entry.get("containerDistributionConfiguration")
+        if container:
+            add(entry["region"], container["targetRepository"]["repositoryName"],
+                container.get("containerTags") or default_tags)
     return [{"region": region, "imageUris": uris} for region, uris in by_region.items()]
 
 
@@ -106,11 +111,8 @@ def _built(image: dict) -> None:
     parsed = arns.parse(image["arn"])
     outputs = image.setdefault("outputResources", {})
     if image.get("type") == "DOCKER":
-        repository = (image.get("containerRecipe") or {}).get("targetRepository", {}).get("repositoryName")
-        if repository and not outputs.get("containers"):
-            tag = image["version"].replace("/", "-")
-            outputs["containers"] = [{"region": parsed.region, "imageUris": [
-                f"{parsed.account}.dkr.ecr.{parsed.region}.amazonaws.com/{repository}:{tag}"]}]
+        if not outputs.get("containers"):
+            outputs["containers"] = _container_uris(image, parsed.account, parsed.region, parsed.partition, False)
         return
     if not outputs.get("amis"):
         settings = {}
@@ -126,7 +128,7 @@ def _distributed(image: dict) -> None:
     parsed = arns.parse(image["arn"])
     outputs = image.setdefault("outputResources", {})
     if image.get("type") == "DOCKER":
-        outputs["containers"] = _container_uris(image, parsed.account, parsed.region, parsed.partition)
+        outputs["containers"] = _container_uris(image, parsed.account, parsed.region, parsed.partition, True)
         return
     existing = {(a["region"], a["accountId"]): a for a in image.get("_source_amis", []) + (outputs.get("amis") or [])}
     amis = []
