@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
-import inspect
+import sys
 import threading
-import unittest
 from typing import Any, Callable, TypeVar
 
 from ._backend.clock import Clock
@@ -120,13 +119,14 @@ class MockImageBuilder:
 
     # -- decorator ---------------------------------------------------------------------------
     def __call__(self, target: F) -> F:
-        if inspect.isclass(target):
+        if isinstance(target, type):
             return self._decorate_class(target)  # type: ignore[return-value]
         return _decorate_function(target, lambda: MockImageBuilder(self.account_id, **self.settings))
 
     def _decorate_class(self, cls: type) -> type:
         factory = lambda: MockImageBuilder(self.account_id, **self.settings)  # noqa: E731
-        if issubclass(cls, unittest.TestCase):
+        unittest = sys.modules.get("unittest")  # not imported: cls cannot be a TestCase (import stays cheap)
+        if unittest is not None and issubclass(cls, unittest.TestCase):
             original_setup = cls.setUp
 
             @functools.wraps(original_setup)
@@ -145,6 +145,8 @@ class MockImageBuilder:
 
 
 def _decorate_function(func: F, factory: Callable[[], MockImageBuilder]) -> F:
+    import inspect  # here, not at import time: `import imagebuilder_mock` stays cheap
+
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def run_async(*args: Any, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from imagebuilder_mock._resources import catalog
 from tests import factories
 from tests.rawhttp import call
 
@@ -71,9 +72,10 @@ def test_create_returns_build_arn_and_latest_version_references(ib):
     out = ib.create_component(name="My Component_x", semanticVersion="1.2.3", platform="Linux",
                               data=factories.LINUX_DOC, clientToken="token-1")
     assert out["componentBuildVersionArn"] == PREFIX + "my-component-x/1.2.3/1"
+    base = PREFIX + "my-component-x/"
     assert out["latestVersionReferences"] == {
-        "latestVersionArn": PREFIX + "my-component-x/x.x.x", "latestMajorVersionArn": PREFIX + "my-component-x/1.x.x",
-        "latestMinorVersionArn": PREFIX + "my-component-x/1.2.x", "latestPatchVersionArn": PREFIX + "my-component-x/1.2.3"}
+        "latestVersionArn": base + "x.x.x", "latestMajorVersionArn": base + "1.x.x",
+        "latestMinorVersionArn": base + "1.2.x", "latestPatchVersionArn": base + "1.2.3"}
     assert out["clientToken"] == "token-1" and out["requestId"]
 
 
@@ -372,6 +374,16 @@ def test_get_aws_owned_component(ib):
     assert [p["name"] for p in stig["parameters"]] == ["InstallPackages", "SetDoDConsentBanner"]
 
 
+def test_a_component_lives_in_one_region(ib):
+    arn = factories.component(ib, name="regional")
+    elsewhere = boto3.client("imagebuilder", region_name="eu-west-1")
+    for client, asked in ((elsewhere, arn), (ib, arn.replace(REGION, "eu-west-1"))):
+        with pytest.raises(ClientError) as exc:
+            client.get_component(componentBuildVersionArn=asked)
+        assert error(exc)[:2] == ("ResourceNotFoundException", 404)
+    assert elsewhere.list_components()["componentVersionList"] == []
+
+
 @pytest.mark.parametrize("arn", [PREFIX + "missing/1.0.0/1", PREFIX + "missing/x.x.x", AWS_PREFIX + "nope/1.0.0",
                                  f"arn:aws:imagebuilder:{REGION}:{OTHER}:component/theirs/1.0.0/1"])
 def test_get_missing_component_is_not_found(ib, arn):
@@ -444,12 +456,13 @@ def test_list_owners(ib, other):
     assert AWS_PREFIX + "update-linux/1.0.2" in [i["arn"] for i in amazon]
     assert ib.list_components(owner="ThirdParty")["componentVersionList"] == []
     marketplace = ib.list_components(owner="AWSMarketplace", maxResults=100)["componentVersionList"]
-    assert all(i["owner"] == "AWSMarketplace" and ":aws-marketplace:component/" in i["arn"] for i in marketplace)
-    codes = [c["productCodeId"] for i in marketplace for c in i.get("productCodes", [])]
-    assert codes
-    filtered = ib.list_components(owner="AWSMarketplace", filters=[
-        {"name": "productCodes", "values": [codes[0]]}])["componentVersionList"]
-    assert filtered and all(codes[0] in [c["productCodeId"] for c in i["productCodes"]] for i in filtered)
+    in_catalog = {a.rsplit("/", 1)[0] for a in catalog.collection(REGION, "component") if ":aws-marketplace:" in a}
+    assert {i["arn"] for i in marketplace} == in_catalog
+    for item in marketplace:  # only when the catalog holds Marketplace components
+        codes = [c["productCodeId"] for c in item.get("productCodes", [])]
+        filtered = ib.list_components(owner="AWSMarketplace", filters=[
+            {"name": "productCodes", "values": codes[:1]}])["componentVersionList"]
+        assert item["arn"] in [i["arn"] for i in filtered]
     assert other.list_components(owner="Shared")["componentVersionList"] == []
     share(ib, mine)
     shared = other.list_components(owner="Shared")["componentVersionList"]

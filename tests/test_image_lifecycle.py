@@ -360,3 +360,73 @@ def test_a_failed_build_before_building_ends_has_no_outputs(imagebuilder_mock, i
     imagebuilder_mock.fail_builds(at="BUILDING")
     image = ib.get_image(imageBuildVersionArn=build(ib))["image"]
     assert image["state"]["reason"] and not image.get("outputResources", {}).get("amis")
+
+
+# -- random walks ------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+
+_ACTIONS = st.lists(st.sampled_from(["create", "get", "list", "advance", "cancel", "retry", "delete", "fail"]),
+                    min_size=1, max_size=25)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions=_ACTIONS, mode=st.sampled_from(["immediate", "poll", "clock"]), picks=st.randoms())
+def test_random_walks_follow_the_graph(actions, mode, picks):
+    """Whatever users do, every status a build shows is reachable from the one it showed before,
+    and every error is a modelled 4xx."""
+    with mock_imagebuilder(progression=mode) as mock:
+        ib = boto3.client("imagebuilder", region_name=REGION)
+        recipe_arn, infra_arn = recipe(ib, name="walk"), infra(ib)
+        last: dict[str, str] = {}
+        retried: set[str] = set()
+        for action in actions:
+            arn = picks.choice(sorted(last)) if last else None
+            try:
+                if action == "create" or arn is None:
+                    arn = build(ib, recipe_arn, infra_arn)
+                    last[arn] = "PENDING"
+                elif action == "advance":
+                    mock.clock.advance(picks.choice([30, 300, 1800, 7200]))
+                elif action == "fail":
+                    mock.fail_builds(at=picks.choice(sorted(lifecycle.STATUSES_IN_PROGRESS)))
+                elif action == "cancel":
+                    ib.cancel_image_creation(imageBuildVersionArn=arn)
+                elif action == "retry":
+                    ib.retry_image(imageBuildVersionArn=arn)
+                    retried.add(arn)
+                elif action == "delete":
+                    ib.delete_image(imageBuildVersionArn=arn)
+                    del last[arn]
+                    continue
+                elif action == "list":
+                    for summary in ib.list_image_build_versions()["imageSummaryList"]:
+                        _check_step(last, summary["arn"], summary["state"]["status"], retried)
+                    continue
+                if arn in last:
+                    _check_step(last, arn, status(ib, arn), retried)
+            except ClientError as exc:
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 404), exc.response
+                assert exc.response["Error"]["Code"] in ("ResourceInUseException", "ResourceDependencyException",
+                                                         "ResourceNotFoundException")
+
+
+def _check_step(last: dict, arn: str, new: str, retried: set) -> None:
+    old = last[arn]
+    if old in lifecycle.TERMINAL and arn not in retried:
+        assert new == old, f"{arn}: {old} -> {new} without RetryImage"
+    elif new != old:
+        assert _reachable(old, new), f"{arn}: {old} -> {new}"
+    last[arn] = new
+    retried.discard(arn)
+
+
+def _reachable(old: str, new: str) -> bool:
+    seen, frontier = {old}, [old]
+    while frontier:
+        for nxt in lifecycle.TRANSITIONS[frontier.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return new in seen

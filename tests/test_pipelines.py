@@ -446,3 +446,24 @@ def test_modelled_errors_that_real_conditions_cannot_trigger_can_be_injected(ima
     with pytest.raises(ClientError) as exc:
         getattr(client, method)(**kwargs)
     assert error(exc)[:2] == (code, status)
+
+
+@pytest.mark.parametrize("operation, params, missing", [
+    ("GetImagePipeline", {}, "imagePipelineArn"),
+    ("DeleteImagePipeline", {}, "imagePipelineArn"),
+    ("StartImagePipelineExecution", {"clientToken": "t"}, "imagePipelineArn"),
+    ("ListImagePipelineImages", {}, "imagePipelineArn"),
+    ("UpdateImagePipeline", {"clientToken": "t", "infrastructureConfigurationArn":
+                             "arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/i"},
+     "imagePipelineArn"),
+])
+def test_raw_requests_missing_a_required_member_are_invalid_requests(imagebuilder_mock, operation, params, missing):
+    status, headers, body = call(imagebuilder_mock, operation, params)
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    assert missing in body["message"]
+
+
+def test_raw_list_with_max_results_over_100_is_rejected(imagebuilder_mock):
+    status, headers, body = call(imagebuilder_mock, "ListImagePipelines", {"maxResults": 101})
+    assert status == 400 and headers["x-amzn-ErrorType"] == "InvalidParameterValueException"
+    assert "maxResults" in body["message"]

@@ -1,30 +1,58 @@
-"""The imagebuilder service model, loaded once per process through botocore's own loader."""
+"""The imagebuilder service model, loaded once per process through botocore's own loader.
+
+botocore is imported on first use, not at import time, so `import imagebuilder_mock` stays cheap.
+"""
 
 from __future__ import annotations
 
 import functools
+import sys
+from typing import TYPE_CHECKING
 
-from botocore.loaders import create_loader
-from botocore.model import ServiceModel
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel
 
 SERVICE_NAME = "imagebuilder"
 
 
 @functools.lru_cache(maxsize=None)
-def service_model() -> ServiceModel:
-    """The botocore ServiceModel for imagebuilder (cached: loading costs ~20 ms)."""
-    loader = create_loader()
-    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), SERVICE_NAME)
+def _loader():
+    """boto3's default session's data loader when there is one (it has usually loaded and cached the
+    imagebuilder model already, for the user's client: the same files, read once), else a new one."""
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None)
+    botocore_session = getattr(session, "_session", None)
+    if botocore_session is not None:
+        try:
+            return botocore_session.get_component("data_loader")
+        except Exception:  # noqa: BLE001 - a session we do not understand: use our own loader
+            pass
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+def _load(type_name: str) -> dict:
+    # The same call (and so the same loader cache entry) botocore's Session makes for a client.
+    return _loader().load_service_model(SERVICE_NAME, type_name=type_name, api_version=None)
+
+
+@functools.lru_cache(maxsize=None)
+def service_model() -> "ServiceModel":
+    """The botocore ServiceModel for imagebuilder (cached: loading costs ~20-40 ms)."""
+    from botocore.model import ServiceModel
+
+    return ServiceModel(_load("service-2"), SERVICE_NAME)
 
 
 @functools.lru_cache(maxsize=None)
 def paginators() -> dict:
-    return create_loader().load_service_model(SERVICE_NAME, "paginators-1")["pagination"]
+    return _load("paginators-1")["pagination"]
 
 
 @functools.lru_cache(maxsize=None)
 def waiters() -> dict:
-    return create_loader().load_service_model(SERVICE_NAME, "waiters-2")["waiters"]
+    return _load("waiters-2")["waiters"]
 
 
 @functools.lru_cache(maxsize=None)

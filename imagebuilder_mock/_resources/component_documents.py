@@ -119,7 +119,7 @@ def _parameters(section: Any, param: str) -> list[dict]:
                        param)
         seen.add(name)
         ptype = body.get("type")
-        if ptype not in PARAMETER_TYPES:
+        if not isinstance(ptype, str) or ptype not in PARAMETER_TYPES:
             raise _bad(f"Invalid type '{ptype}' for parameter '{name}'. Supported types: "
                        f"{', '.join(PARAMETER_TYPES)}.", param)
         detail: dict = {"name": name, "type": PARAMETER_TYPES[ptype]}

@@ -43,6 +43,14 @@ def _version_arn(item: dict) -> str:
     return item["arn"].rsplit("/", 1)[0]
 
 
+def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
+    """`_lookup.resolve`, limited to the caller's region (a component lives in one Region). INFERRED."""
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type == "component" and parsed.region != ctx.region:
+        raise not_found(_TYPE, arn)
+    return _lookup.resolve(ctx, arn, "component", param, usable=usable)
+
+
 # -- used by image and container recipes -------------------------------------------------------
 def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
                        platform: str | None = None, os_version: str | None = None) -> dict:
@@ -51,11 +59,11 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     known, supporting it by prefix match), and given exactly the parameters its document declares.
     Returns the component dict."""
     try:
-        item = _lookup.resolve(ctx, arn, "component", param, usable=_active)
+        item = _resolve(ctx, arn, param, usable=_active)
     except ServiceError as error:
         if error.code != "ResourceNotFoundException":
             raise
-        item = _lookup.resolve(ctx, arn, "component", param)  # found only in a DEPRECATED/DISABLED build
+        item = _resolve(ctx, arn, param)  # found only in a DEPRECATED/DISABLED build
     if not _active(item):
         raise invalid_value(param, f"The component '{item['arn']}' has the status {_status(item)}. Components "
                                    "with a status of DEPRECATED or DISABLED can't be added to new recipes.")
@@ -136,7 +144,6 @@ def _fingerprint(item: dict) -> str:
 def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, parameters: list[dict]) -> dict:
     """Validate-then-store a new build of `params['name']`/`semanticVersion` (after the dry-run check)."""
     version = params["semanticVersion"]
-    versions.parse(version, "semanticVersion")
     store = ctx.store
     version_arn = ctx.arn("component", params["name"], version)
     item = pick("Component", params, exclude=("tags", "data", "type", "parameters"))
@@ -190,7 +197,7 @@ def import_(ctx: RequestContext, params: dict) -> dict:
 @operation("GetComponent")
 def get(ctx: RequestContext, params: dict) -> dict:
     arn = params["componentBuildVersionArn"]
-    item = _lookup.resolve(ctx, arn, "component", "componentBuildVersionArn", usable=_active)
+    item = _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
     return {"component": item, "latestVersionReferences": _references(ctx, item)}
 
 

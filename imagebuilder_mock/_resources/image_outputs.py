@@ -97,7 +97,7 @@ def _container_uris(image: dict, owner: str, build_region: str, partition: str, 
     repository = (recipe.get("targetRepository") or {}).get("repositoryName")
     if repository:
         add(build_region, repository, default_tags)
-    entries = (image.get("distributionConfiguration") or {}).get("distributions") or [] if distributed else []
+    entries = ((image.get("distributionConfiguration") or {}).get("distributions") or []) if distributed else []
     for entry in entries:
         container = entry.get("containerDistributionConfiguration")
         if container:

@@ -58,7 +58,7 @@ def plan(ctx: RequestContext, image: dict) -> list[dict]:
         return cached
     configs = image.get("workflows")
     if not configs:
-        if image.get("buildType") in _NO_WORKFLOWS or image["type"] not in _DEFAULTS:
+        if image.get("buildType") in _NO_WORKFLOWS or image.get("type") not in _DEFAULTS:
             configs = []
         else:
             parsed = arns.parse(image["arn"])
@@ -97,8 +97,14 @@ def _typed(details: list[dict], values: dict[str, list[str]]) -> dict[str, Any]:
     return out
 
 
+def store_of(ctx: RequestContext, image: dict):
+    """The store of the image's owner (a shared image may be read from another account)."""
+    parsed = arns.parse(image["arn"])
+    return ctx.backend.store(parsed.account, parsed.region)
+
+
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
-    found = (ctx.store.workflow_executions.get(i) for i in image.get("_workflow_executions", []))
+    found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
     return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
 
 
@@ -145,7 +151,7 @@ def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> Non
         }
         if entry.get("parallelGroup"):
             execution["parallelGroup"] = entry["parallelGroup"]
-        ctx.store.workflow_executions[execution["workflowExecutionId"]] = execution
+        store_of(ctx, image).workflow_executions[execution["workflowExecutionId"]] = execution
         image.setdefault("_workflow_executions", []).append(execution["workflowExecutionId"])
         created.append(execution)
     if created:
@@ -161,7 +167,7 @@ def advance_stage(ctx: RequestContext, image: dict, stage: str) -> bool:
         if outcome == "waiting":
             return False
         if outcome == "failed" and execution["_plan"]["onFailure"] != "CONTINUE":
-            step = ctx.store.workflow_step_executions.get(execution.get("_failed_step") or "")
+            step = store_of(ctx, image).workflow_step_executions.get(execution.get("_failed_step") or "")
             context = {"workflowExecutionId": execution["workflowExecutionId"],
                        "workflowArn": execution["workflowBuildVersionArn"]}
             if step is not None:
@@ -180,7 +186,7 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         execution.update(status="RUNNING", startTime=when)
     steps = execution["_plan"]["steps"]
     while True:
-        current = ctx.store.workflow_step_executions.get(execution["_current"] or "")
+        current = store_of(ctx, image).workflow_step_executions.get(execution["_current"] or "")
         if current is not None:
             if current["status"] == "RUNNING":
                 if current["action"] == "WaitForAction":
@@ -229,7 +235,7 @@ def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when
         record["timeoutSeconds"] = timeout
     if doc.get("description"):
         record["description"] = str(doc["description"])[:500]
-    ctx.store.workflow_step_executions[record["stepExecutionId"]] = record
+    store_of(ctx, image).workflow_step_executions[record["stepExecutionId"]] = record
     execution["_steps"].append(record["stepExecutionId"])
     return record
 
@@ -256,7 +262,7 @@ def _timed_out(ctx: RequestContext, step: dict) -> bool:
 def _finish(ctx: RequestContext, image: dict, execution: dict, when: str) -> None:
     """The image left the stage: whatever the execution still had to do counts as done."""
     while _run(ctx, image, execution, when, finish=True) == "waiting":
-        step = ctx.store.workflow_step_executions[execution["_current"]]
+        step = store_of(ctx, image).workflow_step_executions[execution["_current"]]
         step.update(status="COMPLETED", endTime=when)
 
 
@@ -264,7 +270,7 @@ def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | N
     for execution in executions_of(ctx, image):
         if execution["status"] in EXECUTION_DONE:
             continue
-        step = ctx.store.workflow_step_executions.get(execution["_current"] or "")
+        step = store_of(ctx, image).workflow_step_executions.get(execution["_current"] or "")
         if step is not None and step["status"] == "RUNNING":
             if status == "FAILED":
                 fail_step(step, when, reason or "The image build failed.")

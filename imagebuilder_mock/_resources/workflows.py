@@ -7,6 +7,7 @@ import re
 
 from .._backend import arns, versions
 from .._backend.context import RequestContext
+from .._backend.pagination import filtered
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
 from . import catalog, operation, workflow_documents
 from ._common import field, list_response, require_one
@@ -118,8 +119,6 @@ def list_(ctx: RequestContext, params: dict) -> dict:
     else:  # AWSMarketplace: no workflows
         items = []
     # Filters apply to the versions; byName aggregates what is left.
-    from .._backend.pagination import filtered
-
     kept = list(filtered(_version_entries(items, False), filters, _LIST_FIELDS))
     if params.get("byName"):
         kept_versions = {(e["name"], e["type"], e["version"]) for e in kept}
