@@ -70,6 +70,22 @@ def test_daily_schedule_builds_seven_times_in_a_week_in_los_angeles(ib, imagebui
     assert [parse(b["dateCreated"]).hour for b in builds] == [17, 17, 17, 16, 16, 16, 16]
 
 
+def test_a_wall_time_repeated_when_clocks_go_back_runs_once(ib, imagebuilder_mock):
+    with time_machine.travel(datetime.datetime(2026, 10, 31, 12, 0, tzinfo=UTC), tick=False):
+        arn = pipeline(ib, "cron(30 1 * * ? *)", timezone="America/Los_Angeles")
+        imagebuilder_mock.clock.advance(days=3)
+        assert [b["dateCreated"] for b in scheduled(ib, arn)] == [
+            "2026-11-01T08:30:00.000Z", "2026-11-02T09:30:00.000Z", "2026-11-03T09:30:00.000Z"]
+
+
+def test_a_wall_time_skipped_when_clocks_go_forward_runs_at_the_next_valid_time(ib, imagebuilder_mock):
+    with time_machine.travel(datetime.datetime(2026, 3, 7, 12, 0, tzinfo=UTC), tick=False):
+        arn = pipeline(ib, "cron(30 2 * * ? *)", timezone="America/Los_Angeles")
+        imagebuilder_mock.clock.advance(days=2)
+        assert [b["dateCreated"] for b in scheduled(ib, arn)] == [
+            "2026-03-08T10:00:00.000Z", "2026-03-09T09:30:00.000Z"]
+
+
 def test_daily_rate_counts_from_the_pipeline_creation(ib, imagebuilder_mock, frozen):
     arn = pipeline(ib, "rate(1 day)")
     imagebuilder_mock.clock.advance(days=7, minutes=1)

@@ -8,6 +8,7 @@ Facts and INFERRED choices: docs/notes/components.md.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import re
@@ -124,16 +125,15 @@ def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
     import boto3
     from botocore.exceptions import ClientError
 
-    from .. import _patch
+    def download() -> str:
+        s3 = boto3.client("s3", region_name=ctx.region)
+        return s3.get_object(Bucket=match["bucket"], Key=match["key"])["Body"].read().decode("utf-8")
 
-    token = _patch._serving.set(None)  # this nested S3 call is not the imagebuilder request being served
     try:
-        body = boto3.client("s3", region_name=ctx.region).get_object(Bucket=match["bucket"], Key=match["key"])["Body"]
-        return body.read().decode("utf-8")
+        # A fresh context: the nested S3 call must not look like the imagebuilder request being served.
+        return contextvars.Context().run(download)
     except (ClientError, UnicodeDecodeError) as exc:
         raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
-    finally:
-        _patch._serving.reset(token)
 
 
 def _fingerprint(item: dict) -> str:

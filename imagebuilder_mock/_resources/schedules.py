@@ -15,7 +15,7 @@ import datetime
 import functools
 import re
 import zoneinfo
-from typing import Callable, Iterator
+from typing import Callable
 
 from croniter import croniter
 
@@ -222,7 +222,7 @@ class RateExpression:
 def _second_occurrence(local: datetime.datetime) -> bool:
     first = local.replace(fold=0).utcoffset()
     second = local.replace(fold=1).utcoffset()
-    return first != second and local.utcoffset() == second and local.replace(fold=0) > local.replace(fold=1)
+    return first != second and local.utcoffset() == second
 
 
 _RATE = re.compile(r"^rate\((?P<body>.*)\)$", re.S)
@@ -333,15 +333,6 @@ def next_due(schedule: dict, after: datetime.datetime, anchor: datetime.datetime
     if isinstance(parsed, RateExpression):
         return parsed.next_after(after, anchor)
     return parsed.next_after(after, zone(schedule.get("timezone")))
-
-
-def due_times(schedule: dict, after: datetime.datetime, until: datetime.datetime,
-              anchor: datetime.datetime) -> Iterator[datetime.datetime]:
-    """Due times in (after, until], oldest first."""
-    due = next_due(schedule, after, anchor)
-    while due is not None and due <= until:
-        yield due
-        due = next_due(schedule, due, anchor)
 
 
 # -- running what is due ---------------------------------------------------------------------------
