@@ -124,7 +124,9 @@ def _make_send_request(original):
 def _make_get_response(original):
     def _do_get_response(self, request, operation_model, context):
         mock = _serving.get()
-        if mock is not None:
+        # A handler may itself call another service through botocore (e.g. S3 under moto): only the
+        # imagebuilder request is answered here.
+        if mock is not None and operation_model.service_model.endpoint_prefix == "imagebuilder":
             return original(_EndpointView(self, mock), request, operation_model, context)
         return original(self, request, operation_model, context)
 

@@ -690,13 +690,19 @@ def test_recipe_parameter_value_needs_exactly_one_element(ib):
     assert (code, status) == ("InvalidParameterValueException", 400)
 
 
-def test_recipe_must_set_parameters_without_default(ib):
+def test_parameters_without_default_are_not_checked_when_the_recipe_is_created(ib):
+    """AWS: "any required parameters that are not included will result in a build failure" (aws-cdk #36092)."""
     data = factories.LINUX_DOC.replace("      default: hello\n", "")
     arn = factories.component(ib, data=data)
-    code, status, message = recipe_error(ib, [{"componentArn": arn}])
-    assert (code, status) == ("InvalidParameterCombinationException", 400) and "Greeting" in message
-    ok = ib.create_image_recipe(name="sets-greeting", semanticVersion="1.0.0", parentImage=factories.AL2.format(
-        region=REGION), components=[{"componentArn": arn, "parameters": [{"name": "Greeting", "value": ["hi"]}]}])
+    assert ib.get_component(componentBuildVersionArn=arn)["component"]["parameters"][0] == {
+        "name": "Greeting", "type": "String", "description": "What to say."}
+    parent = factories.AL2.format(region=REGION)
+    left_out = ib.create_image_recipe(name="leaves-greeting", semanticVersion="1.0.0", parentImage=parent,
+                                      components=[{"componentArn": arn}])
+    assert left_out["imageRecipeArn"].endswith("image-recipe/leaves-greeting/1.0.0")
+    greeting = [{"name": "Greeting", "value": ["hi"]}]
+    ok = ib.create_image_recipe(name="sets-greeting", semanticVersion="1.0.0", parentImage=parent,
+                                components=[{"componentArn": arn, "parameters": greeting}])
     assert ok["imageRecipeArn"].endswith("image-recipe/sets-greeting/1.0.0")
 
 
@@ -730,3 +736,14 @@ def test_recipe_with_a_shared_component(ib, other):
     out = other.create_image_recipe(name="borrower", semanticVersion="1.0.0",
                                     parentImage=factories.AL2.format(region=REGION), components=[{"componentArn": arn}])
     assert out["imageRecipeArn"].startswith(f"arn:aws:imagebuilder:{REGION}:{OTHER}:image-recipe/borrower/")
+
+
+def test_recipe_parameter_values_must_read_as_their_type_and_appear_once(ib):
+    data = factories.LINUX_DOC.replace("      type: string\n      default: hello\n", "      type: integer\n      default: 1\n")
+    arn = factories.component(ib, data=data)
+    code, status, message = recipe_error(ib, [{"componentArn": arn, "parameters": [
+        {"name": "Greeting", "value": ["many"]}]}])
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert "'components[0].parameters[0].value'" in message
+    twice = [{"name": "Greeting", "value": ["1"]}, {"name": "Greeting", "value": ["2"]}]
+    assert recipe_error(ib, [{"componentArn": arn, "parameters": twice}])[:2] == ("InvalidParameterValueException", 400)

@@ -148,6 +148,15 @@ def test_unknown_progression_mode_is_a_clear_error():
             ib.get_image(imageBuildVersionArn=arn)
 
 
+@pytest.mark.parametrize("durations,message", [({"COOKING": 5}, "unknown stage"), ({"BUILDING": -1}, "non-negative")])
+def test_bad_stage_durations_are_a_clear_error(durations, message):
+    with mock_imagebuilder(progression="clock", stage_durations=durations):
+        ib = boto3.client("imagebuilder", region_name=REGION)
+        arn = build(ib)
+        with pytest.raises(ValueError, match=message):
+            ib.get_image(imageBuildVersionArn=arn)
+
+
 # -- gates and listeners -----------------------------------------------------------------------
 def test_a_gate_holds_a_build_until_it_opens(ib):
     held = {"open": False}

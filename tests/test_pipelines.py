@@ -467,3 +467,32 @@ def test_raw_list_with_max_results_over_100_is_rejected(imagebuilder_mock):
     status, headers, body = call(imagebuilder_mock, "ListImagePipelines", {"maxResults": 101})
     assert status == 400 and headers["x-amzn-ErrorType"] == "InvalidParameterValueException"
     assert "maxResults" in body["message"]
+
+
+TEST_WORKFLOW = """name: test-image
+description: Workflow to test an image
+schemaVersion: 1.0
+
+steps:
+  - name: LaunchTestInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: "ssmAgent"
+
+  - name: TerminateTestInstance
+    action: TerminateInstance
+    onFailure: Continue
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchTestInstance.instanceId"
+"""
+
+
+def test_test_workflow_with_parallel_group_and_continue_is_kept_as_given(ib, parts):
+    # the configuration terraform-provider-aws's acceptance test TestAccImageBuilderImagePipeline_workflow applies
+    workflow = ib.create_workflow(name=f.unique("wf"), semanticVersion="1.0.0", type="TEST",
+                                  data=TEST_WORKFLOW)["workflowBuildVersionArn"]
+    config = [{"workflowArn": workflow, "onFailure": "CONTINUE", "parallelGroup": "test2"}]
+    arn = ib.create_image_pipeline(name=f.unique("pipe"), workflows=config, executionRole=ROLE,
+                                   **parts)["imagePipelineArn"]
+    assert ib.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]["workflows"] == config

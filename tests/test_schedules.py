@@ -346,6 +346,15 @@ def test_unknown_time_zone_is_rejected(ib, timezone):
     assert "'schedule.timezone'" in response["Error"]["Message"]
 
 
+def test_schedule_without_an_expression_is_rejected(ib):
+    with pytest.raises(ClientError) as exc:
+        f.pipeline(ib, dist=False, schedule={"pipelineExecutionStartCondition": MATCH_ONLY})
+    response = exc.value.response
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == \
+        ("InvalidParameterValueException", 400)
+    assert "'schedule.scheduleExpression'" in response["Error"]["Message"]
+
+
 def test_auto_disable_failure_count_out_of_range_is_rejected(ib):
     with pytest.raises(ClientError) as exc:
         f.pipeline(ib, dist=False, schedule={"scheduleExpression": "cron(0 0 * * ? *)",

@@ -178,8 +178,15 @@ def progression(ctx) -> str:
 
 
 def stage_durations(ctx) -> dict[str, float]:
+    """The default stage durations with the mock's `stage_durations` setting applied (checked)."""
     durations = dict(DEFAULT_STAGE_DURATIONS)
-    durations.update(ctx.backend.settings.get("stage_durations") or {})
+    overrides = ctx.backend.settings.get("stage_durations") or {}
+    for stage, seconds in overrides.items():
+        if stage not in DEFAULT_STAGE_DURATIONS:
+            raise ValueError(f"stage_durations: unknown stage {stage!r}; stages are {list(DEFAULT_STAGE_DURATIONS)}")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ValueError(f"stage_durations[{stage!r}] must be a non-negative number of seconds, got {seconds!r}")
+    durations.update(overrides)
     return durations
 
 

@@ -81,8 +81,9 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
 
 
 def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
-    """A recipe may set only the parameters the component declares, one value each, and must set
-    every parameter that has no default."""
+    """A recipe may set only the parameters the component declares, one value each. A parameter
+    without default that the recipe leaves out is not an error here: the build fails (see
+    `missing_parameters`)."""
     declared = {p["name"]: p for p in item.get("parameters") or []}
     given = given or []
     names = [p.get("name") for p in given]
@@ -102,10 +103,13 @@ def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
         ptype = declared[entry["name"]]["type"]
         doc_type = next(k for k, v in documents.PARAMETER_TYPES.items() if v == ptype)
         documents.check_value(doc_type, values[0], entry["name"], f"{param}[{index}].value")
-    missing = [n for n, p in declared.items() if "defaultValue" not in p and n not in names]
-    if missing:
-        raise invalid_combination(param, "The following parameters of the provided component have no default "
-                                         "value and must be specified: " + ", ".join(missing))
+
+
+def missing_parameters(item: dict, given: list | None) -> list[str]:
+    """Parameters of component `item` that have no default and that `given` (a recipe's
+    ComponentConfiguration.parameters) leaves out: an image build with them fails."""
+    names = {p.get("name") for p in given or []}
+    return [p["name"] for p in item.get("parameters") or [] if "defaultValue" not in p and p["name"] not in names]
 
 
 # -- creating ----------------------------------------------------------------------------------
