@@ -253,6 +253,8 @@ def test_manual_failure_keeps_the_count_and_success_or_update_resets_it(ib, imag
     ("cron(0 8 LW * ? *)", None, "2026-03-31T08:00:00.000Z"),
     ("cron(0 8 14W * ? *)", None, "2026-03-13T08:00:00.000Z"),  # the 14th is a Saturday: Friday the 13th
     ("cron(0 8 ? * 6L *)", None, "2026-03-27T08:00:00.000Z"),  # the month's last Friday
+    ("cron(0 8 ? * sat#2,4 *)", None, "2026-03-14T08:00:00.000Z"),  # second and fourth Saturday (user guide)
+    ("cron(0 8 ? * L *)", None, "2026-03-07T08:00:00.000Z"),  # L alone: the last day of the week, SAT
     ("cron(0 8 1 jan,MAR ? 2027)", None, "2027-01-01T08:00:00.000Z"),
     ("cron(0/20 * * * ? *)", None, "2026-03-05T12:20:00.000Z"),
     ("cron(0 0 1 1 ? 2028)", None, "2028-01-01T00:00:00.000Z"),
@@ -263,6 +265,7 @@ def test_manual_failure_keeps_the_count_and_success_or_update_resets_it(ib, imag
     ("rate(2 days)", None, "2026-03-07T12:00:00.000Z"),
 ])
 def test_valid_expressions_are_accepted_with_their_next_run(ib, frozen, expression, timezone, next_run):
+    # frozen at Thursday 2026-03-05 12:00 UTC
     schedule = {"scheduleExpression": expression}
     if timezone:
         schedule["timezone"] = timezone
@@ -296,6 +299,8 @@ _PREFIX = "The value supplied for parameter 'schedule.scheduleExpression' is not
     "cron(0 0 1#2 * ? *)",  # # only in day-of-week
     "cron(0 0 ? * 1/2 *)",  # no increments in day-of-week
     "cron(*/0 0 * * ? *)",
+    "cron(0 0 15W,L * ? *)",  # W in a list
+    "cron(0 0 ? * sat#2,6 *)",  # the number after a # list item is an nth, 1-5
     "0 0 * * ? *",  # no cron( ) around it
     "rate(1 days)",  # 1 takes the singular
     "rate(5 hour)",  # more than 1 takes the plural

@@ -125,7 +125,10 @@ def _day_of_month(field: _Field, text: str) -> tuple[str, Callable[[datetime.dat
     if text == "LW":
         return "*", _is_last_weekday
     parts = []
-    for item in text.split(","):
+    items = text.split(",")
+    if len(items) > 1 and any(item.endswith("W") for item in items):
+        raise _Bad("Support for specifying 'W' with other days of the month is not implemented.")
+    for item in items:
         if item == "L":
             parts.append("L")
         elif item.endswith("W"):
@@ -146,7 +149,14 @@ def _day_of_week(field: _Field, text: str) -> str:
         return str(_value(field, value_text) - 1)
 
     parts = []
+    nth_day = None  # UG-CRON: `sat#2,4` is the second and fourth Saturday
     for item in text.split(","):
+        if nth_day is not None and item.isdigit():
+            if not 1 <= int(item) <= 5:
+                raise _Bad("A numeric value between 1 and 5 must follow the '#' option")
+            parts.append(f"{nth_day}#{item}")
+            continue
+        nth_day = None
         if item == "*":
             parts.append("*")
         elif item == "L":
@@ -157,7 +167,8 @@ def _day_of_week(field: _Field, text: str) -> str:
             day, _, nth = item.partition("#")
             if not (nth.isdigit() and 1 <= int(nth) <= 5):
                 raise _Bad("A numeric value between 1 and 5 must follow the '#' option")
-            parts.append(f"{shifted(day)}#{nth}")
+            nth_day = shifted(day)
+            parts.append(f"{nth_day}#{nth}")
         elif "L" in item:
             raise _Bad("'L' option is not valid here.")
         else:
