@@ -33,10 +33,11 @@ def _sign(payload: bytes) -> str:
 def paginate(operation: str, params: dict, items: Iterable[Any], page_size: int | None = None) -> tuple[list, str | None]:
     """One page of `items` (lazily consumed) and the token for the next, bound to this request."""
     size = params.get("maxResults") or page_size or DEFAULT_PAGE
-    request = _request_hash(operation, params)
+    request = None  # hashed only when a token is read or written (most lists fit one page)
     offset = 0
     token = params.get("nextToken")
     if token:
+        request = _request_hash(operation, params)
         try:
             body, signature = token.rsplit(".", 1)
             payload = base64.urlsafe_b64decode(body.encode())
@@ -50,7 +51,7 @@ def paginate(operation: str, params: dict, items: Iterable[Any], page_size: int 
     page = list(itertools.islice(items, offset, offset + size + 1))
     if len(page) <= size:
         return page, None
-    payload = json.dumps([offset + size, request]).encode()
+    payload = json.dumps([offset + size, request or _request_hash(operation, params)]).encode()
     return page[:size], base64.urlsafe_b64encode(payload).decode() + "." + _sign(payload)
 
 

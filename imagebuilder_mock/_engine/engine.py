@@ -23,6 +23,7 @@ from ._serializer import Serializer
 from ._validator import Validator
 
 logger = logging.getLogger("imagebuilder_mock")
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(..., separators=...) builds one per call
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
 Handler = Callable[[RequestContext, dict], dict]
@@ -146,7 +147,7 @@ class Engine:
                 self.output_validator.validate(shape, out)
         status = op.http.get("responseCode", 200)
         return status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, \
-            json.dumps(out, separators=(",", ":")).encode()
+            _ENCODE(out).encode()
 
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
@@ -184,8 +185,17 @@ def _parse_query(raw: str | None) -> dict[str, list[str]]:
             continue
         name, _, value = part.partition("=")
         if "%" in name or "+" in name:
-            name = unquote(name.replace("+", " "))
+            name = _unquote(name)
         if "%" in value or "+" in value:
-            value = unquote(value.replace("+", " "))
+            value = _unquote(value)
         out.setdefault(name, []).append(value)
     return out
+
+
+def _unquote(text: str) -> str:
+    """unquote(text.replace("+", " ")), with the escapes of ARNs (":" and "/") decoded cheaply first.
+
+    Equivalent: each "%XX" decodes independently, and ":" and "/" are ASCII, never part of a UTF-8
+    sequence, so decoding them first changes nothing else."""
+    text = text.replace("+", " ").replace("%3A", ":").replace("%2F", "/")
+    return unquote(text) if "%" in text else text
