@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 
 _IMPORT = """
 import time
@@ -49,10 +52,18 @@ print(json.dumps({{"start": t1 - t0, "call": t2 - t1}}))
 """
 
 
+#: Bytecode of the fresh interpreters goes here (filled by an untimed first run), so imports are timed as
+#: an installed package's are (pip writes .pyc files), even where PYTHONDONTWRITEBYTECODE is set.
+_PYCACHE = tempfile.mkdtemp(prefix="imagebuilder-mock-bench-pycache-")
+atexit.register(shutil.rmtree, _PYCACHE, True)
+
+
 def _run(code: str) -> str:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), root]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"cold benchmark subprocess failed:\n{done.stderr[-2000:]}")
@@ -60,7 +71,10 @@ def _run(code: str) -> str:
 
 
 def import_time(repeat: int) -> dict:
-    """Seconds of `import imagebuilder_mock` in a fresh interpreter, alone and after `import boto3`."""
+    """Seconds of `import imagebuilder_mock` in a fresh interpreter, alone and after `import boto3`.
+
+    One untimed run first writes any missing .pyc files (an installed package has them)."""
+    _run(_FIRST_CALL.format(mode="ours", op="list_components", params={}))
     alone, after, boto = [], [], []
     for _ in range(repeat):
         alone.append(float(_run(_IMPORT.format(pre="")).split()[1]))

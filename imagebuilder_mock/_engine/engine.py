@@ -126,11 +126,12 @@ class Engine:
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    return seen[1]
+                    status, request_id, body = seen[1]  # the first response, as it was sent
+                    return status, _headers(request_id), body
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
-            if token:
-                backend.idempotency[key] = (fingerprint, response)
+            if token:  # kept compact (no headers dict): one entry per create call of a test run
+                backend.idempotency[key] = (fingerprint, (response[0], ctx.request_id, response[2]))
         return response
 
     def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
@@ -146,8 +147,7 @@ class Engine:
             if self.check_output:
                 self.output_validator.validate(shape, out)
         status = op.http.get("responseCode", 200)
-        return status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, \
-            _ENCODE(out).encode()
+        return status, _headers(ctx.request_id), _ENCODE(out).encode()
 
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
@@ -157,6 +157,10 @@ class Engine:
 
 
 _TOKEN_OPS: dict[str, bool] = {}
+
+
+def _headers(request_id: str) -> dict[str, str]:
+    return {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
 
 
 @functools.lru_cache(maxsize=None)
