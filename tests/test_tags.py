@@ -99,7 +99,7 @@ def test_at_most_fifty_tags_in_total(ib):
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={"one-more": "v"})
     code, message, status = _error(exc)
-    assert status == 400 and code == "InvalidParameterValueException"
+    assert status == 400 and code == "InvalidParameterException"
     assert "50" in message
     assert "one-more" not in ib.list_tags_for_resource(resourceArn=arn)["tags"]
 
@@ -108,7 +108,7 @@ def test_more_than_fifty_tags_in_one_request_is_rejected(ib):
     arn = factories.infrastructure(ib)
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(51)})
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert _error(exc)[0::2] == ("InvalidParameterException", 400)
     assert ib.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
 
@@ -118,7 +118,7 @@ def test_tag_key_pattern_from_the_model(ib, key):
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={key: "v"})
     code, message, status = _error(exc)
-    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert (code, status) == ("InvalidParameterException", 400)
     assert "tags" in message
     assert ib.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
@@ -127,6 +127,7 @@ def test_aws_prefixed_tags_rejected_at_creation_too(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="aws-tags", instanceProfileName="ib-role",
                                                tags={"aws:cloudformation:stack": "x"})
+    # CreateInfrastructureConfiguration's model lists InvalidParameterValueException, not InvalidParameterException
     assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
@@ -134,7 +135,7 @@ def test_tag_value_longer_than_256_is_rejected(ib):
     arn = factories.infrastructure(ib)
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={"k": "v" * 257})
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert _error(exc)[0::2] == ("InvalidParameterException", 400)
 
 
 def test_non_imagebuilder_arn_is_invalid(ib):

@@ -63,6 +63,7 @@ class Engine:
             query = _parse_query(query)
         if isinstance(body, str):
             body = body.encode()
+        op = None
         try:
             routed = self.router.route(method, path)
             if routed is None:
@@ -84,6 +85,8 @@ class Engine:
             ctx = RequestContext(self.backend, account, region, op.name, request_id)
             return self._dispatch(op, handler, ctx, params)
         except ServiceError as error:
+            if error.code == "InvalidParameterValueException" and op is not None and op.name in _PARAMETER_CODE:
+                error.code = _PARAMETER_CODE[op.name]
             return self.render_error(error, request_id)
         except Exception as exc:  # a bug of ours: a clean 500 that says so, never a traceback to the client
             logger.exception("imagebuilder-mock failed on %s %s", method, path)
@@ -157,6 +160,21 @@ class Engine:
 
 
 _TOKEN_OPS: dict[str, bool] = {}
+
+
+def _parameter_codes() -> dict[str, str]:
+    """Operations whose model lists InvalidParameterException, not InvalidParameterValueException (the
+    tag operations): their parameter errors carry the code their model lists."""
+    model = service_model()
+    out = {}
+    for name in model.operation_names:
+        errors = {shape.name for shape in model.operation_model(name).error_shapes}
+        if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
+            out[name] = "InvalidParameterException"
+    return out
+
+
+_PARAMETER_CODE = _parameter_codes()
 
 
 def _headers(request_id: str) -> dict[str, str]:
