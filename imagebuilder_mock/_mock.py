@@ -22,6 +22,7 @@ class MockImageBuilder:
     """
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT, **settings: Any) -> None:
+        _check_settings(account_id, settings)
         self.account_id = account_id
         self.settings = settings
         self.backend = Backend(account_id, **settings)
@@ -142,6 +143,31 @@ class MockImageBuilder:
             if name.startswith("test") and callable(member):
                 setattr(cls, name, _decorate_function(member, factory))
         return cls
+
+
+#: Keywords of mock_imagebuilder() besides account_id (docs/usage.md describes each).
+SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects")
+
+
+def _check_settings(account_id: str, settings: dict) -> None:
+    """Fail at construction, not at the first request, on a misspelt or ill-typed setting."""
+    if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise TypeError(f"mock_imagebuilder() got unknown settings {unknown}; the settings are {list(SETTINGS)}")
+    if "progression" in settings or "stage_durations" in settings:
+        from types import SimpleNamespace
+
+        from ._backend import lifecycle
+
+        probe = SimpleNamespace(backend=SimpleNamespace(settings=settings))
+        lifecycle.progression(probe)
+        lifecycle.stage_durations(probe)
+    objects = settings.get("s3_objects")
+    if objects is not None and not (isinstance(objects, dict)
+                                    and all(isinstance(k, str) and k.startswith("s3://") for k in objects)):
+        raise ValueError("s3_objects must map 's3://bucket/key' URIs to their contents")
 
 
 def _decorate_function(func: F, factory: Callable[[], MockImageBuilder]) -> F:

@@ -286,3 +286,16 @@ def test_pytest_fixtures(imagebuilder_mock, imagebuilder_client):
 @pytest.mark.imagebuilder_mock(account_id="333344445555")
 def test_marker_configures_the_fixture(imagebuilder_client):
     assert ":333344445555:" in factories.infrastructure(imagebuilder_client)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"progresion": "clock"}, TypeError),
+    ({"progression": "eventually"}, ValueError),
+    ({"stage_durations": {"BAKING": 10}}, ValueError),
+    ({"stage_durations": {"BUILDING": -1}}, ValueError),
+    ({"s3_objects": {"bucket/key": "x"}}, ValueError),
+    ({"account_id": "12345"}, ValueError),
+])
+def test_settings_are_checked_when_the_mock_is_made(kwargs, error):
+    with pytest.raises(error):
+        mock_imagebuilder(**kwargs)
