@@ -456,9 +456,12 @@ def test_list_owners(ib, other):
     assert AWS_PREFIX + "update-linux/1.0.2" in [i["arn"] for i in amazon]
     assert ib.list_components(owner="ThirdParty")["componentVersionList"] == []
     marketplace = ib.list_components(owner="AWSMarketplace", maxResults=100)["componentVersionList"]
-    in_catalog = {a.rsplit("/", 1)[0] for a in catalog.collection(REGION, "component") if ":aws-marketplace:" in a}
-    assert {i["arn"] for i in marketplace} == in_catalog
-    for item in marketplace:  # only when the catalog holds Marketplace components
+    in_catalog = {a.rsplit("/", 1)[0] for a in catalog.collection(REGION, "component", "aws-marketplace")}
+    assert marketplace and {i["arn"] for i in marketplace} == in_catalog
+    assert all(i["owner"] == "AWSMarketplace" and i["arn"].startswith(f"arn:aws:imagebuilder:{REGION}:aws-marketplace:")
+               and i["productCodes"][0]["productCodeType"] == "marketplace" for i in marketplace)
+    assert not {i["arn"] for i in marketplace} & {i["arn"] for i in amazon}
+    for item in marketplace:
         codes = [c["productCodeId"] for c in item.get("productCodes", [])]
         filtered = ib.list_components(owner="AWSMarketplace", filters=[
             {"name": "productCodes", "values": codes[:1]}])["componentVersionList"]

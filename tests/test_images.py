@@ -7,6 +7,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from factories import unique
 from _image_helpers import (AMI_ID, BUILD_ARN, ISO_MILLIS, ami_dist, build, client_as, container_recipe, dist,
                             infra, raises, recipe, share_policy, status)
 
@@ -441,3 +442,89 @@ def test_create_image_raw_http_without_a_recipe(imagebuilder_mock, ib):
         f'{{"infrastructureConfigurationArn": "{infra_arn}", "clientToken": "raw-1"}}')
     assert status_code == 400 and headers["x-amzn-ErrorType"] == "InvalidRequestException"
     assert b"imageRecipeArn" in body
+
+
+# -- imageSource and scanState (docs/notes/images.md §3, §8) -------------------------------------
+def _build_from(ib, parent: str, infra_arn: str, **kw) -> dict:
+    recipe_arn = ib.create_image_recipe(name=unique("from"), semanticVersion="1.0.0",
+                                        parentImage=parent)["imageRecipeArn"]
+    return ib.get_image(imageBuildVersionArn=build(ib, recipe_arn, infra_arn, **kw))["image"]
+
+
+def test_image_source_follows_the_parent_image(ib):
+    infra_arn = infra(ib)
+    amazon = ib.get_image(imageBuildVersionArn="arn:aws:imagebuilder:us-east-1:aws:image/ubuntu-server-22-lts-x86/"
+                                               "x.x.x")["image"]
+    amazon_ami = amazon["outputResources"]["amis"][0]["image"]
+    from_ami = _build_from(ib, amazon_ami, infra_arn)
+    # an AMI id of an AWS-managed image: the image it came from tells the origin and the OS
+    assert (from_ami["imageSource"], from_ami["osVersion"]) == ("AMAZON_MANAGED", "Ubuntu 22")
+    own_ami = from_ami["outputResources"]["amis"][0]["image"]
+    from_own = _build_from(ib, own_ami, infra_arn)
+    assert (from_own["imageSource"], from_own["osVersion"]) == ("CUSTOM", "Ubuntu 22")
+    from_own_arn = _build_from(ib, from_ami["arn"], infra_arn)
+    assert from_own_arn["imageSource"] == "CUSTOM"
+    unknown = _build_from(ib, "ami-0123456789abcdef0", infra_arn)
+    assert unknown["imageSource"] == "CUSTOM" and "osVersion" not in unknown
+    marketplace = _build_from(ib, "prod-abcdefgh12345", infra_arn)
+    assert marketplace["imageSource"] == "AWS_MARKETPLACE"
+    imported = ib.import_vm_image(name="imported-base", semanticVersion="1.0.0", platform="Linux",
+                                  osVersion="Ubuntu 22", vmImportTaskId="import-ami-0123456789abcdef0")["imageArn"]
+    ib.get_image(imageBuildVersionArn=imported)
+    assert _build_from(ib, imported, infra_arn)["imageSource"] == "IMPORTED"
+    listed = {i["name"]: i["imageSource"] for i in ib.list_images()["imageVersionList"]}
+    assert listed["imported-base"] == "IMPORTED"
+
+
+def test_scan_state_only_for_builds_with_image_scanning(ib):
+    infra_arn = infra(ib)
+    plain = ib.get_image(imageBuildVersionArn=build(ib, recipe(ib), infra_arn))["image"]
+    assert "scanState" not in plain
+    scanned = ib.get_image(imageBuildVersionArn=build(
+        ib, recipe(ib), infra_arn, imageScanningConfiguration={"imageScanningEnabled": True}))["image"]
+    assert scanned["state"]["status"] == "AVAILABLE" and scanned["scanState"] == {"status": "COMPLETED"}
+    off = ib.get_image(imageBuildVersionArn=build(
+        ib, recipe(ib), infra_arn, imageScanningConfiguration={"imageScanningEnabled": False}))["image"]
+    assert "scanState" not in off
+
+
+@poll
+def test_scan_state_follows_the_build_and_is_abandoned_when_it_stops(imagebuilder_mock, ib):
+    infra_arn = infra(ib)
+    scanning = {"imageScanningEnabled": True}
+    arn = build(ib, recipe(ib), infra_arn, imageScanningConfiguration=scanning)
+    seen = [(i["state"]["status"], i["scanState"]["status"])
+            for i in (ib.get_image(imageBuildVersionArn=arn)["image"] for _ in range(7))]
+    assert seen == [("PENDING", "PENDING"), ("CREATING", "PENDING"), ("BUILDING", "PENDING"),
+                    ("TESTING", "SCANNING"), ("DISTRIBUTING", "COLLECTING"), ("INTEGRATING", "COMPLETED"),
+                    ("AVAILABLE", "COMPLETED")]
+
+    cancelled = build(ib, recipe(ib), infra_arn, imageScanningConfiguration=scanning)
+    for _ in range(4):
+        ib.get_image(imageBuildVersionArn=cancelled)  # TESTING, SCANNING
+    ib.cancel_image_creation(imageBuildVersionArn=cancelled)
+    scan = ib.get_image(imageBuildVersionArn=cancelled)["image"]["scanState"]
+    assert scan["status"] == "ABANDONED" and "CANCELLED" in scan["reason"]
+
+    imagebuilder_mock.fail_builds(reason="Test failed", at="TESTING")
+    failed = build(ib, recipe(ib), infra_arn, imageScanningConfiguration=scanning)
+    for _ in range(5):
+        image = ib.get_image(imageBuildVersionArn=failed)["image"]
+    assert image["state"]["status"] == "FAILED" and image["scanState"]["status"] == "ABANDONED"
+    ib.retry_image(imageBuildVersionArn=failed)  # resumes the tests: the scan runs again
+    image = ib.get_image(imageBuildVersionArn=failed)["image"]
+    assert (image["state"]["status"], image["scanState"]) == ("TESTING", {"status": "SCANNING"})
+    for _ in range(3):
+        image = ib.get_image(imageBuildVersionArn=failed)["image"]
+    assert (image["state"]["status"], image["scanState"]) == ("AVAILABLE", {"status": "COMPLETED"})
+
+
+def test_delete_image_used_as_a_recipe_parent_is_allowed(ib):
+    """INFERRED (docs/notes/images.md §2): a recipe's parentImage is a reference the recipe keeps as
+    given, not a dependency DeleteImage checks."""
+    infra_arn = infra(ib)
+    parent = build(ib, recipe(ib), infra_arn)
+    ib.get_image(imageBuildVersionArn=parent)
+    child = ib.create_image_recipe(name="child-of-parent", semanticVersion="1.0.0", parentImage=parent)["imageRecipeArn"]
+    assert ib.delete_image(imageBuildVersionArn=parent)["imageBuildVersionArn"] == parent
+    assert ib.get_image_recipe(imageRecipeArn=child)["imageRecipe"]["parentImage"] == parent

@@ -9,6 +9,7 @@ INTERFACE (other modules rely on it; keep these names):
   (workflow WaitForAction steps use this).
 - `listeners`: callables `(ctx, image, old_status, new_status)` run after each transition
   (workflow executions, pipelines' lastRunDate/consecutiveFailures, ...).
+- `starters`: callables `(ctx, image)` run when `begin` puts a new build in PENDING (scan state, ...).
 
 Also: `begin(ctx, image, path=...)` puts a new image on its path (PENDING), `cancel`, `retry`,
 `fail` (for workflows), `inject_failures` (the handle's `fail_builds`).
@@ -70,6 +71,7 @@ MODES = ("immediate", "poll", "clock")
 
 gates: list[Callable] = []
 listeners: list[Callable] = []
+starters: list[Callable] = []
 
 _INJECTIONS = "image_failures"  # Backend.extensions key
 
@@ -113,6 +115,8 @@ def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, matc
     image["state"] = {"status": "PENDING"}
     image["_lifecycle"] = {"path": list(path), "entered": ctx.now().timestamp(), "seen": False}
     _attach_injection(ctx, image, match)
+    for starter in list(starters):
+        starter(ctx, image)
 
 
 def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:

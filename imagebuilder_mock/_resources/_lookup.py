@@ -60,18 +60,19 @@ def grants(policy: str | None, account: str) -> bool:
 
 
 def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
-    """The dict holding resources of `parsed`'s type and account, if the caller may see into it."""
-    if parsed.resource_type not in COLLECTIONS:
+    """The dict holding resources of `parsed`'s type and account, if the caller may see into it.
+    Image Builder resources live in one Region: another Region's ARN finds nothing (INFERRED)."""
+    if parsed.resource_type not in COLLECTIONS or parsed.region != ctx.region:
         return None
-    if parsed.account in ("aws", "aws-marketplace", "third-party"):
-        return catalog.collection(parsed.region, parsed.resource_type)
+    if parsed.account in catalog.ACCOUNTS:
+        return catalog.collection(parsed.region, parsed.resource_type, parsed.account)
     store: Store = ctx.backend.store(parsed.account, parsed.region)
     return getattr(store, COLLECTIONS[parsed.resource_type][0])
 
 
 def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
     """Own and AWS-owned resources are visible; another account's only when shared with the caller."""
-    if parsed.account in (ctx.account, "aws", "aws-marketplace", "third-party"):
+    if parsed.account == ctx.account or parsed.account in catalog.ACCOUNTS:
         return True
     owner_store = ctx.backend.store(parsed.account, parsed.region)
     base = item["arn"]

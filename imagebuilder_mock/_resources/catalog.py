@@ -326,8 +326,28 @@ def workflows(region: str) -> dict[str, dict]:
     return out
 
 
-def collection(region: str, resource_type: str) -> dict[str, dict]:
-    """The catalog's resources of one ARN resource type (empty for types the catalog has none of)."""
+#: Account segments of AWS-owned resources the catalog holds (`third-party` has no entries).
+ACCOUNTS = ("aws", "aws-marketplace", "third-party")
+
+
+@functools.lru_cache(maxsize=None)
+def collection(region: str, resource_type: str, account: str | None = None) -> dict[str, dict]:
+    """The catalog's resources of one ARN resource type, of one catalog `account` (`aws`,
+    `aws-marketplace`, `third-party`) or, without `account`, of all of them (empty for types the
+    catalog has none of). AWS Marketplace components come from `marketplace.py`."""
+    if account is None:
+        merged: dict[str, dict] = {}
+        for each in ACCOUNTS:
+            merged.update(collection(region, resource_type, each))
+        return merged
+    if account == "aws-marketplace":
+        if resource_type != "component":
+            return {}
+        from .marketplace import marketplace_components  # marketplace imports this module
+
+        return marketplace_components(region)
+    if account != "aws":
+        return {}
     if resource_type == "image":
         return images(region)
     if resource_type == "component":

@@ -8,7 +8,7 @@ import importlib
 from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, invalid_value, not_found
-from . import operation
+from . import image_outputs, operation
 from ._common import require_one
 from ._lookup import resolve
 
@@ -57,8 +57,8 @@ def _validate_options(ctx: RequestContext, params: dict) -> dict:
 def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
     """(osVersion, imageSource) from the recipe's parent image, when the parent tells."""
     parent = recipe.get("parentImage") or ""
-    if not parent.startswith("arn:"):
-        return None, "CUSTOM"
+    if not parent.startswith("arn:"):  # AMI id, Marketplace product id, ssm: parameter
+        return image_outputs.parent_facts(ctx, parent)
     try:
         parsed = arns.parse(parent)
     except ServiceError:
@@ -70,7 +70,7 @@ def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
         image = resolve(ctx, parent, "image", "parentImage")
     except ServiceError:
         return None, source
-    return image.get("osVersion"), source
+    return image.get("osVersion"), image_outputs.source_of(image)
 
 
 def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_INITIATED",

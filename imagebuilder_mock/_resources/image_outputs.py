@@ -13,6 +13,7 @@ import secrets
 
 from .._backend import arns, lifecycle
 from .._backend.clock import UTC
+from . import catalog
 
 _VARIABLE = re.compile(r"\{\{\s*imagebuilder:(buildDate|buildVersion)(?::([^}\s]+))?\s*\}\}")
 #: Java-style date pattern letters the service accepts in `{{ imagebuilder:buildDate:<format> }}`.
@@ -138,8 +139,101 @@ def _distributed(image: dict) -> None:
     outputs["amis"] = amis
 
 
+# -- the image's origin (imageSource) ------------------------------------------------------------
+_AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+_MARKETPLACE_PRODUCT = re.compile(
+    r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+def source_of(image: dict) -> str:
+    """imageSource of a build whose base image is `image`: AWS-owned images are AMAZON_MANAGED,
+    Marketplace ones AWS_MARKETPLACE, imports IMPORTED, anything else built by a customer CUSTOM."""
+    account = arns.parse(image["arn"]).account
+    if account == "aws":
+        return "AMAZON_MANAGED"
+    if account == "aws-marketplace":
+        return "AWS_MARKETPLACE"
+    if image.get("buildType") in ("IMPORT", "IMPORT_ISO"):
+        return "IMPORTED"
+    return "CUSTOM"
+
+
+def find_by_ami(ctx, ami_id: str) -> dict | None:
+    """The image that produced `ami_id` in the request's Region: an AWS-owned catalog image, or a
+    build of any account (the AMI may have been distributed to the caller)."""
+    for image in catalog.images(ctx.region).values():
+        if any(a["image"] == ami_id for a in image["outputResources"]["amis"]):
+            return image
+    for (_account, region), store in list(ctx.backend.stores.items()):
+        if region != ctx.region:
+            continue
+        for image in store.images.values():
+            amis = (image.get("outputResources") or {}).get("amis") or []
+            if any(a.get("image") == ami_id and a.get("region") == ctx.region for a in amis):
+                return image
+    return None
+
+
+def parent_facts(ctx, parent: str) -> tuple[str | None, str]:
+    """(osVersion, imageSource) for a parent image given as an AMI id or a Marketplace product id
+    (an AMI the mock did not make, an `ssm:` parameter: unknown OS, CUSTOM)."""
+    if _AMI_ID.match(parent):
+        image = find_by_ami(ctx, parent)
+        if image is not None:
+            return image.get("osVersion"), source_of(image)
+    elif _MARKETPLACE_PRODUCT.match(parent):
+        return None, "AWS_MARKETPLACE"
+    return None, "CUSTOM"
+
+
+# -- vulnerability scans (scanState) ------------------------------------------------------------
+_SCAN_DONE = frozenset({"COMPLETED", "ABANDONED", "FAILED", "TIMED_OUT"})
+
+
+def _scanning(image: dict) -> bool:
+    return bool((image.get("imageScanningConfiguration") or {}).get("imageScanningEnabled"))
+
+
+def start_scan(ctx, image: dict) -> None:
+    """Lifecycle starter: a build with image scanning enabled starts with scanState PENDING."""
+    if _scanning(image):
+        image["scanState"] = {"status": "PENDING"}
+
+
+def _scan_on_transition(image: dict, old: str, new: str) -> None:
+    """PENDING → SCANNING (tests run) → COLLECTING (tests done) → COMPLETED (before INTEGRATING);
+    ABANDONED when the build stops first; RetryImage restarts an abandoned scan."""
+    scan = image.get("scanState")
+    if scan is None:
+        return
+    status = scan["status"]
+    if new in ("FAILED", "CANCELLED"):
+        if status not in _SCAN_DONE:
+            image["scanState"] = {"status": "ABANDONED", "reason": f"The image build ended with status {new} "
+                                                                   "before the scan findings were collected."}
+        return
+    if old in ("FAILED", "CANCELLED"):  # RetryImage
+        if status == "COMPLETED":
+            return
+        if new == "TESTING":
+            status = "SCANNING"
+        elif lifecycle.path_order(new) > lifecycle.path_order("TESTING"):
+            status = "COLLECTING"
+        else:
+            status = "PENDING"
+    elif new == "TESTING":
+        status = "SCANNING"
+    elif old == "TESTING":
+        status = "COLLECTING"
+    elif new in ("INTEGRATING", "AVAILABLE") and status not in _SCAN_DONE:
+        status = "COMPLETED"
+    if status != scan["status"]:
+        image["scanState"] = {"status": status}
+
+
 def on_transition(ctx, image: dict, old: str, new: str) -> None:
-    """Lifecycle listener: produce outputs as the build passes its stages."""
+    """Lifecycle listener: produce outputs (and scan states) as the build passes its stages."""
+    _scan_on_transition(image, old, new)
     if new in ("FAILED", "CANCELLED"):
         return
     if old == "BUILDING":
@@ -150,3 +244,5 @@ def on_transition(ctx, image: dict, old: str, new: str) -> None:
 
 if on_transition not in lifecycle.listeners:
     lifecycle.listeners.insert(0, on_transition)
+if start_scan not in lifecycle.starters:
+    lifecycle.starters.append(start_scan)
