@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 LINUX_DOC = """name: hello
 description: Says hello.
@@ -30,6 +36,33 @@ phases:
 """
 
 AL2 = "arn:aws:imagebuilder:{region}:aws:image/amazon-linux-2-x86/x.x.x"
+
+
+#: Server-side errors every operation's model lists, with their HTTP statuses.
+SERVER_ERRORS = [("ServiceException", 500), ("ServiceUnavailableException", 503), ("ForbiddenException", 403),
+                 ("CallRateLimitExceededException", 429), ("ClientException", 400)]
+
+
+def error(exc) -> tuple[str, int]:
+    """(code, HTTP status) of a `pytest.raises(ClientError)` result."""
+    response = exc.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def error_detail(exc) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a `pytest.raises(ClientError)` result."""
+    response = exc.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def injected_error(mock, operation: str, code: str, call) -> tuple[str, int]:
+    """(code, HTTP status) that `call(client)` fails with once `code` is injected into `operation`
+    (a client that tries once, so retryable errors surface)."""
+    client = boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
+    mock.inject_error(operation, code)
+    with pytest.raises(ClientError) as exc:
+        call(client)
+    return error(exc)
 
 
 def unique(prefix: str) -> str:
@@ -95,19 +128,23 @@ def pipeline_record(mock, arn_suffix: str = "pipe", account: str = "123456789012
     return arn
 
 
+def sharing_policy(arn: str, actions: list[str], principals: list[str] | str, **statement) -> str:
+    """A resource policy (JSON) with one Allow statement: `principals` may do `actions` on `arn`;
+    `statement` adds or replaces elements of the statement."""
+    body = {"Effect": "Allow", "Principal": {"AWS": principals if isinstance(principals, str) else list(principals)},
+            "Action": actions, "Resource": [arn]}
+    body.update(statement)
+    return json.dumps({"Version": "2012-10-17", "Statement": [body]})
+
+
 def share(mock, arn: str, with_account: str, owner: str = "123456789012", region: str = "us-east-1") -> None:
     """Give `arn` (owned by `owner`) a resource policy that shares it with `with_account`."""
-    import json
-
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": [with_account]},
-                                                      "Action": ["imagebuilder:GetImageRecipe"], "Resource": [arn]}]}
-    mock.backend.store(owner, region).policies[arn] = json.dumps(policy)
+    mock.backend.store(owner, region).policies[arn] = sharing_policy(arn, ["imagebuilder:GetImageRecipe"],
+                                                                     [with_account])
 
 
 def client_for(mock, account: str, region: str = "us-east-1"):
     """A boto3 imagebuilder client that acts as another account."""
-    import boto3
-
     key = f"AKIA{account}"
     mock.register_access_key(key, account)
     return boto3.client("imagebuilder", region_name=region, aws_access_key_id=key, aws_secret_access_key="x")

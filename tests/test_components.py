@@ -4,7 +4,6 @@ status, owners, sharing, filters, pagination, dependencies."""
 
 from __future__ import annotations
 
-import json
 
 import boto3
 import pytest
@@ -18,7 +17,6 @@ from tests.rawhttp import call
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 OTHER = "111122223333"
-OTHER_KEY = "AKIAOTHERACCOUNT0002"
 PREFIX = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:component/"
 AWS_PREFIX = f"arn:aws:imagebuilder:{REGION}:aws:component/"
 TEST_DOC = factories.LINUX_DOC.replace("name: build", "name: test").split("  - name: validate")[0]
@@ -56,15 +54,12 @@ def set_status(mock, arn: str, status: str, account: str = ACCOUNT) -> None:
 
 @pytest.fixture
 def other(imagebuilder_mock):
-    imagebuilder_mock.register_access_key(OTHER_KEY, OTHER)
-    return boto3.client("imagebuilder", region_name=REGION, aws_access_key_id=OTHER_KEY,
-                        aws_secret_access_key="other-secret")
+    return factories.client_for(imagebuilder_mock, OTHER, REGION)
 
 
 def share(ib, arn: str, account: str = OTHER) -> None:
-    ib.put_component_policy(componentArn=arn, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": [account]},
-        "Action": ["imagebuilder:GetComponent", "imagebuilder:ListComponents"], "Resource": [arn]}]}))
+    ib.put_component_policy(componentArn=arn, policy=factories.sharing_policy(
+        arn, ["imagebuilder:GetComponent", "imagebuilder:ListComponents"], [account]))
 
 
 # -- CreateComponent ---------------------------------------------------------------------------

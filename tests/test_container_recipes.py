@@ -8,6 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error_detail
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -16,11 +17,6 @@ AL2 = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 WINDOWS = "arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x"
 UPDATE_LINUX = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
 REPO = {"service": "ECR", "repositoryName": "team-a/app"}
-
-
-def _error(exc) -> tuple[str, str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def _create(ib, name="crecipe-a", version="1.0.0", parent="amazonlinux:latest", **kw):
@@ -93,7 +89,7 @@ def test_template_from_uri_uses_the_configured_object_content(ib):
 def test_template_data_and_uri_together_are_rejected(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, dockerfileTemplateData=factories.DOCKERFILE, dockerfileTemplateUri="s3://b/k")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert status == 400 and code == "InvalidRequestException"
     assert "dockerfileTemplateData" in message and "dockerfileTemplateUri" in message
     assert _recipes(ib) == []
@@ -104,14 +100,14 @@ def test_template_neither_data_nor_uri_is_rejected(imagebuilder_mock):
     with pytest.raises(ClientError) as exc:
         loose.create_container_recipe(containerType="DOCKER", name="no-template", semanticVersion="1.0.0",
                                       parentImage="amazonlinux:latest", targetRepository=REPO, clientToken="t")
-    assert _error(exc)[0::2] == ("InvalidRequestException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidRequestException", 400)
 
 
 @pytest.mark.parametrize("uri", ["https://example.com/Dockerfile", "s3://bucket-only", "file:///tmp/Dockerfile"])
 def test_template_uri_must_be_s3(ib, uri):
     with pytest.raises(ClientError) as exc:
         _create(ib, dockerfileTemplateUri=uri)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "dockerfileTemplateUri" in message
 
@@ -119,7 +115,7 @@ def test_template_uri_must_be_s3(ib, uri):
 def test_ecr_public_parent_needs_a_platform_override(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, parent="public.ecr.aws/amazonlinux/amazonlinux:latest")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert message == ("The value supplied for parameter 'parentImage' is not valid. You must specify a platform "
                        "override when using ECR Public Repositories as your parent image.")
@@ -137,7 +133,7 @@ def test_platform_override_sets_the_platform(ib):
 def test_platform_override_macos_is_rejected(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, platformOverride="macOS")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "platformOverride" in message
 
@@ -151,7 +147,7 @@ def test_missing_parent_image_is_not_found(ib):
     parent = "arn:aws:imagebuilder:us-east-1:aws:image/no-such-image/x.x.x"
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=parent)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert message == f"The following required resource 'Image' cannot be found: '{parent}'."
 
@@ -159,7 +155,7 @@ def test_missing_parent_image_is_not_found(ib):
 def test_instance_image_must_be_an_ami_or_ssm_parameter(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, instanceConfiguration={"image": "amazonlinux"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "instanceConfiguration.image" in message
     assert _create(ib, instanceConfiguration={"image": "ssm:/aws/service/ecs/optimized-ami"})["containerRecipeArn"]
@@ -175,14 +171,14 @@ def test_enums_are_checked(ib, member, value):
     args[member] = value
     with pytest.raises(ClientError) as exc:
         ib.create_container_recipe(**args)
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_duplicate_is_already_exists(ib):
     arn = _create(ib)["containerRecipeArn"]
     with pytest.raises(ClientError) as exc:
         _create(ib, name="CRECIPE_A")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceAlreadyExistsException", 400)
     assert message == f"The following resource 'ContainerRecipe' already exists: '{arn}'."
 
@@ -196,11 +192,11 @@ def test_auto_increment(ib):
 def test_components_once_and_existing(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, components=[{"componentArn": UPDATE_LINUX}, {"componentArn": UPDATE_LINUX}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
     ghost = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/ghost/x.x.x"
     with pytest.raises(ClientError) as exc:
         _create(ib, components=[{"componentArn": ghost}])
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
     assert _recipes(ib) == []
 
 
@@ -210,7 +206,7 @@ def test_get_with_wildcard_and_missing(ib):
     assert _get(ib, f"{PREFIX}/crecipe-a/1.x.x")["containerRecipe"]["version"] == "1.2.0"
     with pytest.raises(ClientError) as exc:
         _get(ib, f"{PREFIX}/crecipe-a/3.x.x")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert "'ContainerRecipe'" in message
 
@@ -239,7 +235,7 @@ def test_list_summaries_filters_and_owners(ib, imagebuilder_mock):
 def test_list_owner_values_are_self_shared_amazon_only(ib, owner):
     with pytest.raises(ClientError) as exc:
         _recipes(ib, owner=owner)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "owner" in message
 
@@ -248,13 +244,13 @@ def test_list_unsupported_filter_and_pagination(ib):
     arns = [_create(ib, version=f"1.0.{i}")["containerRecipeArn"] for i in range(3)]
     with pytest.raises(ClientError) as exc:
         _recipes(ib, filters=[{"name": "version", "values": ["1.0.0"]}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
     first = ib.list_container_recipes(maxResults=2)
     second = ib.list_container_recipes(maxResults=2, nextToken=first["nextToken"])
     assert [s["arn"] for s in first["containerRecipeSummaryList"] + second["containerRecipeSummaryList"]] == arns
     with pytest.raises(ClientError) as exc:
         ib.list_container_recipes(nextToken="junk")
-    assert _error(exc)[0::2] == ("InvalidPaginationTokenException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidPaginationTokenException", 400)
 
 
 def test_delete_and_its_errors(ib, imagebuilder_mock):
@@ -266,25 +262,25 @@ def test_delete_and_its_errors(ib, imagebuilder_mock):
     for arn in (used, shared):
         with pytest.raises(ClientError) as exc:
             ib.delete_container_recipe(containerRecipeArn=arn)
-        code, message, status = _error(exc)
+        code, message, status = error_detail(exc)
         assert (code, status) == ("ResourceDependencyException", 400)
         assert message == f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
     out = ib.delete_container_recipe(containerRecipeArn=free)
     assert out["containerRecipeArn"] == free and out["requestId"]
     with pytest.raises(ClientError) as exc:
         ib.delete_container_recipe(containerRecipeArn=free)
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
     assert [s["arn"] for s in _recipes(ib)] == [used, shared]
 
 
 def test_dry_run_and_idempotency(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, dryRun=True)
-    assert _error(exc)[0::2] == ("DryRunOperationException", 412)
+    assert error_detail(exc)[0::2] == ("DryRunOperationException", 412)
     assert _recipes(ib) == []
     first = _create(ib, clientToken="tok")["containerRecipeArn"]
     assert _create(ib, clientToken="tok")["containerRecipeArn"] == first
     with pytest.raises(ClientError) as exc:
         _create(ib, version="9.9.9", clientToken="tok")
-    assert _error(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
+    assert error_detail(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
     assert len(_recipes(ib)) == 1

@@ -8,6 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error_detail
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -54,11 +55,6 @@ FULL_DISTRIBUTIONS = [
 ]
 
 
-def _error(exc) -> tuple[str, str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def _get(ib, arn):
     return ib.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
 
@@ -67,7 +63,7 @@ def _create_error(ib, distributions, **kw):
     with pytest.raises(ClientError) as exc:
         ib.create_distribution_configuration(name=kw.pop("name", "failing"), distributions=distributions, **kw)
     assert ib.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
-    return _error(exc)
+    return error_detail(exc)
 
 
 def test_create_returns_normalized_arn_token_and_request_id(ib):
@@ -209,7 +205,7 @@ def test_s3_export_requires_its_members_server_side(imagebuilder_mock):
     with pytest.raises(ClientError) as exc:
         loose.create_distribution_configuration(name="no-bucket", clientToken="t", distributions=[
             {"region": "us-east-1", "s3ExportConfiguration": {"roleName": "vmimport", "diskImageFormat": "RAW"}}])
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidRequestException", 400)
     assert "s3Bucket" in message
 
@@ -260,7 +256,7 @@ def test_duplicate_name_is_already_exists(ib):
     arn = factories.distribution(ib, name="dup-dist")
     with pytest.raises(ClientError) as exc:
         factories.distribution(ib, name="DUP_dist")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceAlreadyExistsException", 400)
     assert message == f"The following resource 'DistributionConfiguration' already exists: '{arn}'."
 
@@ -285,7 +281,7 @@ def test_update_validates_like_create(ib):
     arn = factories.distribution(ib)
     with pytest.raises(ClientError) as exc:
         ib.update_distribution_configuration(distributionConfigurationArn=arn, distributions=[{"region": "us-east-1"}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
     assert _get(ib, arn)["distributions"][0]["amiDistributionConfiguration"]["name"] == AMI_NAME
     assert "dateUpdated" not in _get(ib, arn)
 
@@ -298,7 +294,7 @@ def test_get_update_delete_of_missing_configuration_is_not_found(ib):
                  lambda: ib.delete_distribution_configuration(distributionConfigurationArn=arn)):
         with pytest.raises(ClientError) as exc:
             call()
-        code, message, status = _error(exc)
+        code, message, status = error_detail(exc)
         assert (code, status) == ("ResourceNotFoundException", 404)
         assert message == f"The following required resource 'DistributionConfiguration' cannot be found: '{arn}'."
 
@@ -306,7 +302,7 @@ def test_get_update_delete_of_missing_configuration_is_not_found(ib):
 def test_arn_pattern_is_checked(ib):
     with pytest.raises(ClientError) as exc:
         ib.get_distribution_configuration(distributionConfigurationArn="distribution-configuration/x")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_list_summaries_have_regions_and_filter_by_name(ib):
@@ -323,7 +319,7 @@ def test_list_summaries_have_regions_and_filter_by_name(ib):
 def test_list_rejects_unsupported_filter(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_distribution_configurations(filters=[{"name": "region", "values": ["us-east-1"]}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_list_paginates_and_rejects_bad_tokens(ib):
@@ -335,7 +331,7 @@ def test_list_paginates_and_rejects_bad_tokens(ib):
     assert "nextToken" not in rest
     with pytest.raises(ClientError) as exc:
         ib.list_distribution_configurations(nextToken="garbage")
-    assert _error(exc)[0::2] == ("InvalidPaginationTokenException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidPaginationTokenException", 400)
 
 
 def test_delete_and_dependency(ib, imagebuilder_mock):
@@ -344,7 +340,7 @@ def test_delete_and_dependency(ib, imagebuilder_mock):
     factories.pipeline_record(imagebuilder_mock, distributionConfigurationArn=used)
     with pytest.raises(ClientError) as exc:
         ib.delete_distribution_configuration(distributionConfigurationArn=used)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceDependencyException", 400)
     assert message == f"Resource dependency error: The resource ARN '{used}' has other resources depended on it."
     out = ib.delete_distribution_configuration(distributionConfigurationArn=free)
@@ -357,7 +353,7 @@ def test_dry_run(ib):
     dists = [{"region": "us-east-1", "amiDistributionConfiguration": {"name": AMI_NAME}}]
     with pytest.raises(ClientError) as exc:
         ib.create_distribution_configuration(name="dry", distributions=dists, dryRun=True)
-    assert _error(exc)[0::2] == ("DryRunOperationException", 412)
+    assert error_detail(exc)[0::2] == ("DryRunOperationException", 412)
     assert ib.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
 
 
@@ -369,5 +365,5 @@ def test_idempotency_both_ways(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_distribution_configuration(name="idem", distributions=dists + [
             {"region": "us-west-2", "amiDistributionConfiguration": {"name": AMI_NAME}}], clientToken="t")
-    assert _error(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
+    assert error_detail(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
     assert len(ib.list_distribution_configurations()["distributionConfigurationSummaryList"]) == 1

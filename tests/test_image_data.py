@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from imagebuilder_mock import mock_imagebuilder
 from tests import factories
+from tests.factories import error
 from tests.rawhttp import call
 
 ACCOUNT = "123456789012"
@@ -23,11 +24,6 @@ SCANNING = {"imageScanningEnabled": True}
 MISSING_IMAGE = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/nope/1.0.0/1"
 
 
-def error(exc) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def build(ib, parent="al2", components=(), **kw) -> str:
     """An image build of a fresh recipe, read once so it settles (progression "immediate")."""
     args = dict(name=factories.unique("recipe"), semanticVersion="1.0.0", parentImage=PARENTS[parent])
@@ -38,6 +34,15 @@ def build(ib, parent="al2", components=(), **kw) -> str:
                           **kw)["imageBuildVersionArn"]
     ib.get_image(imageBuildVersionArn=arn)
     return arn
+
+
+def scanned_pipeline_build(ib, recipe_name: str) -> tuple[str, str]:
+    """A pipeline with image scanning and the finished build it started: (pipeline ARN, image ARN)."""
+    recipe = ib.create_image_recipe(name=recipe_name, semanticVersion="1.0.0", parentImage=PARENTS["al2"])
+    pipeline = factories.pipeline(ib, recipe=recipe["imageRecipeArn"], dist=False, imageScanningConfiguration=SCANNING)
+    arn = ib.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    ib.get_image(imageBuildVersionArn=arn)
+    return pipeline, arn
 
 
 def all_pages(ib, method: str, key: str, **params) -> list:
@@ -233,11 +238,7 @@ def test_findings_filters(ib):
 
 
 def test_findings_filter_by_pipeline(ib):
-    recipe = ib.create_image_recipe(name="piped", semanticVersion="1.0.0", parentImage=PARENTS["al2"])
-    pipeline = factories.pipeline(ib, recipe=recipe["imageRecipeArn"], dist=False,
-                                  imageScanningConfiguration=SCANNING)
-    arn = ib.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
-    ib.get_image(imageBuildVersionArn=arn)
+    pipeline, arn = scanned_pipeline_build(ib, "piped")
     build(ib, imageScanningConfiguration=SCANNING)
     found = all_pages(ib, "list_image_scan_findings", "findings",
                       filters=[{"name": "imagePipelineArn", "values": [pipeline]}])
@@ -314,11 +315,7 @@ def test_aggregations_by_image_and_vulnerability(ib):
 
 
 def test_aggregation_by_pipeline(ib):
-    recipe = ib.create_image_recipe(name="aggregated", semanticVersion="1.0.0", parentImage=PARENTS["al2"])
-    pipeline = factories.pipeline(ib, recipe=recipe["imageRecipeArn"], dist=False,
-                                  imageScanningConfiguration=SCANNING)
-    arn = ib.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
-    ib.get_image(imageBuildVersionArn=arn)
+    pipeline, arn = scanned_pipeline_build(ib, "aggregated")
     response = ib.list_image_scan_finding_aggregations(filter={"name": "imagePipelineArn", "values": [pipeline]})
     assert response["aggregationType"] == "imagePipelineArn"
     [entry] = response["responses"]

@@ -8,6 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error_detail
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -15,11 +16,6 @@ AL2 = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 WINDOWS = "arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x"
 UPDATE_LINUX = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
 PREFIX = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe"
-
-
-def _error(exc) -> tuple[str, str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def _create(ib, name="recipe-a", version="1.0.0", parent="ami-0123456789abcdef0", **kw):
@@ -102,7 +98,7 @@ def test_missing_parent_image_is_not_found(ib):
     parent = "arn:aws:imagebuilder:us-east-1:aws:image/no-such-image/x.x.x"
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=parent)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert message == f"The following required resource 'Image' cannot be found: '{parent}'."
     assert _recipes(ib) == []
@@ -112,14 +108,14 @@ def test_own_parent_image_that_does_not_exist_is_not_found(ib):
     parent = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/mine/1.0.0/1"
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=parent)
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
 
 
 @pytest.mark.parametrize("parent", ["ubuntu", "ami-XYZ", f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/c/1.0.0/1"])
 def test_unrecognised_parent_is_invalid(ib, parent):
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=parent)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "'parentImage'" in message
 
@@ -128,7 +124,7 @@ def test_systems_manager_agent_is_rejected_for_windows(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=WINDOWS,
                 additionalInstanceConfiguration={"systemsManagerAgent": {"uninstallAfterBuild": True}})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "systemsManagerAgent" in message
 
@@ -136,7 +132,7 @@ def test_systems_manager_agent_is_rejected_for_windows(ib):
 def test_user_data_must_be_base64(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, additionalInstanceConfiguration={"userDataOverride": "#!/bin/bash\necho hi"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "userDataOverride" in message
 
@@ -144,7 +140,7 @@ def test_user_data_must_be_base64(ib):
 def test_block_device_limits_are_checked(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 16001}}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 # -- versions --------------------------------------------------------------------------------------
@@ -152,7 +148,7 @@ def test_duplicate_name_and_version_is_already_exists(ib):
     arn = _create(ib, name="dup recipe")["imageRecipeArn"]
     with pytest.raises(ClientError) as exc:
         _create(ib, name="DUP_recipe")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceAlreadyExistsException", 400)
     assert message == f"The following resource 'ImageRecipe' already exists: '{arn}'."
     assert _create(ib, name="dup recipe", version="1.0.1")["imageRecipeArn"] == f"{PREFIX}/dup-recipe/1.0.1"
@@ -182,7 +178,7 @@ def test_wildcard_in_the_minor_node(ib):
 def test_more_than_one_wildcard_node_is_rejected(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, version="1.x.x")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidVersionNumberException", 400)
     assert "semanticVersion" in message
 
@@ -191,7 +187,7 @@ def test_more_than_one_wildcard_node_is_rejected(ib):
 def test_malformed_versions_are_rejected(ib, version):
     with pytest.raises(ClientError) as exc:
         _create(ib, version=version)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert status == 400 and code in ("InvalidParameterValueException", "InvalidVersionNumberException")
     assert "semanticVersion" in message
 
@@ -210,7 +206,7 @@ def test_each_component_only_once_regardless_of_version(ib):
                   {"componentArn": UPDATE_LINUX}]
     with pytest.raises(ClientError) as exc:
         _create(ib, components=components)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "components[1].componentArn" in message
     assert _recipes(ib) == []
@@ -220,7 +216,7 @@ def test_missing_component_is_not_found(ib):
     arn = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/ghost/1.0.0/1"
     with pytest.raises(ClientError) as exc:
         _create(ib, components=[{"componentArn": arn}])
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert message == f"The following required resource 'Component' cannot be found: '{arn}'."
 
@@ -229,7 +225,7 @@ def test_undefined_component_parameter_is_rejected(ib):
     component = factories.component(ib)
     with pytest.raises(ClientError) as exc:
         _create(ib, components=[{"componentArn": component, "parameters": [{"name": "S3BucketName", "value": ["b"]}]}])
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert status == 400
     assert "components[0].parameters" in message and "S3BucketName" in message
 
@@ -237,7 +233,7 @@ def test_undefined_component_parameter_is_rejected(ib):
 def test_component_platform_must_match_the_parent(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, parent=WINDOWS, components=[{"componentArn": UPDATE_LINUX}])
-    assert _error(exc)[2] == 400
+    assert error_detail(exc)[2] == 400
     assert _recipes(ib) == []
 
 
@@ -257,14 +253,14 @@ def test_get_with_an_invalid_wildcard_is_rejected(ib):
     _create(ib)
     with pytest.raises(ClientError) as exc:
         _get(ib, f"{PREFIX}/recipe-a/x.2.x")
-    assert _error(exc)[2] == 400
+    assert error_detail(exc)[2] == 400
 
 
 def test_get_missing_is_not_found(ib):
     arn = f"{PREFIX}/ghost/1.0.0"
     with pytest.raises(ClientError) as exc:
         _get(ib, arn)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert message == f"The following required resource 'ImageRecipe' cannot be found: '{arn}'."
 
@@ -272,7 +268,7 @@ def test_get_missing_is_not_found(ib):
 def test_get_rejects_arns_of_other_types(ib):
     with pytest.raises(ClientError) as exc:
         _get(ib, f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:container-recipe/a/1.0.0")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_shared_recipe_is_visible_to_the_other_account_only_when_shared(ib, imagebuilder_mock):
@@ -280,7 +276,7 @@ def test_shared_recipe_is_visible_to_the_other_account_only_when_shared(ib, imag
     other = factories.client_for(imagebuilder_mock, OTHER)
     with pytest.raises(ClientError) as exc:
         other.get_image_recipe(imageRecipeArn=arn)
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
     factories.share(imagebuilder_mock, arn, OTHER)
     assert other.get_image_recipe(imageRecipeArn=arn)["imageRecipe"]["owner"] == ACCOUNT
     assert [r["arn"] for r in other.list_image_recipes(owner="Shared")["imageRecipeSummaryList"]] == [arn]
@@ -308,7 +304,7 @@ def test_list_other_owners_do_not_show_own_recipes(ib, owner):
 def test_list_rejects_unsupported_filter(ib):
     with pytest.raises(ClientError) as exc:
         _recipes(ib, filters=[{"name": "version", "values": ["1.0.0"]}])
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "version" in message
 
@@ -321,7 +317,7 @@ def test_list_paginates(ib):
     assert [r["arn"] for p in pages for r in p["imageRecipeSummaryList"]] == arns
     with pytest.raises(ClientError) as exc:
         ib.list_image_recipes(nextToken="bogus")
-    assert _error(exc)[0::2] == ("InvalidPaginationTokenException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidPaginationTokenException", 400)
 
 
 # -- delete --------------------------------------------------------------------------------------
@@ -331,20 +327,20 @@ def test_delete_returns_arn_and_removes(ib):
     assert out["imageRecipeArn"] == arn and out["requestId"]
     with pytest.raises(ClientError) as exc:
         _get(ib, arn)
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
 
 
 def test_delete_missing_is_not_found(ib):
     with pytest.raises(ClientError) as exc:
         ib.delete_image_recipe(imageRecipeArn=f"{PREFIX}/ghost/1.0.0")
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
 
 
 def test_delete_with_a_wildcard_is_invalid(ib):
     _create(ib)
     with pytest.raises(ClientError) as exc:
         ib.delete_image_recipe(imageRecipeArn=f"{PREFIX}/recipe-a/x.x.x")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
     assert len(_recipes(ib)) == 1
 
 
@@ -355,7 +351,7 @@ def test_delete_while_a_pipeline_uses_it(ib, imagebuilder_mock, reference):
     factories.pipeline_record(imagebuilder_mock, imageRecipeArn=used)
     with pytest.raises(ClientError) as exc:
         ib.delete_image_recipe(imageRecipeArn=arn)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceDependencyException", 400)
     assert message == f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
 
@@ -365,18 +361,18 @@ def test_delete_while_shared(ib, imagebuilder_mock):
     factories.share(imagebuilder_mock, arn, OTHER)
     with pytest.raises(ClientError) as exc:
         ib.delete_image_recipe(imageRecipeArn=arn)
-    assert _error(exc)[0::2] == ("ResourceDependencyException", 400)
+    assert error_detail(exc)[0::2] == ("ResourceDependencyException", 400)
 
 
 # -- dry run, idempotency, raw requests ---------------------------------------------------------
 def test_dry_run(ib):
     with pytest.raises(ClientError) as exc:
         _create(ib, dryRun=True)
-    assert _error(exc)[0::2] == ("DryRunOperationException", 412)
+    assert error_detail(exc)[0::2] == ("DryRunOperationException", 412)
     assert _recipes(ib) == []
     with pytest.raises(ClientError) as exc:
         _create(ib, parent="arn:aws:imagebuilder:us-east-1:aws:image/nothing/x.x.x", dryRun=True)
-    assert _error(exc)[0] == "ResourceNotFoundException"
+    assert error_detail(exc)[0] == "ResourceNotFoundException"
 
 
 def test_idempotency_both_ways(ib):
@@ -384,7 +380,7 @@ def test_idempotency_both_ways(ib):
     assert _create(ib, clientToken="same")["imageRecipeArn"] == first["imageRecipeArn"]
     with pytest.raises(ClientError) as exc:
         _create(ib, version="2.0.0", clientToken="same")
-    assert _error(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
+    assert error_detail(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
     assert len(_recipes(ib)) == 1
 
 
@@ -398,7 +394,7 @@ def test_missing_parent_image_rejected_server_side(imagebuilder_mock):
     loose = boto3.client("imagebuilder", region_name="us-east-1", config=Config(parameter_validation=False))
     with pytest.raises(ClientError) as exc:
         loose.create_image_recipe(name="no-parent", semanticVersion="1.0.0", clientToken="t")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidRequestException", 400)
     assert "parentImage" in message
 
@@ -408,14 +404,14 @@ def test_empty_component_list_rejected_server_side(imagebuilder_mock):
     with pytest.raises(ClientError) as exc:
         loose.create_image_recipe(name="empty", semanticVersion="1.0.0", parentImage="ami-12345678",
                                   components=[], clientToken="t")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_more_than_twenty_components_exceeds_the_quota(ib):
     components = [{"componentArn": factories.component(ib, name=f"comp-{i:02d}")} for i in range(21)]
     with pytest.raises(ClientError) as exc:
         _create(ib, components=components)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ServiceQuotaExceededException", 402)
     assert "20" in message
     assert _create(ib, components=components[:20])["imageRecipeArn"]

@@ -8,6 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error_detail
 
 ACCOUNT = "123456789012"
 FULL = dict(
@@ -26,11 +27,6 @@ FULL = dict(
     placement={"availabilityZone": "us-east-1a", "tenancy": "host", "hostId": "h-0123456789abcdef0"},
     parentInstance={"autoScalingGroup": {"name": "build-asg", "capacityWaitTimeoutSeconds": 300}},
 )
-
-
-def _error(exc) -> tuple[str, str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def _get(ib, arn):
@@ -93,7 +89,7 @@ def test_duplicate_name_is_already_exists(ib):
     arn = factories.infrastructure(ib, name="dup-infra")
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="Dup_Infra", instanceProfileName="ib-role")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceAlreadyExistsException", 400)
     assert message == f"The following resource 'InfrastructureConfiguration' already exists: '{arn}'."
 
@@ -102,7 +98,7 @@ def test_subnet_without_security_groups_fails(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="subnet-only", instanceProfileName="ib-role",
                                                subnetId="subnet-0123456789abcdef0")
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "securityGroupIds" in message
     assert ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"] == []
@@ -113,7 +109,7 @@ def test_subnet_without_security_groups_fails_on_update_too(ib):
     with pytest.raises(ClientError) as exc:
         ib.update_infrastructure_configuration(infrastructureConfigurationArn=arn, instanceProfileName="ib-role",
                                                subnetId="subnet-0123456789abcdef0")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
     assert "subnetId" not in _get(ib, arn)
 
 
@@ -122,7 +118,7 @@ def test_reserved_resource_tag_keys_are_rejected(ib, key):
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="reserved-tags", instanceProfileName="ib-role",
                                                resourceTags={key: "x"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "resourceTags" in message
 
@@ -131,7 +127,7 @@ def test_placement_host_target_needs_host_tenancy(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="bad-placement", instanceProfileName="ib-role",
                                                placement={"tenancy": "dedicated", "hostId": "h-0123456789abcdef0"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "placement.hostId" in message
 
@@ -142,7 +138,7 @@ def test_placement_accepts_only_one_host_target(ib):
             name="two-targets", instanceProfileName="ib-role",
             placement={"tenancy": "host", "hostId": "h-0123456789abcdef0",
                        "hostResourceGroupArn": f"arn:aws:resource-groups:us-east-1:{ACCOUNT}:group/hosts"})
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 @pytest.mark.parametrize("member, value", [
@@ -155,7 +151,7 @@ def test_model_constraints_are_enforced_server_side(ib, member, value):
     args = {"name": "constrained", "instanceProfileName": "ib-role", member: value}
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(**args)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert member in message
 
@@ -164,7 +160,7 @@ def test_missing_instance_profile_is_rejected_by_the_service(imagebuilder_mock):
     loose = boto3.client("imagebuilder", region_name="us-east-1", config=Config(parameter_validation=False))
     with pytest.raises(ClientError) as exc:
         loose.create_infrastructure_configuration(name="no-profile", clientToken="t")
-    assert _error(exc)[0::2] == ("InvalidRequestException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidRequestException", 400)
 
 
 def test_get_update_delete_of_missing_configuration_is_not_found(ib):
@@ -178,7 +174,7 @@ def test_get_update_delete_of_missing_configuration_is_not_found(ib):
     for call in calls:
         with pytest.raises(ClientError) as exc:
             call()
-        code, message, status = _error(exc)
+        code, message, status = error_detail(exc)
         assert (code, status) == ("ResourceNotFoundException", 404)
         assert message == f"The following required resource 'InfrastructureConfiguration' cannot be found: '{arn}'."
 
@@ -187,7 +183,7 @@ def test_arn_of_another_type_is_invalid(ib):
     with pytest.raises(ClientError) as exc:
         ib.get_infrastructure_configuration(
             infrastructureConfigurationArn=f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:distribution-configuration/x")
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_delete_returns_arn_and_removes(ib):
@@ -202,7 +198,7 @@ def test_delete_while_a_pipeline_uses_it_is_a_dependency_error(ib, imagebuilder_
     factories.pipeline_record(imagebuilder_mock, infrastructureConfigurationArn=arn)
     with pytest.raises(ClientError) as exc:
         ib.delete_infrastructure_configuration(infrastructureConfigurationArn=arn)
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceDependencyException", 400)
     assert message == f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
     assert _get(ib, arn)["arn"] == arn
@@ -226,7 +222,7 @@ def test_list_summary_members_and_name_filter(ib):
 def test_list_rejects_unsupported_filter(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_infrastructure_configurations(filters=[{"name": "instanceProfileName", "values": ["ib-role"]}])
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_list_paginates(ib):
@@ -248,18 +244,18 @@ def test_list_paginates(ib):
 def test_list_bad_token(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_infrastructure_configurations(nextToken="not-a-token")
-    assert _error(exc)[0::2] == ("InvalidPaginationTokenException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidPaginationTokenException", 400)
 
 
 def test_dry_run_validates_and_creates_nothing(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="dry", instanceProfileName="ib-role", dryRun=True)
-    assert _error(exc)[0::2] == ("DryRunOperationException", 412)
+    assert error_detail(exc)[0::2] == ("DryRunOperationException", 412)
     assert ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"] == []
     with pytest.raises(ClientError) as exc:  # invalid input: the validation error, not the dry-run one
         ib.create_infrastructure_configuration(name="dry", instanceProfileName="ib-role", dryRun=True,
                                                subnetId="subnet-1")
-    assert _error(exc)[0] == "InvalidParameterValueException"
+    assert error_detail(exc)[0] == "InvalidParameterValueException"
 
 
 def test_same_token_same_parameters_replays(ib):
@@ -273,7 +269,7 @@ def test_same_token_other_parameters_mismatch(ib):
     ib.create_infrastructure_configuration(name="idem", instanceProfileName="ib-role", clientToken="same")
     with pytest.raises(ClientError) as exc:
         ib.create_infrastructure_configuration(name="idem-2", instanceProfileName="ib-role", clientToken="same")
-    assert _error(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
+    assert error_detail(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
     assert len(ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"]) == 1
 
 
@@ -289,4 +285,4 @@ def test_update_idempotency_both_ways(ib, imagebuilder_mock):
     with pytest.raises(ClientError) as exc:
         ib.update_infrastructure_configuration(infrastructureConfigurationArn=arn, instanceProfileName="r3",
                                                clientToken="u")
-    assert _error(exc)[0::2] == ("IdempotentParameterMismatchException", 400)
+    assert error_detail(exc)[0::2] == ("IdempotentParameterMismatchException", 400)

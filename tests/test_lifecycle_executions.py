@@ -11,16 +11,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error
 
 UPDATE_LINUX = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
 ROLE = "arn:aws:iam::123456789012:role/lifecycle"
 MISSING_EXECUTION = "lce-00000000-0000-0000-0000-000000000000"
 DAY = datetime.timedelta(days=1)
-
-
-def error_of(exc: pytest.ExceptionInfo) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 class Builder:
@@ -268,12 +264,12 @@ def test_list_executions_paginates_and_rejects_other_arn_types(ib, imagebuilder_
     assert [e["lifecycleExecutionId"] for e in rest["lifecycleExecutions"]] == ids[:1] and "nextToken" not in rest
     with pytest.raises(ClientError) as exc:
         ib.list_lifecycle_executions(resourceArn=arn, nextToken="forged")
-    assert error_of(exc) == ("InvalidPaginationTokenException", 400)
+    assert error(exc) == ("InvalidPaginationTokenException", 400)
     for other in ("arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/web/1.0.0",
                   "arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0"):
         with pytest.raises(ClientError) as exc:
             ib.list_lifecycle_executions(resourceArn=other)
-        assert error_of(exc) == ("InvalidParameterValueException", 400)
+        assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_list_execution_resources_paginates(ib, build, imagebuilder_mock):
@@ -294,13 +290,13 @@ def test_list_execution_resources_paginates(ib, build, imagebuilder_mock):
 def test_unknown_executions_are_not_found(ib, call):
     with pytest.raises(ClientError) as exc:
         getattr(ib, call)(lifecycleExecutionId=MISSING_EXECUTION)
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_a_malformed_execution_id_is_invalid(ib):
     with pytest.raises(ClientError) as exc:
         ib.get_lifecycle_execution(lifecycleExecutionId="lce-123")
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_finished_executions_cannot_be_cancelled(ib, imagebuilder_mock):
@@ -308,7 +304,7 @@ def test_finished_executions_cannot_be_cancelled(ib, imagebuilder_mock):
     execution_id, = imagebuilder_mock.run_lifecycle_policies()
     with pytest.raises(ClientError) as exc:
         ib.cancel_lifecycle_execution(lifecycleExecutionId=execution_id)
-    assert error_of(exc) == ("ResourceInUseException", 400)
+    assert error(exc) == ("ResourceInUseException", 400)
 
 
 # -- StartResourceStateUpdate ---------------------------------------------------------------
@@ -367,7 +363,7 @@ def test_scheduled_deprecation_applies_when_the_clock_passes_it(ib, build, image
     assert execution["state"]["status"] == "IN_PROGRESS" and "endTime" not in execution
     with pytest.raises(ClientError) as exc:  # one execution per image at a time
         update(ib, image, "DELETED", executionRole=ROLE, includeResources={"amis": True})
-    assert error_of(exc) == ("ResourceInUseException", 400)
+    assert error(exc) == ("ResourceInUseException", 400)
     imagebuilder_mock.clock.advance(days=3, seconds=1)
     assert build.status(image) == "DEPRECATED"
     execution = ib.get_lifecycle_execution(lifecycleExecutionId=execution_id)["lifecycleExecution"]
@@ -382,7 +378,7 @@ def test_cancelling_a_scheduled_update_stops_it(ib, build, imagebuilder_mock):
     assert out["lifecycleExecutionId"] == execution_id
     with pytest.raises(ClientError) as exc:
         ib.cancel_lifecycle_execution(lifecycleExecutionId=MISSING_EXECUTION, clientToken="c1")
-    assert error_of(exc) == ("IdempotentParameterMismatchException", 400)
+    assert error(exc) == ("IdempotentParameterMismatchException", 400)
     imagebuilder_mock.clock.advance(days=2)
     assert build.status(image) == "AVAILABLE"
     execution = ib.get_lifecycle_execution(lifecycleExecutionId=execution_id)["lifecycleExecution"]
@@ -390,7 +386,7 @@ def test_cancelling_a_scheduled_update_stops_it(ib, build, imagebuilder_mock):
     assert resources(ib, execution_id)[0]["state"]["status"] == "SKIPPED"
     with pytest.raises(ClientError) as exc:
         ib.cancel_lifecycle_execution(lifecycleExecutionId=execution_id)
-    assert error_of(exc) == ("ResourceInUseException", 400)
+    assert error(exc) == ("ResourceInUseException", 400)
 
 
 INVALID_UPDATES = [
@@ -414,7 +410,7 @@ def test_invalid_state_updates_are_rejected(ib, build, status, extra, param):
     image = build()
     with pytest.raises(ClientError) as exc:
         update(ib, image, status, **extra)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert f"'{param}'" in exc.value.response["Error"]["Message"]
     assert build.status(image) == "AVAILABLE"
 
@@ -423,7 +419,7 @@ def test_an_update_to_the_current_status_is_an_invalid_request(ib, build):
     image = build()
     with pytest.raises(ClientError) as exc:
         update(ib, image, "AVAILABLE")
-    assert error_of(exc) == ("InvalidRequestException", 400)
+    assert error(exc) == ("InvalidRequestException", 400)
 
 
 def test_failed_images_can_only_be_deleted(ib, build, imagebuilder_mock):
@@ -433,7 +429,7 @@ def test_failed_images_can_only_be_deleted(ib, build, imagebuilder_mock):
     assert build.status(image) == "FAILED"
     with pytest.raises(ClientError) as exc:
         update(ib, image, "DEPRECATED")
-    assert error_of(exc) == ("InvalidRequestException", 400)
+    assert error(exc) == ("InvalidRequestException", 400)
     update(ib, image, "DELETED", executionRole=ROLE, includeResources={"amis": True})
     assert build.status(image) == "DELETED"
 
@@ -444,7 +440,7 @@ def test_images_still_building_are_in_use(ib, build):
                             infrastructureConfigurationArn=build.infra)["imageBuildVersionArn"]
     with pytest.raises(ClientError) as exc:
         update(ib, image, "DEPRECATED")
-    assert error_of(exc) == ("ResourceInUseException", 400)
+    assert error(exc) == ("ResourceInUseException", 400)
 
 
 def test_container_images_only_support_delete(ib, imagebuilder_mock):
@@ -453,7 +449,7 @@ def test_container_images_only_support_delete(ib, imagebuilder_mock):
     assert ib.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] == "AVAILABLE"
     with pytest.raises(ClientError) as exc:
         update(ib, image, "DEPRECATED")
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     out = update(ib, image, "DELETED", executionRole=ROLE, includeResources={"containers": True})
     assert ib.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] == "DELETED"
     assert resources(ib, out["lifecycleExecutionId"], parent=image)[0]["imageUris"]
@@ -462,13 +458,13 @@ def test_container_images_only_support_delete(ib, imagebuilder_mock):
 def test_an_unknown_image_is_not_found(ib):
     with pytest.raises(ClientError) as exc:
         update(ib, "arn:aws:imagebuilder:us-east-1:123456789012:image/nope/1.0.0/1", "DEPRECATED")
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_a_version_arn_is_not_a_build_version_arn(ib):
     with pytest.raises(ClientError) as exc:
         update(ib, "arn:aws:imagebuilder:us-east-1:123456789012:image/nope/1.0.0", "DEPRECATED")
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_update_token_reused_with_other_parameters_mismatches(ib, build):
@@ -477,7 +473,7 @@ def test_update_token_reused_with_other_parameters_mismatches(ib, build):
     update(ib, image, "DEPRECATED", clientToken="same")  # replayed, not re-run
     with pytest.raises(ClientError) as exc:
         update(ib, image, "DISABLED", clientToken="same")
-    assert error_of(exc) == ("IdempotentParameterMismatchException", 400)
+    assert error(exc) == ("IdempotentParameterMismatchException", 400)
 
 
 def test_update_at_as_raw_epoch_seconds(imagebuilder_mock, build):
@@ -511,4 +507,4 @@ def test_a_request_from_another_region_does_not_see_the_image(build, imagebuilde
     west = boto3.client("imagebuilder", region_name="us-west-2")
     with pytest.raises(ClientError) as exc:
         update(west, image, "DEPRECATED")
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)

@@ -12,6 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from factories import error
+
 ROLE = "arn:aws:iam::123456789012:role/lifecycle"
 DEPRECATE_30_DAYS = {"action": {"type": "DEPRECATE"}, "filter": {"type": "AGE", "value": 30, "unit": "DAYS"}}
 DELETE_KEEP_3 = {"action": {"type": "DELETE", "includeResources": {"amis": True, "snapshots": True}},
@@ -29,11 +31,6 @@ def policy_args(**overrides) -> dict:
 
 def create(ib, **overrides) -> str:
     return ib.create_lifecycle_policy(**policy_args(**overrides))["lifecyclePolicyArn"]
-
-
-def error_of(exc: pytest.ExceptionInfo) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture
@@ -104,21 +101,21 @@ def test_duplicate_name_is_rejected_even_when_it_differs_only_by_normalization(i
     create(ib, name="keep-fresh")
     with pytest.raises(ClientError) as exc:
         create(ib, name="Keep_Fresh")
-    assert error_of(exc) == ("ResourceAlreadyExistsException", 400)
+    assert error(exc) == ("ResourceAlreadyExistsException", 400)
     assert "lifecycle-policy/keep-fresh" in exc.value.response["Error"]["Message"]
 
 
 def test_dry_run_validates_and_creates_nothing(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_lifecycle_policy(**policy_args(), dryRun=True)
-    assert error_of(exc) == ("DryRunOperationException", 412)
+    assert error(exc) == ("DryRunOperationException", 412)
     assert ib.list_lifecycle_policies()["lifecyclePolicySummaryList"] == []
 
 
 def test_dry_run_with_an_invalid_policy_reports_the_invalid_policy(ib):
     with pytest.raises(ClientError) as exc:
         ib.create_lifecycle_policy(**policy_args(policyDetails=[DEPRECATE_30_DAYS, DEPRECATE_30_DAYS]), dryRun=True)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_same_client_token_replays_and_other_parameters_mismatch(ib):
@@ -128,7 +125,7 @@ def test_same_client_token_replays_and_other_parameters_mismatch(ib):
     assert len(ib.list_lifecycle_policies()["lifecyclePolicySummaryList"]) == 1
     with pytest.raises(ClientError) as exc:
         ib.create_lifecycle_policy(**policy_args(description="other"), clientToken="tok")
-    assert error_of(exc) == ("IdempotentParameterMismatchException", 400)
+    assert error(exc) == ("IdempotentParameterMismatchException", 400)
 
 
 INVALID_DETAILS = [
@@ -168,7 +165,7 @@ INVALID_DETAILS = [
 def test_invalid_policy_details_are_rejected_naming_the_parameter(ib, details, param):
     with pytest.raises(ClientError) as exc:
         create(ib, policyDetails=details)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert f"'{param}'" in exc.value.response["Error"]["Message"]
     assert ib.list_lifecycle_policies()["lifecyclePolicySummaryList"] == []
 
@@ -187,7 +184,7 @@ def test_invalid_policy_details_are_rejected_naming_the_parameter(ib, details, p
 def test_container_policies_support_only_delete_rules_without_amis(ib, details, param):
     with pytest.raises(ClientError) as exc:
         create(ib, resourceType="CONTAINER_IMAGE", policyDetails=details)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert f"'{param}'" in exc.value.response["Error"]["Message"]
 
 
@@ -198,14 +195,14 @@ def test_container_policies_support_only_delete_rules_without_amis(ib, details, 
 def test_resource_selection_needs_exactly_one_criterion(ib, selection):
     with pytest.raises(ClientError) as exc:
         create(ib, resourceSelection=selection)
-    assert error_of(exc) == ("InvalidParameterCombinationException", 400)
+    assert error(exc) == ("InvalidParameterCombinationException", 400)
     assert "resourceSelection" in exc.value.response["Error"]["Message"]
 
 
 def test_a_wildcard_in_the_middle_of_a_recipe_version_is_rejected(ib):
     with pytest.raises(ClientError) as exc:
         create(ib, resourceSelection={"recipes": [{"name": "web", "semanticVersion": "x.2.x"}]})
-    assert error_of(exc) == ("InvalidVersionNumberException", 400)
+    assert error(exc) == ("InvalidVersionNumberException", 400)
 
 
 @pytest.mark.parametrize("field, value", [
@@ -216,14 +213,14 @@ def test_a_wildcard_in_the_middle_of_a_recipe_version_is_rejected(ib):
 def test_patterns_and_lengths_the_client_does_not_check_are_checked(ib, field, value):
     with pytest.raises(ClientError) as exc:
         create(ib, **{field: value})
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert f"'{field}'" in exc.value.response["Error"]["Message"]
 
 
 def test_an_unknown_enum_value_is_rejected(raw):
     with pytest.raises(ClientError) as exc:
         create(raw, resourceType="VM_IMAGE")
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_a_missing_required_member_is_an_invalid_request(imagebuilder_mock):
@@ -258,7 +255,7 @@ def test_update_cannot_change_the_resource_type(ib):
     with pytest.raises(ClientError) as exc:
         ib.update_lifecycle_policy(lifecyclePolicyArn=arn, executionRole=ROLE, resourceType="CONTAINER_IMAGE",
                                    policyDetails=[DELETE_KEEP_3], resourceSelection=BY_RECIPE)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert "resourceType" in exc.value.response["Error"]["Message"]
 
 
@@ -268,11 +265,11 @@ def test_update_validates_like_create_and_changes_nothing_on_error(ib):
         ib.update_lifecycle_policy(lifecyclePolicyArn=arn, executionRole=ROLE, resourceType="AMI_IMAGE",
                                    policyDetails=[DELETE_KEEP_3],
                                    resourceSelection={"recipes": BY_RECIPE["recipes"], "tagMap": BY_TAG["tagMap"]})
-    assert error_of(exc) == ("InvalidParameterCombinationException", 400)
+    assert error(exc) == ("InvalidParameterCombinationException", 400)
     with pytest.raises(ClientError) as exc:
         ib.update_lifecycle_policy(lifecyclePolicyArn=arn, executionRole=ROLE, resourceType="AMI_IMAGE",
                                    policyDetails=[DELETE_KEEP_3, DELETE_KEEP_3], resourceSelection=BY_RECIPE)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
     assert ib.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]["policyDetails"] == [DEPRECATE_30_DAYS]
 
 
@@ -281,7 +278,7 @@ def test_update_of_a_missing_policy_is_not_found(ib):
         ib.update_lifecycle_policy(lifecyclePolicyArn="arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/nope",
                                    executionRole=ROLE, resourceType="AMI_IMAGE", policyDetails=[DELETE_KEEP_3],
                                    resourceSelection=BY_RECIPE)
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_update_token_reused_with_other_parameters_mismatches(ib):
@@ -291,20 +288,20 @@ def test_update_token_reused_with_other_parameters_mismatches(ib):
     ib.update_lifecycle_policy(**args)
     with pytest.raises(ClientError) as exc:
         ib.update_lifecycle_policy(**dict(args, description="changed"))
-    assert error_of(exc) == ("IdempotentParameterMismatchException", 400)
+    assert error(exc) == ("IdempotentParameterMismatchException", 400)
 
 
 # -- Get / Delete errors --------------------------------------------------------------------
 def test_get_of_a_missing_policy_is_not_found(ib):
     with pytest.raises(ClientError) as exc:
         ib.get_lifecycle_policy(lifecyclePolicyArn="arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/nope")
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_get_with_an_arn_of_another_type_is_invalid(ib):
     with pytest.raises(ClientError) as exc:
         ib.get_lifecycle_policy(lifecyclePolicyArn="arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/r/1.0.0")
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_delete_removes_the_policy(ib):
@@ -312,10 +309,10 @@ def test_delete_removes_the_policy(ib):
     assert ib.delete_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicyArn"] == arn
     with pytest.raises(ClientError) as exc:
         ib.get_lifecycle_policy(lifecyclePolicyArn=arn)
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
     with pytest.raises(ClientError) as exc:
         ib.delete_lifecycle_policy(lifecyclePolicyArn=arn)
-    assert error_of(exc) == ("ResourceNotFoundException", 404)
+    assert error(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_a_deleted_name_can_be_used_again(ib):
@@ -355,7 +352,7 @@ def test_list_filters_by_name_resource_type_and_status(ib):
 def test_list_rejects_an_unsupported_filter(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_lifecycle_policies(filters=[{"name": "executionRole", "values": [ROLE]}])
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_list_paginates(ib):
@@ -375,13 +372,13 @@ def test_list_paginates(ib):
 def test_list_rejects_a_foreign_token(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_lifecycle_policies(nextToken="not-a-token")
-    assert error_of(exc) == ("InvalidPaginationTokenException", 400)
+    assert error(exc) == ("InvalidPaginationTokenException", 400)
 
 
 def test_list_max_results_above_100_is_rejected(raw):
     with pytest.raises(ClientError) as exc:
         raw.list_lifecycle_policies(maxResults=101)
-    assert error_of(exc) == ("InvalidParameterValueException", 400)
+    assert error(exc) == ("InvalidParameterValueException", 400)
 
 
 def test_tags_on_a_policy_show_in_get(ib):

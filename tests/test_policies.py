@@ -11,6 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests import factories
+from tests.factories import error
 from tests.rawhttp import call
 
 CONSUMER = "111122223333"
@@ -18,15 +19,7 @@ AL2 = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 
 
 def policy(arn: str, actions: list[str], principals: list[str] | str = (CONSUMER,), **statement) -> str:
-    body = {"Effect": "Allow", "Principal": {"AWS": list(principals) if not isinstance(principals, str)
-                                             else principals}, "Action": actions, "Resource": [arn]}
-    body.update(statement)
-    return json.dumps({"Version": "2012-10-17", "Statement": [body]})
-
-
-def error(exc) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+    return factories.sharing_policy(arn, actions, principals, **statement)
 
 
 # -- one fixture per resource type: (arn, get, put, actions) ---------------------------------------
@@ -36,13 +29,8 @@ def _recipe(ib):
 
 
 def _container_recipe(ib):
-    return ib.create_container_recipe(
-        containerType="DOCKER", name=factories.unique("crecipe"), semanticVersion="1.0.0",
-        parentImage="amazonlinux:latest", platformOverride="Linux",
-        dockerfileTemplateData="FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n"
-                               "{{{ imagebuilder:components }}}\n",
-        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
-        targetRepository={"service": "ECR", "repositoryName": "repo"})["containerRecipeArn"]
+    update_linux = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
+    return factories.container_recipe(ib, components=[update_linux], platformOverride="Linux")
 
 
 def _image(ib):

@@ -3,17 +3,14 @@ client. What account A shares, account B can list (owner="Shared"), read and use
 
 from __future__ import annotations
 
-import json
-
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from tests import factories
+from tests.factories import error
 
 OWNER = "123456789012"
 CONSUMER = "111122223333"
-CONSUMER_KEY = "AKIAOTHERACCOUNT0001"
 AL2 = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 UPDATE_LINUX = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
 
@@ -21,19 +18,11 @@ UPDATE_LINUX = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
 @pytest.fixture
 def other(imagebuilder_mock):
     """A client of account CONSUMER in the same region."""
-    imagebuilder_mock.register_access_key(CONSUMER_KEY, CONSUMER)
-    return boto3.client("imagebuilder", region_name="us-east-1", aws_access_key_id=CONSUMER_KEY,
-                        aws_secret_access_key="other-secret")
+    return factories.client_for(imagebuilder_mock, CONSUMER)
 
 
 def share(put, param: str, arn: str, actions: list[str], account: str = CONSUMER) -> None:
-    put(**{param: arn, "policy": json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": [account]}, "Action": actions, "Resource": [arn]}]})})
-
-
-def error(exc) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+    put(**{param: arn, "policy": factories.sharing_policy(arn, actions, [account])})
 
 
 def share_recipe(ib, arn, account=CONSUMER):
@@ -63,12 +52,7 @@ def image(ib, recipe_arn=None):
 
 
 def container_recipe(ib):
-    return ib.create_container_recipe(
-        containerType="DOCKER", name=factories.unique("crecipe"), semanticVersion="1.0.0",
-        parentImage="amazonlinux:latest", platformOverride="Linux",
-        dockerfileTemplateData="FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\n",
-        components=[{"componentArn": UPDATE_LINUX}],
-        targetRepository={"service": "ECR", "repositoryName": "repo"})["containerRecipeArn"]
+    return factories.container_recipe(ib, components=[UPDATE_LINUX], platformOverride="Linux")
 
 
 # -- image recipes -----------------------------------------------------------------------------
@@ -118,11 +102,10 @@ def test_replacing_the_policy_unshares(ib, other):
     assert error(exc) == ("ResourceNotFoundException", 404)
 
 
-def test_sharing_is_regional(ib, other):
+def test_sharing_is_regional(ib, imagebuilder_mock):
     arn = recipe(ib)
     share_recipe(ib, arn)
-    west = boto3.client("imagebuilder", region_name="us-west-2", aws_access_key_id=CONSUMER_KEY,
-                        aws_secret_access_key="other-secret")
+    west = factories.client_for(imagebuilder_mock, CONSUMER, "us-west-2")
     assert west.list_image_recipes(owner="Shared")["imageRecipeSummaryList"] == []
 
 

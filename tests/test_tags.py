@@ -6,13 +6,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error_detail
 
 ACCOUNT = "123456789012"
-
-
-def _error(exc) -> tuple[str, str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture(params=["infrastructure", "distribution", "image_recipe", "container_recipe"])
@@ -78,7 +74,7 @@ def test_missing_resource_is_not_found(ib, operation):
     }
     with pytest.raises(ClientError) as exc:
         calls[operation]()
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert arn in message
 
@@ -88,7 +84,7 @@ def test_deleted_resource_is_not_found(ib):
     ib.delete_infrastructure_configuration(infrastructureConfigurationArn=arn)
     with pytest.raises(ClientError) as exc:
         ib.list_tags_for_resource(resourceArn=arn)
-    assert _error(exc)[0::2] == ("ResourceNotFoundException", 404)
+    assert error_detail(exc)[0::2] == ("ResourceNotFoundException", 404)
 
 
 def test_at_most_fifty_tags_in_total(ib):
@@ -98,7 +94,7 @@ def test_at_most_fifty_tags_in_total(ib):
     assert len(ib.list_tags_for_resource(resourceArn=arn)["tags"]) == 50
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={"one-more": "v"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert status == 400 and code == "InvalidParameterException"
     assert "50" in message
     assert "one-more" not in ib.list_tags_for_resource(resourceArn=arn)["tags"]
@@ -108,7 +104,7 @@ def test_more_than_fifty_tags_in_one_request_is_rejected(ib):
     arn = factories.infrastructure(ib)
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(51)})
-    assert _error(exc)[0::2] == ("InvalidParameterException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterException", 400)
     assert ib.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
 
@@ -117,7 +113,7 @@ def test_tag_key_pattern_from_the_model(ib, key):
     arn = factories.infrastructure(ib)
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={key: "v"})
-    code, message, status = _error(exc)
+    code, message, status = error_detail(exc)
     assert (code, status) == ("InvalidParameterException", 400)
     assert "tags" in message
     assert ib.list_tags_for_resource(resourceArn=arn)["tags"] == {}
@@ -128,20 +124,20 @@ def test_aws_prefixed_tags_rejected_at_creation_too(ib):
         ib.create_infrastructure_configuration(name="aws-tags", instanceProfileName="ib-role",
                                                tags={"aws:cloudformation:stack": "x"})
     # CreateInfrastructureConfiguration's model lists InvalidParameterValueException, not InvalidParameterException
-    assert _error(exc)[0::2] == ("InvalidParameterValueException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
 def test_tag_value_longer_than_256_is_rejected(ib):
     arn = factories.infrastructure(ib)
     with pytest.raises(ClientError) as exc:
         ib.tag_resource(resourceArn=arn, tags={"k": "v" * 257})
-    assert _error(exc)[0::2] == ("InvalidParameterException", 400)
+    assert error_detail(exc)[0::2] == ("InvalidParameterException", 400)
 
 
 def test_non_imagebuilder_arn_is_invalid(ib):
     with pytest.raises(ClientError) as exc:
         ib.list_tags_for_resource(resourceArn="arn:aws:s3:::bucket")
-    assert _error(exc)[2] == 400
+    assert error_detail(exc)[2] == 400
 
 
 def test_tags_of_one_resource_do_not_leak_to_another(ib):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error
 from rawhttp import call
 
 ACCOUNT = "123456789012"
@@ -43,11 +42,6 @@ steps:
 """
 MISSING_WF = "wf-00000000-0000-0000-0000-000000000000"
 MISSING_STEP = "step-00000000-0000-0000-0000-000000000000"
-
-
-def error(exc) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def waiting_workflow(ib, wtype: str = "BUILD", on_failure: str = "Abort", name: str = "approve") -> str:
@@ -401,8 +395,6 @@ def test_waiting_steps_paginate(ib):
 
 
 # -- server-side errors the model lists --------------------------------------------------------
-_SERVER_ERRORS = [("ServiceException", 500), ("ServiceUnavailableException", 503), ("ForbiddenException", 403),
-                  ("CallRateLimitExceededException", 429), ("ClientException", 400)]
 _IMAGE = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/r/1.0.0/1"
 _CALLS = {
     "ListWorkflowExecutions": lambda ib: ib.list_workflow_executions(imageBuildVersionArn=_IMAGE),
@@ -416,10 +408,6 @@ _CALLS = {
 
 
 @pytest.mark.parametrize("operation", sorted(_CALLS))
-@pytest.mark.parametrize("code,status", _SERVER_ERRORS)
+@pytest.mark.parametrize("code,status", factories.SERVER_ERRORS)
 def test_modelled_server_errors(imagebuilder_mock, operation, code, status):
-    ib = boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
-    imagebuilder_mock.inject_error(operation, code)
-    with pytest.raises(ClientError) as exc:
-        _CALLS[operation](ib)
-    assert error(exc) == (code, status)
+    assert factories.injected_error(imagebuilder_mock, operation, code, _CALLS[operation]) == (code, status)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import factories
+from factories import error
 from rawhttp import call
 
 ACCOUNT = "123456789012"
@@ -48,11 +48,6 @@ steps:
   - name: Wait
     action: WaitForAction
 """
-
-
-def error(exc) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def create(ib, name="wflow", version="1.0.0", wtype="BUILD", data=DOC, **kw) -> str:
@@ -442,8 +437,6 @@ def test_tags_on_workflows(ib):
 
 
 # -- server-side errors the model lists (answered by the error injector) -----------------------
-_SERVER_ERRORS = [("ServiceException", 500), ("ServiceUnavailableException", 503), ("ForbiddenException", 403),
-                  ("CallRateLimitExceededException", 429), ("ClientException", 400)]
 _CALLS = {
     "CreateWorkflow": lambda ib: ib.create_workflow(name="wflow", semanticVersion="1.0.0", type="BUILD", data=DOC),
     "GetWorkflow": lambda ib: ib.get_workflow(workflowBuildVersionArn=arn("build", "wflow", "1.0.0", 1)),
@@ -454,22 +447,14 @@ _CALLS = {
 
 
 @pytest.mark.parametrize("operation", sorted(_CALLS))
-@pytest.mark.parametrize("code,status", _SERVER_ERRORS)
+@pytest.mark.parametrize("code,status", factories.SERVER_ERRORS)
 def test_modelled_server_errors(imagebuilder_mock, operation, code, status):
-    ib = boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
-    imagebuilder_mock.inject_error(operation, code)
-    with pytest.raises(ClientError) as exc:
-        _CALLS[operation](ib)
-    assert error(exc) == (code, status)
+    assert factories.injected_error(imagebuilder_mock, operation, code, _CALLS[operation]) == (code, status)
 
 
 @pytest.mark.parametrize("code,status", [("ResourceInUseException", 400), ("ServiceQuotaExceededException", 402)])
 def test_create_workflow_other_modelled_errors(imagebuilder_mock, code, status):
-    ib = boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
-    imagebuilder_mock.inject_error("CreateWorkflow", code)
-    with pytest.raises(ClientError) as exc:
-        create(ib)
-    assert error(exc) == (code, status)
+    assert factories.injected_error(imagebuilder_mock, "CreateWorkflow", code, create) == (code, status)
 
 
 # -- WorkflowConfiguration checks (CreateImage uses them) --------------------------------------

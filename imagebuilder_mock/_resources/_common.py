@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Iterable
 
-from .._backend import arns
+from .._backend import arns, versions
 from .._backend.context import RequestContext
 from .._backend.pagination import filtered, paginate
-from .._engine._errors import ServiceError, invalid_value, not_found
+from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
 from .._engine._model import service_model
+from . import catalog
+from ._lookup import COLLECTIONS, shared_items
 
 _SKIP = frozenset({"clientToken", "dryRun", "nextToken", "maxResults"})
 
@@ -44,12 +46,64 @@ def lookup(collection: dict[str, dict], arn: str, resource_type: str) -> dict:
     return item
 
 
-def check_arn(arn: str, param: str, resource_type: str, versioned: bool | None = None) -> arns.Arn:
+def check_arn(arn: str, param: str, resource_type: str) -> arns.Arn:
     """Parse `arn` and check its resource type (InvalidParameterValueException otherwise)."""
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
     return parsed
+
+
+def new_arn(ctx: RequestContext, resource_type: str, name: str, version: str | None = None) -> str:
+    """The ARN a Create* gives `name` (and `version`), or ResourceAlreadyExistsException if the caller has it."""
+    arn = ctx.arn(resource_type, name, version)
+    attribute, type_name = COLLECTIONS[resource_type]
+    if arn in getattr(ctx.store, attribute):
+        raise already_exists(type_name, arn)
+    return arn
+
+
+def own(ctx: RequestContext, params: dict, param: str, resource_type: str) -> tuple[str, dict]:
+    """The caller's resource at `params[param]` (an ARN of `resource_type`) and that ARN: a malformed or
+    other-typed ARN is InvalidParameterValueException, a missing resource ResourceNotFoundException."""
+    arn = params[param]
+    check_arn(arn, param, resource_type)
+    attribute, type_name = COLLECTIONS[resource_type]
+    return arn, lookup(getattr(ctx.store, attribute), arn, type_name)
+
+
+def used_by_pipeline(ctx: RequestContext, member: str, arn: str) -> bool:
+    """Whether one of the caller's image pipelines names `arn` in `member`."""
+    return any(pipeline.get(member) == arn for pipeline in ctx.store.image_pipelines.values())
+
+
+def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: str) -> dict:
+    """Delete* of a configuration pipelines name in `param` (ResourceDependencyException while one does)."""
+    arn, _ = own(ctx, params, param, resource_type)
+    if used_by_pipeline(ctx, param, arn):
+        raise dependency(arn)
+    del getattr(ctx.store, COLLECTIONS[resource_type][0])[arn]
+    return {param: arn}
+
+
+def version_references(arn: str) -> dict:
+    """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
+    parsed = arns.parse(arn)
+    return versions.references(lambda version: parsed._replace(version=version).version_arn, parsed.version)
+
+
+#: The catalog account each List* `owner` other than Self and Shared stands for.
+OWNER_ACCOUNTS = {"Amazon": "aws", "ThirdParty": "third-party", "AWSMarketplace": "aws-marketplace"}
+
+
+def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable[dict]:
+    """The resources of `resource_type` a List* request's `owner` covers: the caller's (Self), those
+    shared with it (Shared), or a catalog account's (Amazon, ThirdParty, AWSMarketplace)."""
+    if owner == "Self":
+        return getattr(ctx.store, COLLECTIONS[resource_type][0]).values()
+    if owner == "Shared":
+        return (item for _account, item in shared_items(ctx, resource_type))
+    return catalog.collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()
 
 
 def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fields: dict[str, Callable[[dict], Any]],

@@ -1,5 +1,5 @@
 """What image recipes and container recipes share: versions (with auto-increment), parents,
-components, lookups, listing by owner and deletion checks."""
+components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Callable, Iterable
 from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, dependency, invalid_value
-from . import _lookup, catalog
-from ._common import list_response
+from . import _lookup
+from ._common import list_response, lookup, new_arn, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -19,7 +19,7 @@ DEFAULT_PLATFORM = "Linux"
 
 #: "A recipe can contain a maximum of 20 build and test components ... by default" (MODEL; adjustable quota).
 MAX_COMPONENTS = 20
-_AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
 _MARKETPLACE_PRODUCT = re.compile(r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 _VERSION_NODE = re.compile(r"^(?:[0-9]+|x)$")
 
@@ -58,18 +58,6 @@ def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], 
     return ".".join(str(n) for n in fixed)
 
 
-def references(ctx: RequestContext, resource_type: str, name: str, version: str) -> dict:
-    return versions.references(lambda v: ctx.arn(resource_type, name, v), version)
-
-
-def references_for(arn: str) -> dict:
-    """latestVersionReferences for a stored recipe (own, shared or AWS-owned) from its ARN."""
-    parsed = arns.parse(arn)
-    return versions.references(
-        lambda v: arns.make(parsed.partition, parsed.region, parsed.account, parsed.resource_type, parsed.name, v),
-        parsed.version)
-
-
 # -- parents -----------------------------------------------------------------------------------
 def _available(ctx: RequestContext) -> Callable[[dict], bool]:
     return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
@@ -91,7 +79,7 @@ def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentIm
         if len(parent) == len("ssm:"):
             raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
         return DEFAULT_PLATFORM
-    if _AMI_ID.match(parent) or _MARKETPLACE_PRODUCT.match(parent):
+    if AMI_ID.match(parent) or _MARKETPLACE_PRODUCT.match(parent):
         return DEFAULT_PLATFORM
     raise invalid_value(param, f"The parent image '{parent}' must be an AMI ID, an Image Builder image ARN, "
                                "an SSM parameter prefixed by 'ssm:', or an AWS Marketplace product ID.")
@@ -125,41 +113,72 @@ def _components_module():
     return importlib.import_module(f"{__package__}.components")
 
 
-# -- reading, listing, deleting ----------------------------------------------------------------
-def get(ctx: RequestContext, arn: str, resource_type: str, param: str) -> dict:
-    """A recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
-    return _lookup.resolve(ctx, arn, resource_type, param)
+# -- the operations both families share ---------------------------------------------------------
+def create(ctx: RequestContext, params: dict, resource_type: str,
+           validate: Callable[[RequestContext, dict], tuple[str, dict]]) -> dict:
+    """Create*Recipe: the concrete version, uniqueness, the family's own checks (`validate` returns the
+    recipe's platform and the members it adds), the components, then the stored recipe."""
+    attribute, type_name = _lookup.COLLECTIONS[resource_type]
+    collection = getattr(ctx.store, attribute)
+    name = params["name"]
+    version = concrete_version(collection, lambda v: ctx.arn(resource_type, name, v), params["semanticVersion"])
+    arn = new_arn(ctx, resource_type, name, version)
+    platform, members = validate(ctx, params)
+    check_components(ctx, params.get("components"), platform)
+    ctx.check_dry_run(params)
+    item = pick(type_name, params, exclude=("tags",))
+    item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
+                tags=dict(params.get("tags") or {}))
+    collection[arn] = item
+    return {_arn_param(type_name): arn, "latestVersionReferences": version_references(arn)}
 
 
-def exact_version_arn(arn: str, param: str, resource_type: str) -> str:
-    """Delete takes a version ARN: the right type and no wildcards."""
+def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+    """Get*Recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
+    type_name = _lookup.type_name(resource_type)
+    param = _arn_param(type_name)
+    item = _lookup.resolve(ctx, params[param], resource_type, param)
+    return {_member(type_name): item, "latestVersionReferences": version_references(item["arn"])}
+
+
+def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
+                  fields: dict, key: str) -> dict:
+    """List*Recipes: the recipes of the requested owner (Self by default), if the family accepts it."""
+    owner = params.get("owner") or "Self"
+    if owner not in allowed_owners:
+        raise invalid_value("owner", f"The owner '{owner}' is not supported. Supported owners: "
+                                     f"[{', '.join(allowed_owners)}].")
+    return list_response(ctx, params, owned_items(ctx, resource_type, owner), fields, key)
+
+
+def delete(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+    """Delete*Recipe: a version ARN (no wildcards) of the caller's, not used by a pipeline nor shared."""
+    type_name = _lookup.type_name(resource_type)
+    param = _arn_param(type_name)
+    arn = params[param]
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type or parsed.version is None:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} version ARN.")
     if "x" in parsed.version:
         raise invalid_value(param, f"The ARN '{arn}' must name a version without wildcards.")
-    return arn
+    collection = getattr(ctx.store, _lookup.COLLECTIONS[resource_type][0])
+    lookup(collection, arn, type_name)
+    _check_deletable(ctx, arn, param)
+    del collection[arn]
+    return {param: arn}
 
 
-def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
-                  fields: dict, key: str, view: Callable[[dict], dict] | None = None) -> dict:
-    owner = params.get("owner") or "Self"
-    if owner not in allowed_owners:
-        raise invalid_value("owner", f"The owner '{owner}' is not supported. Supported owners: "
-                                     f"[{', '.join(allowed_owners)}].")
-    attribute = _lookup.COLLECTIONS[resource_type][0]
-    if owner == "Self":
-        items: Iterable[dict] = getattr(ctx.store, attribute).values()
-    elif owner == "Shared":
-        items = (item for _, item in _lookup.shared_items(ctx, resource_type))
-    elif owner == "Amazon":
-        items = catalog.collection(ctx.region, resource_type).values()
-    else:  # ThirdParty / AWSMarketplace: none in the mock's catalog
-        items = ()
-    return list_response(ctx, params, items, fields, key, view)
+def _member(type_name: str) -> str:
+    """The request/response member of a type: ImageRecipe -> imageRecipe."""
+    return type_name[0].lower() + type_name[1:]
 
 
-def check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
+def _arn_param(type_name: str) -> str:
+    """The ARN member of a type: ImageRecipe -> imageRecipeArn (pipelines name recipes by it too)."""
+    return _member(type_name) + "Arn"
+
+
+def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
     """ResourceDependencyException while a pipeline uses the recipe (exactly or through a wildcard
     ARN that selects it) or while it is shared (has a resource policy)."""
     store = ctx.store

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 from .._backend.context import RequestContext
-from .._engine._errors import already_exists, invalid_value
+from .._engine._errors import invalid_value
 from . import _recipes_common as recipes
 from . import operation
-from ._common import field, lookup, pick, require_one
+from ._common import field, require_one
 
-_TYPE = "ContainerRecipe"
 _ARN_TYPE = "container-recipe"
-_PARAM = "containerRecipeArn"
 #: "For container recipes, the valid owner values are Self, Shared, and Amazon." (MODEL)
 _OWNERS = ("Self", "Shared", "Amazon")
 _FILTERS = {"containerType": field("containerType"), "name": field("name"), "parentImage": field("parentImage"),
@@ -58,42 +56,28 @@ def _dockerfile(ctx: RequestContext, params: dict) -> str:
     return objects.get(uri, DEFAULT_DOCKERFILE_TEMPLATE)
 
 
-def _check_instance_image(params: dict) -> None:
+def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
+    """The recipe's platform and the members it stores besides the request's: the Dockerfile
+    template's content, `encrypted`, and ContainerRecipeSummary.instanceImage."""
+    members = {"dockerfileTemplateData": _dockerfile(ctx, params), "encrypted": True}
+    platform = _platform(ctx, params)
     image = (params.get("instanceConfiguration") or {}).get("image")
-    if image is not None and not (image.startswith("ssm:") or re.match(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$", image)):
+    if image is not None and not (image.startswith("ssm:") or recipes.AMI_ID.match(image)):
         raise invalid_value("instanceConfiguration.image",
                             f"The image '{image}' must be an AMI ID or an SSM parameter prefixed by 'ssm:'.")
+    if image:
+        members["instanceImage"] = image
+    return platform, members
 
 
 @operation("CreateContainerRecipe")
 def create(ctx: RequestContext, params: dict) -> dict:
-    store = ctx.store
-    name = params["name"]
-    version = recipes.concrete_version(store.container_recipes, lambda v: ctx.arn(_ARN_TYPE, name, v),
-                                       params["semanticVersion"])
-    arn = ctx.arn(_ARN_TYPE, name, version)
-    if arn in store.container_recipes:
-        raise already_exists(_TYPE, arn)
-    dockerfile = _dockerfile(ctx, params)
-    platform = _platform(ctx, params)
-    _check_instance_image(params)
-    recipes.check_components(ctx, params.get("components"), platform)
-    ctx.check_dry_run(params)
-    item = pick("ContainerRecipe", params, exclude=("tags",))
-    item.update({"arn": arn, "version": version, "platform": platform, "owner": ctx.account,
-                 "dockerfileTemplateData": dockerfile, "encrypted": True, "dateCreated": ctx.iso_now(),
-                 "tags": dict(params.get("tags") or {})})
-    instance_image = (params.get("instanceConfiguration") or {}).get("image")
-    if instance_image:
-        item["instanceImage"] = instance_image  # ContainerRecipeSummary.instanceImage
-    store.container_recipes[arn] = item
-    return {"containerRecipeArn": arn, "latestVersionReferences": recipes.references(ctx, _ARN_TYPE, name, version)}
+    return recipes.create(ctx, params, _ARN_TYPE, _validate)
 
 
 @operation("GetContainerRecipe")
 def get(ctx: RequestContext, params: dict) -> dict:
-    item = recipes.get(ctx, params[_PARAM], _ARN_TYPE, _PARAM)
-    return {"containerRecipe": item, "latestVersionReferences": recipes.references_for(item["arn"])}
+    return recipes.get(ctx, params, _ARN_TYPE)
 
 
 @operation("ListContainerRecipes")
@@ -103,8 +87,4 @@ def list_(ctx: RequestContext, params: dict) -> dict:
 
 @operation("DeleteContainerRecipe")
 def delete(ctx: RequestContext, params: dict) -> dict:
-    arn = recipes.exact_version_arn(params[_PARAM], _PARAM, _ARN_TYPE)
-    lookup(ctx.store.container_recipes, arn, _TYPE)
-    recipes.check_deletable(ctx, arn, "containerRecipeArn")
-    del ctx.store.container_recipes[arn]
-    return {_PARAM: arn}
+    return recipes.delete(ctx, params, _ARN_TYPE)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from .._backend.context import RequestContext
-from .._engine._errors import already_exists, dependency, invalid_combination, invalid_value
+from .._engine._errors import invalid_combination, invalid_value
 from . import operation
-from ._common import check_arn, field, list_response, lookup, pick
+from ._common import delete_unused, field, list_response, new_arn, own, pick
 
-_TYPE = "DistributionConfiguration"
 _ARN_TYPE = "distribution-configuration"
 _PARAM = "distributionConfigurationArn"
 #: "A property that Image Builder doesn't use. You can't set this property" — always 720 (APIREF example).
@@ -103,24 +102,19 @@ def _summary(item: dict) -> dict:
 
 @operation("CreateDistributionConfiguration")
 def create(ctx: RequestContext, params: dict) -> dict:
-    arn = ctx.arn(_ARN_TYPE, params["name"])
-    store = ctx.store
-    if arn in store.distribution_configurations:
-        raise already_exists(_TYPE, arn)
+    arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(ctx, params["distributions"])
     ctx.check_dry_run(params)
     item = pick("DistributionConfiguration", params, exclude=("tags",))
     item.update({"arn": arn, "timeoutMinutes": TIMEOUT_MINUTES, "dateCreated": ctx.iso_now(),
                  "tags": dict(params.get("tags") or {})})
-    store.distribution_configurations[arn] = item
+    ctx.store.distribution_configurations[arn] = item
     return {_PARAM: arn}
 
 
 @operation("UpdateDistributionConfiguration")
 def update(ctx: RequestContext, params: dict) -> dict:
-    arn = params[_PARAM]
-    check_arn(arn, _PARAM, _ARN_TYPE)
-    old = lookup(ctx.store.distribution_configurations, arn, _TYPE)
+    arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(ctx, params["distributions"])
     # A full replacement: what the request omits (description) is removed.
     new = pick("DistributionConfiguration", params)
@@ -132,9 +126,7 @@ def update(ctx: RequestContext, params: dict) -> dict:
 
 @operation("GetDistributionConfiguration")
 def get(ctx: RequestContext, params: dict) -> dict:
-    arn = params[_PARAM]
-    check_arn(arn, _PARAM, _ARN_TYPE)
-    return {"distributionConfiguration": lookup(ctx.store.distribution_configurations, arn, _TYPE)}
+    return {"distributionConfiguration": own(ctx, params, _PARAM, _ARN_TYPE)[1]}
 
 
 @operation("ListDistributionConfigurations")
@@ -145,11 +137,4 @@ def list_(ctx: RequestContext, params: dict) -> dict:
 
 @operation("DeleteDistributionConfiguration")
 def delete(ctx: RequestContext, params: dict) -> dict:
-    arn = params[_PARAM]
-    check_arn(arn, _PARAM, _ARN_TYPE)
-    store = ctx.store
-    lookup(store.distribution_configurations, arn, _TYPE)
-    if any(p.get("distributionConfigurationArn") == arn for p in store.image_pipelines.values()):
-        raise dependency(arn)
-    del store.distribution_configurations[arn]
-    return {_PARAM: arn}
+    return delete_unused(ctx, params, _PARAM, _ARN_TYPE)

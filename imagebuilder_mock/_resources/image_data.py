@@ -11,10 +11,9 @@ from typing import Iterable, Iterator
 
 from .._backend import lifecycle
 from .._backend.context import RequestContext
-from .._backend.pagination import filtered, paginate
 from .._engine._errors import invalid_value
 from . import image_inventory, operation
-from ._common import field
+from ._common import field, list_response
 from ._lookup import resolve
 
 #: Statuses whose build got past the phase that collects the data (the build instance ran
@@ -71,11 +70,7 @@ def list_image_packages(ctx: RequestContext, params: dict) -> dict:
     image = resolve(ctx, params["imageBuildVersionArn"], "image", "imageBuildVersionArn")
     lifecycle.settle(ctx, image, poll=False)
     items = image_inventory.packages(image) if has_inventory(image) else []
-    page, token = paginate(ctx.operation, params, items)
-    out: dict = {"imagePackageList": page}
-    if token:
-        out["nextToken"] = token
-    return out
+    return list_response(ctx, params, items, {}, "imagePackageList")
 
 
 def account_findings(ctx: RequestContext) -> Iterator[dict]:
@@ -88,12 +83,7 @@ def account_findings(ctx: RequestContext) -> Iterator[dict]:
 
 @operation("ListImageScanFindings")
 def list_image_scan_findings(ctx: RequestContext, params: dict) -> dict:
-    items = filtered(account_findings(ctx), params.get("filters"), FINDING_FILTERS)
-    page, token = paginate(ctx.operation, params, items)
-    out: dict = {"findings": page}
-    if token:
-        out["nextToken"] = token
-    return out
+    return list_response(ctx, params, account_findings(ctx), FINDING_FILTERS, "findings")
 
 
 def severity_counts(findings: Iterable[dict]) -> dict:
@@ -124,8 +114,4 @@ def list_image_scan_finding_aggregations(ctx: RequestContext, params: dict) -> d
             groups.setdefault(key, []).append(finding)
     keys = [k for k in groups if values is None or k in values]
     responses = ({member: {key_name: k, "severityCounts": severity_counts(groups[k])}} for k in keys)
-    page, token = paginate(ctx.operation, params, responses)
-    out: dict = {"aggregationType": kind, "responses": page}
-    if token:
-        out["nextToken"] = token
-    return out
+    return dict(list_response(ctx, params, responses, {}, "responses"), aggregationType=kind)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .._backend.context import RequestContext
-from .._engine._errors import already_exists, dependency, invalid_value
+from .._engine._errors import invalid_value
 from . import operation
-from ._common import check_arn, field, list_response, lookup, pick
+from ._common import delete_unused, field, list_response, new_arn, own, pick
 
-_TYPE = "InfrastructureConfiguration"
+_ARN_TYPE = "infrastructure-configuration"
+_PARAM = "infrastructureConfigurationArn"
 _RESERVED_RESOURCE_TAGS = {"CreatedBy", "Ec2ImageBuilderArn", "Name", "Tags"}
 
 
@@ -40,36 +41,29 @@ def _fill(params: dict, item: dict) -> dict:
 
 @operation("CreateInfrastructureConfiguration")
 def create(ctx: RequestContext, params: dict) -> dict:
-    arn = ctx.arn("infrastructure-configuration", params["name"])
-    store = ctx.store
-    if arn in store.infrastructure_configurations:
-        raise already_exists(_TYPE, arn)
+    arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(params)
     ctx.check_dry_run(params)
     item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": dict(params.get("tags") or {})})
-    store.infrastructure_configurations[arn] = item
-    return {"infrastructureConfigurationArn": arn}
+    ctx.store.infrastructure_configurations[arn] = item
+    return {_PARAM: arn}
 
 
 @operation("UpdateInfrastructureConfiguration")
 def update(ctx: RequestContext, params: dict) -> dict:
-    arn = params["infrastructureConfigurationArn"]
-    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
-    old = lookup(ctx.store.infrastructure_configurations, arn, _TYPE)
+    arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(params)
     ctx.check_dry_run(params)
     # A full replacement: what the request omits is removed or reset to its default.
     new = {"arn": arn, "name": old["name"], "dateCreated": old["dateCreated"], "tags": old["tags"],
            "dateUpdated": ctx.iso_now()}
     ctx.store.infrastructure_configurations[arn] = _fill(dict(params, name=old["name"]), new)
-    return {"infrastructureConfigurationArn": arn}
+    return {_PARAM: arn}
 
 
 @operation("GetInfrastructureConfiguration")
 def get(ctx: RequestContext, params: dict) -> dict:
-    arn = params["infrastructureConfigurationArn"]
-    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
-    return {"infrastructureConfiguration": lookup(ctx.store.infrastructure_configurations, arn, _TYPE)}
+    return {"infrastructureConfiguration": own(ctx, params, _PARAM, _ARN_TYPE)[1]}
 
 
 @operation("ListInfrastructureConfigurations")
@@ -80,11 +74,4 @@ def list_(ctx: RequestContext, params: dict) -> dict:
 
 @operation("DeleteInfrastructureConfiguration")
 def delete(ctx: RequestContext, params: dict) -> dict:
-    arn = params["infrastructureConfigurationArn"]
-    check_arn(arn, "infrastructureConfigurationArn", "infrastructure-configuration")
-    store = ctx.store
-    lookup(store.infrastructure_configurations, arn, _TYPE)
-    if any(p.get("infrastructureConfigurationArn") == arn for p in store.image_pipelines.values()):
-        raise dependency(arn)
-    del store.infrastructure_configurations[arn]
-    return {"infrastructureConfigurationArn": arn}
+    return delete_unused(ctx, params, _PARAM, _ARN_TYPE)

@@ -9,11 +9,10 @@ import datetime
 
 from .._backend import arns
 from .._backend.context import RequestContext
-from .._backend.pagination import paginate
-from .._engine._errors import in_use, invalid_value, not_found
+from .._engine._errors import in_use, invalid_value
 from . import _lifecycle_runs as runs
 from . import operation
-from ._common import list_response
+from ._common import list_response, lookup
 from ._lifecycle_rules import as_datetime, not_actionable
 
 _TYPE = "LifecycleExecution"
@@ -29,10 +28,7 @@ _ACTION = {"AVAILABLE": "AVAILABLE", "DEPRECATED": "DEPRECATE", "DISABLED": "DIS
 
 
 def _execution(ctx: RequestContext, execution_id: str) -> dict:
-    execution = ctx.store.lifecycle_executions.get(execution_id)
-    if execution is None:
-        raise not_found(_TYPE, execution_id)
-    return execution
+    return lookup(ctx.store.lifecycle_executions, execution_id, _TYPE)
 
 
 @operation("ListLifecycleExecutions")
@@ -59,12 +55,8 @@ def list_resources(ctx: RequestContext, params: dict) -> dict:
         items = execution["_resources"]
     else:
         items = next((r["_children"] for r in execution["_resources"] if r["resourceId"] == parent), [])
-    page, token = paginate(ctx.operation, params, iter(items))
-    out = {"lifecycleExecutionId": execution["lifecycleExecutionId"],
-           "lifecycleExecutionState": execution["state"], "resources": page}
-    if token:
-        out["nextToken"] = token
-    return out
+    out = list_response(ctx, params, items, {}, "resources")
+    return dict(out, lifecycleExecutionId=execution["lifecycleExecutionId"], lifecycleExecutionState=execution["state"])
 
 
 @operation("CancelLifecycleExecution")
@@ -133,9 +125,7 @@ def _check_image_state(ctx: RequestContext, image: dict, target: str, starts_exe
 @operation("StartResourceStateUpdate")
 def start_resource_state_update(ctx: RequestContext, params: dict) -> dict:
     arn = params["resourceArn"]
-    image = ctx.store.images.get(arn)
-    if image is None:
-        raise not_found("Image", arn)
+    image = lookup(ctx.store.images, arn, "Image")
     target = params["state"]["status"]
     update_at = _validate_update(ctx, params, image)
     include = params.get("includeResources") or {}

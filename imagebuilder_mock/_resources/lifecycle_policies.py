@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 
 from .._backend.context import RequestContext
-from .._engine._errors import already_exists, invalid_value
+from .._engine._errors import invalid_value
 from . import operation
-from ._common import check_arn, field, list_response, lookup, pick
+from ._common import field, list_response, new_arn, own, pick
 from ._lifecycle_rules import validate_policy
 from ._lifecycle_runs import RUN_INTERVAL, cancel_running, install_schedule
 
-_TYPE = "LifecyclePolicy"
+_ARN_TYPE = "lifecycle-policy"
+_PARAM = "lifecyclePolicyArn"
 
 
 def _fill(params: dict, item: dict) -> dict:
@@ -22,46 +23,36 @@ def _fill(params: dict, item: dict) -> dict:
 
 @operation("CreateLifecyclePolicy")
 def create(ctx: RequestContext, params: dict) -> dict:
-    arn = ctx.arn("lifecycle-policy", params["name"])
-    store = ctx.store
-    if arn in store.lifecycle_policies:
-        raise already_exists(_TYPE, arn)
+    arn = new_arn(ctx, _ARN_TYPE, params["name"])
     validate_policy(params)
     ctx.check_dry_run(params)
     now = ctx.now()
     item = {"arn": arn, "name": params["name"], "dateCreated": now, "tags": dict(params.get("tags") or {}),
             "_next_run": now + RUN_INTERVAL}
-    store.lifecycle_policies[arn] = _fill(params, item)
+    ctx.store.lifecycle_policies[arn] = _fill(params, item)
     install_schedule(ctx.backend)
-    return {"lifecyclePolicyArn": arn}
+    return {_PARAM: arn}
 
 
 @operation("UpdateLifecyclePolicy")
 def update(ctx: RequestContext, params: dict) -> dict:
-    arn = params["lifecyclePolicyArn"]
-    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
-    old = lookup(ctx.store.lifecycle_policies, arn, _TYPE)
+    arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     if params["resourceType"] != old["resourceType"]:
         raise invalid_value("resourceType", f"The resource type of a lifecycle policy can't be changed: the policy's "
                                             f"resource type is {old['resourceType']}.")
     validate_policy(params)
     # A full replacement: what the request omits is removed or reset to its default (status ENABLED).
-    new = {key: old[key] for key in ("arn", "name", "dateCreated", "tags", "_next_run")}
-    for key in ("dateLastRun",):
-        if key in old:
-            new[key] = old[key]
+    new = {key: old[key] for key in ("arn", "name", "dateCreated", "tags", "_next_run", "dateLastRun") if key in old}
     new["dateUpdated"] = ctx.now()
     ctx.store.lifecycle_policies[arn] = _fill(params, new)
     if new["status"] == "DISABLED":
         cancel_running(ctx, arn, "The lifecycle policy was disabled.")
-    return {"lifecyclePolicyArn": arn}
+    return {_PARAM: arn}
 
 
 @operation("GetLifecyclePolicy")
 def get(ctx: RequestContext, params: dict) -> dict:
-    arn = params["lifecyclePolicyArn"]
-    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
-    return {"lifecyclePolicy": lookup(ctx.store.lifecycle_policies, arn, _TYPE)}
+    return {"lifecyclePolicy": own(ctx, params, _PARAM, _ARN_TYPE)[1]}
 
 
 @operation("ListLifecyclePolicies")
@@ -72,10 +63,7 @@ def list_(ctx: RequestContext, params: dict) -> dict:
 
 @operation("DeleteLifecyclePolicy")
 def delete(ctx: RequestContext, params: dict) -> dict:
-    arn = params["lifecyclePolicyArn"]
-    check_arn(arn, "lifecyclePolicyArn", "lifecycle-policy")
-    store = ctx.store
-    lookup(store.lifecycle_policies, arn, _TYPE)
+    arn, _ = own(ctx, params, _PARAM, _ARN_TYPE)
     cancel_running(ctx, arn, "The lifecycle policy was deleted.")
-    del store.lifecycle_policies[arn]
-    return {"lifecyclePolicyArn": arn}
+    del ctx.store.lifecycle_policies[arn]
+    return {_PARAM: arn}

@@ -16,6 +16,7 @@ from .._backend import arns, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, invalid_request
 from . import operation
+from ._lookup import latest_match
 from .catalog import CATALOG_DATE
 
 MARKETPLACE_ACCOUNT = "aws-marketplace"
@@ -76,7 +77,7 @@ def marketplace_components(region: str) -> dict[str, dict]:
     return out
 
 
-def _find(ctx: RequestContext, arn: str) -> dict:
+def _find(arn: str) -> dict:
     parsed = arns.parse(arn, "resourceArn")
     if parsed.account != MARKETPLACE_ACCOUNT or parsed.resource_type != "component":
         raise invalid_request(f"The resource '{arn}' is not an AWS Marketplace component. "
@@ -85,9 +86,7 @@ def _find(ctx: RequestContext, arn: str) -> dict:
     item = catalog.get(arn)
     if item is None and parsed.version is not None and parsed.build is None:
         pattern = versions.parse(parsed.version, "resourceArn", wildcards=True)
-        matching = [c for c in catalog.values() if arns.parse(c["arn"]).name == parsed.name
-                    and versions.matches(pattern, c["version"])]
-        item = versions.latest(matching, lambda c: c["version"], lambda c: c["_build"])
+        item = latest_match(catalog.values(), parsed, pattern, "component")
     if item is None:
         raise ServiceError("ForbiddenException",
                            f"You are not subscribed to the AWS Marketplace product of the resource '{arn}'.")
@@ -107,7 +106,7 @@ def _presigned(ctx: RequestContext, location: str) -> str:
 
 @operation("GetMarketplaceResource")
 def get_marketplace_resource(ctx: RequestContext, params: dict) -> dict:
-    component = _find(ctx, params["resourceArn"])
+    component = _find(params["resourceArn"])
     out = {"resourceArn": component["arn"]}
     if params["resourceType"] == "COMPONENT_DATA":
         # "obfuscated data that contains the YAML content of the component"

@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 from .._backend import arns
 from .._backend.context import RequestContext
-from .._engine._errors import invalid_value, not_found
+from .._engine._errors import invalid_value
 from . import operation
+from ._common import lookup
 from ._lookup import COLLECTIONS
 
 #: The policy language versions IAM accepts.
@@ -49,14 +50,9 @@ KINDS = {
 def owned_resource(ctx: RequestContext, kind: Kind, arn: str) -> dict:
     """The caller's own resource at exactly `arn`; anything else (another account's, AWS-owned,
     shared with the caller, a wildcard version) is ResourceNotFoundException."""
-    parsed = arns.parse(arn, kind.param)
+    arns.parse(arn, kind.param)
     attribute, type_name = COLLECTIONS[kind.resource_type]
-    item = None
-    if parsed.resource_type == kind.resource_type and parsed.account == ctx.account:
-        item = getattr(ctx.store, attribute).get(arn)
-    if item is None:
-        raise not_found(type_name, arn)
-    return item
+    return lookup(getattr(ctx.store, attribute), arn, type_name)  # holds only the caller's ARNs of the type
 
 
 def _as_list(value: object, what: str) -> list:

@@ -12,35 +12,26 @@ import json
 
 from .._backend import lifecycle
 from .._backend.context import RequestContext
-from .._engine._errors import in_use, invalid_value, not_found
+from .._engine._errors import in_use, invalid_value
 from . import operation, workflow_runtime
-from ._common import list_response
-
-_EXECUTION = "WorkflowExecution"
-_STEP = "WorkflowStepExecution"
+from ._common import list_response, lookup
 
 
-def _image_of(ctx: RequestContext, arn: str) -> dict | None:
-    image = ctx.store.images.get(arn)
+def _settled(ctx: RequestContext, collection: dict[str, dict], key: str, type_name: str) -> dict:
+    """A workflow or step execution by id (ResourceNotFoundException otherwise), its image brought up to date."""
+    record = lookup(collection, key, type_name)
+    image = ctx.store.images.get(record["imageBuildVersionArn"])
     if image is not None:
         lifecycle.settle(ctx, image, poll=False)
-    return image
+    return record
 
 
 def _execution(ctx: RequestContext, execution_id: str) -> dict:
-    execution = ctx.store.workflow_executions.get(execution_id)
-    if execution is None:
-        raise not_found(_EXECUTION, execution_id)
-    _image_of(ctx, execution["imageBuildVersionArn"])
-    return execution
+    return _settled(ctx, ctx.store.workflow_executions, execution_id, "WorkflowExecution")
 
 
 def _step(ctx: RequestContext, step_id: str) -> dict:
-    step = ctx.store.workflow_step_executions.get(step_id)
-    if step is None:
-        raise not_found(_STEP, step_id)
-    _image_of(ctx, step["imageBuildVersionArn"])
-    return step
+    return _settled(ctx, ctx.store.workflow_step_executions, step_id, "WorkflowStepExecution")
 
 
 def _image_message(image: dict) -> dict:
@@ -51,9 +42,8 @@ def _image_message(image: dict) -> dict:
 @operation("ListWorkflowExecutions")
 def list_executions(ctx: RequestContext, params: dict) -> dict:
     arn = params["imageBuildVersionArn"]
-    image = _image_of(ctx, arn)
-    if image is None:
-        raise not_found("Image", arn)
+    image = lookup(ctx.store.images, arn, "Image")
+    lifecycle.settle(ctx, image, poll=False)
     out = list_response(ctx, params, workflow_runtime.executions_of(ctx, image), {}, "workflowExecutions")
     out.update(imageBuildVersionArn=arn, **_image_message(image))
     return out
@@ -107,9 +97,7 @@ def send_action(ctx: RequestContext, params: dict) -> dict:
         state = "is not a WaitForAction step" if step["action"] != "WaitForAction" else \
             f"is not waiting for an action (status {step['status']})"
         raise in_use(f"The workflow step execution '{step_id}' {state}.")
-    image = ctx.store.images.get(image_arn)
-    if image is None:  # the image was deleted under a waiting step
-        raise not_found("Image", image_arn)
+    image = lookup(ctx.store.images, image_arn, "Image")  # deleted under a waiting step
     now = ctx.iso_now()
     outputs = {"action": action}
     if params.get("reason"):

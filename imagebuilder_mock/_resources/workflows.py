@@ -8,21 +8,15 @@ import re
 from .._backend import arns, versions
 from .._backend.context import RequestContext
 from .._backend.pagination import filtered
-from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
+from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import catalog, operation, workflow_documents
-from ._common import field, list_response, require_one
+from ._common import field, list_response, lookup, owned_items, pick, require_one, version_references
 from ._lookup import resolve
 
 _TYPE = "Workflow"
 _S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 #: what makes two builds of one version "the same configuration" (tags excluded) — INFERRED
 _CONTENT = ("data", "description", "changeDescription", "kmsKeyId")
-
-
-def _references(parsed: arns.Arn, version: str) -> dict:
-    return versions.references(
-        lambda v: arns.make(parsed.partition, parsed.region, parsed.account, "workflow", parsed.name, v, None,
-                            parsed.workflow_type), version)
 
 
 def _read_uri(ctx: RequestContext, uri: str) -> str:
@@ -46,18 +40,15 @@ def _read_uri(ctx: RequestContext, uri: str) -> str:
 @operation("CreateWorkflow")
 def create(ctx: RequestContext, params: dict) -> dict:
     source = require_one(params, "data", "uri")
-    wtype = params["type"]
-    versions.parse(params["semanticVersion"])
+    wtype, version = params["type"], params["semanticVersion"]
+    versions.parse(version)
     data = params["data"] if source == "data" else _read_uri(ctx, params["uri"])
     doc = workflow_documents.parse(data, wtype, source)
-    version_arn = ctx.arn("workflow", params["name"], params["semanticVersion"], workflow_type=wtype)
+    version_arn = ctx.arn("workflow", params["name"], version, workflow_type=wtype)
     store = ctx.store
-    item = {"name": params["name"], "version": params["semanticVersion"], "type": wtype, "owner": ctx.account,
-            "data": data, "parameters": workflow_documents.parameter_details(doc)}
-    for key in ("description", "changeDescription", "kmsKeyId"):
-        if params.get(key) is not None:
-            item[key] = params[key]
-    builds = [w for w in store.workflows.values() if w["_version_arn"] == version_arn]
+    item = pick("Workflow", params, exclude=("tags",))
+    item.update(version=version, owner=ctx.account, data=data, parameters=workflow_documents.parameter_details(doc))
+    builds = [w for w in store.workflows.values() if w["arn"].rsplit("/", 1)[0] == version_arn]
     if builds:
         latest = max(builds, key=lambda w: w["_build"])
         if all(latest.get(k) == item.get(k) for k in _CONTENT):
@@ -65,18 +56,15 @@ def create(ctx: RequestContext, params: dict) -> dict:
     ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    item.update(arn=arn, dateCreated=ctx.iso_now(), tags=dict(params.get("tags") or {}), _build=build,
-                _version_arn=version_arn)
-    store.workflows[arn] = {"arn": arn, **item}
-    return {"workflowBuildVersionArn": arn,
-            "latestVersionReferences": _references(arns.parse(arn), params["semanticVersion"])}
+    store.workflows[arn] = dict(item, arn=arn, dateCreated=ctx.iso_now(), tags=dict(params.get("tags") or {}),
+                                _build=build)
+    return {"workflowBuildVersionArn": arn, "latestVersionReferences": version_references(arn)}
 
 
 @operation("GetWorkflow")
 def get(ctx: RequestContext, params: dict) -> dict:
     item = resolve(ctx, params["workflowBuildVersionArn"], "workflow", "workflowBuildVersionArn")
-    parsed = arns.parse(item["arn"])
-    return {"workflow": item, "latestVersionReferences": _references(parsed, item["version"])}
+    return {"workflow": item, "latestVersionReferences": version_references(item["arn"])}
 
 
 def _version_entries(items, by_name: bool) -> list[dict]:
@@ -84,8 +72,7 @@ def _version_entries(items, by_name: bool) -> list[dict]:
     groups: dict[str, list[dict]] = {}
     for item in items:
         parsed = arns.parse(item["arn"])
-        key = arns.make(parsed.partition, parsed.region, parsed.account, "workflow", parsed.name,
-                        "x.x.x" if by_name else parsed.version, None, parsed.workflow_type)
+        key = parsed._replace(version="x.x.x").version_arn if by_name else parsed.version_arn
         groups.setdefault(key, []).append(item)
     out = []
     for arn, builds in groups.items():
@@ -112,12 +99,7 @@ def list_(ctx: RequestContext, params: dict) -> dict:
     if owner in ("Shared", "ThirdParty"):
         raise invalid_value("owner", f"The owner '{owner}' is not supported for workflows. "
                                      "Supported values: [Self, Amazon, AWSMarketplace].")
-    if owner == "Self":
-        items = list(ctx.store.workflows.values())
-    elif owner == "Amazon":
-        items = list(catalog.workflows(ctx.region).values())
-    else:  # AWSMarketplace: no workflows
-        items = []
+    items = list(owned_items(ctx, "workflow", owner))  # AWSMarketplace: none
     # Filters apply to the versions; byName aggregates what is left.
     kept = list(filtered(_version_entries(items, False), filters, _LIST_FIELDS))
     if params.get("byName"):
@@ -165,9 +147,7 @@ def _referenced_by_pipeline(ctx: RequestContext, item: dict) -> bool:
 def delete(ctx: RequestContext, params: dict) -> dict:
     arn = params["workflowBuildVersionArn"]
     arns.parse(arn, "workflowBuildVersionArn")
-    item = ctx.store.workflows.get(arn)
-    if item is None:
-        raise not_found(_TYPE, arn)
+    item = lookup(ctx.store.workflows, arn, _TYPE)
     if _referenced_by_pipeline(ctx, item):
         raise dependency(arn)
     del ctx.store.workflows[arn]
