@@ -38,6 +38,9 @@ class Store:
     policies: dict[str, str] = dataclasses.field(default_factory=dict)  # resource ARN -> policy JSON
     #: build counters: version ARN -> last build number handed out (never reused after a delete)
     builds: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: lookup indexes that resource modules derive from the collections above, by name (e.g. the
+    #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
+    indexes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def next_build(self, version_arn: str) -> int:
         number = self.builds.get(version_arn, 0) + 1
@@ -55,8 +58,10 @@ class Backend:
         self.clock = Clock()
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
-        #: (account, region, operation, token) -> (fingerprint, status, headers, body)
-        self.idempotency: dict[tuple, tuple] = {}
+        #: client tokens: (account, region, operation) -> {token: one bytes object: a 16-byte digest of the
+        #: other request parameters, the 3-digit status, the request id, the response body} — the first
+        #: response, replayed as it was sent (engine._replay)
+        self.idempotency: dict[tuple, dict[str, bytes]] = {}
         #: extension state owned by resource modules (schedules, injections, ...), by name
         self.extensions: dict[str, Any] = {}
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)

@@ -117,24 +117,25 @@ class Engine:
                 hook(ctx, params)
             token = params.get("clientToken") if self._has_token(op) else None
             if token:
-                key = (ctx.account, ctx.region, op.name, token)
-                # A digest of the canonical parameters, not the parameters: a token costs ~100 bytes
-                # however large the request (component documents) was.
+                tokens = backend.idempotency.get((ctx.account, ctx.region, op.name))
+                if tokens is None:
+                    tokens = backend.idempotency[(ctx.account, ctx.region, op.name)] = {}
+                # A digest of the canonical parameters, not the parameters: a token costs little however
+                # large the request (component documents) was.
                 fingerprint = hashlib.blake2b(
                     json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True,
-                               default=str).encode(), digest_size=16).digest()
-                seen = backend.idempotency.get(key)
+                               default=str).encode(), digest_size=_DIGEST).digest()
+                seen = tokens.get(token)
                 if seen is not None:
-                    if seen[0] != fingerprint:
+                    if seen[:_DIGEST] != fingerprint:
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    status, request_id, body = seen[1]  # the first response, as it was sent
-                    return status, _headers(request_id), body
+                    return _replay(seen)  # the first response, as it was sent
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
-            if token:  # kept compact (no headers dict): one entry per create call of a test run
-                backend.idempotency[key] = (fingerprint, (response[0], ctx.request_id, response[2]))
+            if token:  # one bytes object per create call of a test run (see _replay)
+                tokens[token] = b"%b%03d%b%b" % (fingerprint, response[0], ctx.request_id.encode(), response[2])
         return response
 
     def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
@@ -160,6 +161,15 @@ class Engine:
 
 
 _TOKEN_OPS: dict[str, bool] = {}
+_DIGEST = 16  # bytes of the request digest an idempotency entry starts with
+_REQUEST_ID = 36  # characters of a request id (a UUID)
+
+
+def _replay(entry: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The response an idempotency entry holds: digest, 3-digit status, request id, then the body."""
+    status_at, id_at = _DIGEST, _DIGEST + 3
+    body_at = id_at + _REQUEST_ID
+    return int(entry[status_at:id_at]), _headers(entry[id_at:body_at].decode()), entry[body_at:]
 
 
 def _parameter_codes() -> dict[str, str]:
@@ -191,10 +201,13 @@ _RNG = random.Random()  # private: seeding `random` in a test neither repeats ou
 os.register_at_fork(after_in_child=_RNG.seed)
 
 
-def _request_id(_bits=_RNG.getrandbits) -> str:
-    """A random (version 4) UUID string, as the service's request ids are; ~4x cheaper than uuid.uuid4()."""
+def random_uuid(_bits=_RNG.getrandbits) -> str:
+    """A random (version 4) UUID string, as the service's ids are; ~4x cheaper than str(uuid.uuid4())."""
     h = f"{_bits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+_request_id = random_uuid  # request ids are random UUIDs
 
 
 def _parse_query(raw: str | None) -> dict[str, list[str]]:

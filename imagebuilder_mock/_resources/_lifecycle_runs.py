@@ -212,16 +212,32 @@ def _contexts(backend: Backend, account: str | None = None, region: str | None =
 def catch_up(backend: Backend) -> None:
     """Run what the schedule owes at the simulated clock's current time."""
     with backend.lock:
+        wake = None
         for ctx in _contexts(backend):
             settle_store(ctx)
             now = ctx.now()
             for policy in list(ctx.store.lifecycle_policies.values()):
                 due = policy.get("_next_run")
-                if policy["status"] != "ENABLED" or due is None or due > now:
+                if policy["status"] != "ENABLED" or due is None:
                     continue
-                run_policy(ctx, policy)
-                missed = (now - due) // RUN_INTERVAL + 1  # one run catches up every missed day
-                policy["_next_run"] = due + missed * RUN_INTERVAL
+                if due <= now:
+                    run_policy(ctx, policy)
+                    missed = (now - due) // RUN_INTERVAL + 1  # one run catches up every missed day
+                    due = policy["_next_run"] = due + missed * RUN_INTERVAL
+                wake = due if wake is None else min(wake, due)
+            for execution in ctx.store.lifecycle_executions.values():
+                due = execution.get("_due")
+                if due is not None and execution["state"]["status"] in IN_FLIGHT:
+                    wake = due if wake is None else min(wake, due)
+        backend.extensions[_WAKE] = wake
+
+
+#: backend.extensions key: when the hook must next look at the stores (None: not until something
+#: changes). Recomputed by every catch-up; any request that may change policies or executions (every
+#: operation but Get*/List*) makes the next request look (`_SOON`). So a request with nothing due costs
+#: one comparison, however many policies and executions there are.
+_WAKE = "lifecycle.wake"
+_SOON = "soon"
 
 
 def run_policies(backend: Backend, account: str | None = None, region: str | None = None) -> list[str]:
@@ -237,10 +253,16 @@ def run_policies(backend: Backend, account: str | None = None, region: str | Non
 
 
 def _hook(ctx: RequestContext, params: dict) -> None:
-    catch_up(ctx.backend)
+    backend = ctx.backend
+    wake = backend.extensions.get(_WAKE, _SOON)
+    if wake is _SOON or (wake is not None and wake <= backend.clock.now()):
+        catch_up(backend)
+    if not ctx.operation.startswith(("Get", "List")):
+        backend.extensions[_WAKE] = _SOON  # it may create, change or cancel what is due: look next time
 
 
 def install_schedule(backend: Backend) -> None:
     """Follow the simulated clock from now on (idempotent per backend; survives reset())."""
+    backend.extensions[_WAKE] = _SOON
     if _hook not in backend.hooks:
         backend.hooks.append(_hook)

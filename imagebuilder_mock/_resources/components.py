@@ -112,6 +112,73 @@ def missing_parameters(item: dict, given: list | None) -> list[str]:
     return [p["name"] for p in item.get("parameters") or [] if "defaultValue" not in p and p["name"] not in names]
 
 
+# -- finding builds without scanning the store (lists and creates stay flat in its size) ----------
+def _builds_of(store, version_arn: str) -> list[dict]:
+    """The store's builds of one version, in creation order: build numbers count up from 1 and are
+    never reused (`store.builds`), so no index is needed (nor memory spent on one)."""
+    components = store.components
+    found = (components.get(f"{version_arn}/{n}") for n in range(1, store.builds.get(version_arn, 0) + 1))
+    return [item for item in found if item is not None]
+
+
+_NAMES = "component_names"  # Store.indexes key: name -> version ARNs of the store's components
+
+
+def _names(store) -> dict[str, list[str]]:
+    """Version ARNs by component name (ListComponents byName): built on first use, then kept up to date
+    by create and delete, so stores that are never listed by name spend no memory on it."""
+    names = store.indexes.get(_NAMES)
+    if names is None:
+        names = store.indexes[_NAMES] = {}
+        for arn in store.components:
+            _name_added(names, arn)
+    return names
+
+
+def _name_added(names: dict[str, list[str]], arn: str) -> None:
+    version_arn = arn.rsplit("/", 1)[0]
+    versions_of_name = names.setdefault(version_arn.rsplit("/", 2)[1], [])
+    if version_arn not in versions_of_name:
+        versions_of_name.append(version_arn)
+
+
+def _name_removed(store, arn: str) -> None:
+    names = store.indexes.get(_NAMES)
+    version_arn = arn.rsplit("/", 1)[0]
+    if names is None or _builds_of(store, version_arn):
+        return
+    name = version_arn.rsplit("/", 2)[1]
+    versions_of_name = names.get(name, [])
+    if version_arn in versions_of_name:
+        versions_of_name.remove(version_arn)
+    if not versions_of_name:
+        names.pop(name, None)
+
+
+def _latest_own(store, by_name: bool, keep) -> Iterable[dict]:
+    """`_latest_per` over the store's builds that `keep`, lazily: the latest kept build of each version
+    (or name), in the order its first kept build was created. A first page reads ~one build per entry."""
+    components = store.components
+    names = _names(store) if by_name else None
+    seen: set[str] = set()
+    for item in components.values():
+        if not keep(item):
+            continue
+        version_arn = item["arn"].rsplit("/", 1)[0]
+        key = version_arn.rsplit("/", 2)[1] if names is not None else version_arn
+        if key in seen:
+            continue
+        seen.add(key)
+        latest = item  # the first kept build of its key: the earliest wins a tie, as in `_latest_per`
+        for version in names.get(key, ()) if names is not None else (key,):
+            if version == version_arn and store.builds.get(version, 0) <= 1:
+                continue  # the usual case: a version with one build, this one
+            for build in _builds_of(store, version):
+                if build is not item and keep(build) and _newer(build, latest):
+                    latest = build
+        yield latest
+
+
 # -- creating ----------------------------------------------------------------------------------
 def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
     """The object at `uri`, read through moto's S3 when moto's mock is active in this process (moto
@@ -155,8 +222,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
                  "state": {"status": "ACTIVE"}, "tags": dict(params.get("tags") or {})})
     if parameters:
         item["parameters"] = parameters
-    builds = [b for b in store.components.values() if _version_arn(b) == version_arn]
-    latest = versions.latest(builds, lambda b: b["version"], lambda b: b["_build"])
+    latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], lambda b: b["_build"])
     if latest is not None and latest["_fingerprint"] == _fingerprint(item):
         raise already_exists(_TYPE, latest["arn"])
     ctx.check_dry_run(params)
@@ -164,6 +230,8 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     arn = f"{version_arn}/{build}"
     item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build, "_fingerprint": _fingerprint(item)})
     store.components[arn] = item
+    if _NAMES in store.indexes:
+        _name_added(store.indexes[_NAMES], arn)
     return item
 
 
@@ -206,13 +274,16 @@ def get(ctx: RequestContext, params: dict) -> dict:
 
 
 def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
-    """Every build the caller sees for `owner` (Self default, Shared, Amazon, ThirdParty, AWSMarketplace)."""
-    if owner == "Self":
-        return list(ctx.store.components.values())
+    """Every build the caller sees for `owner` (Shared, Amazon, ThirdParty, AWSMarketplace; Self: `_latest_own`)."""
     if owner == "Shared":
         return [item for _account, item in _lookup.shared_items(ctx, "component")]
     account = _OWNER_ACCOUNTS[owner]
     return [i for i in catalog.collection(ctx.region, "component").values() if arns.parse(i["arn"]).account == account]
+
+
+def _newer(item: dict, current: dict | None) -> bool:
+    return current is None or (versions.key(item["version"]), item.get("_build", 0)) > \
+        (versions.key(current["version"]), current.get("_build", 0))
 
 
 def _latest_per(builds: Iterable[dict], key) -> list[dict]:
@@ -220,9 +291,7 @@ def _latest_per(builds: Iterable[dict], key) -> list[dict]:
     best: dict[str, dict] = {}
     for item in builds:
         k = key(item)
-        current = best.get(k)
-        if current is None or (versions.key(item["version"]), item.get("_build", 0)) > \
-                (versions.key(current["version"]), current.get("_build", 0)):
+        if _newer(item, best.get(k)):
             best[k] = item
     return list(best.values())
 
@@ -244,17 +313,22 @@ def list_(ctx: RequestContext, params: dict) -> dict:
     filters = params.get("filters")
     if params.get("byName") and any(f.get("name") == "version" for f in filters or []):
         raise invalid_request("You can't combine byName with the 'version' filter.")
-    builds = _owned(ctx, params.get("owner") or "Self")
-    if not _wants_deprecated(filters):
-        builds = [b for b in builds if _status(b) != "DEPRECATED"]
-    if params.get("byName"):
-        entries = _latest_per(builds, lambda b: arns.parse(b["arn"]).name)
+    owner = params.get("owner") or "Self"
+    keep = (lambda b: True) if _wants_deprecated(filters) else (lambda b: _status(b) != "DEPRECATED")
+    if owner == "Self":
+        entries: Iterable[dict] = _latest_own(ctx.store, bool(params.get("byName")), keep)
     else:
-        entries = _latest_per(builds, _version_arn)
-    fields = {name: (lambda key: (lambda item: item.get(key)))(name) for name in _LIST_FILTERS}
-    fields.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"),
-                  productCodes=lambda item: [p["productCodeId"] for p in item.get("productCodes") or []])
-    return list_response(ctx, params, entries, fields, "componentVersionList", _version_view)
+        builds = [b for b in _owned(ctx, owner) if keep(b)]
+        if params.get("byName"):
+            entries = _latest_per(builds, lambda b: arns.parse(b["arn"]).name)
+        else:
+            entries = _latest_per(builds, _version_arn)
+    return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList", _version_view)
+
+
+_LIST_FIELDS = {name: (lambda key: (lambda item: item.get(key)))(name) for name in _LIST_FILTERS}
+_LIST_FIELDS.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"),
+                    productCodes=lambda item: [p["productCodeId"] for p in item.get("productCodes") or []])
 
 
 def _summary(item: dict) -> dict:
@@ -266,10 +340,8 @@ def _summary(item: dict) -> dict:
 @operation("ListComponentBuildVersions")
 def list_builds(ctx: RequestContext, params: dict) -> dict:
     arn = params.get("componentVersionArn")
-    builds: Iterable[dict] = ctx.store.components.values()
-    if arn:
-        builds = [b for b in builds if _version_arn(b) == arn]
-    builds = [b for b in builds if _status(b) != "DEPRECATED"]
+    builds: Iterable[dict] = _builds_of(ctx.store, arn) if arn else ctx.store.components.values()
+    builds = (b for b in builds if _status(b) != "DEPRECATED")
     return list_response(ctx, params, builds, {}, "componentSummaryList", _summary)
 
 
@@ -305,4 +377,5 @@ def delete(ctx: RequestContext, params: dict) -> dict:
     if used or store.policies.get(arn) or store.policies.get(_version_arn(item)):
         raise dependency(arn)
     del store.components[arn]
+    _name_removed(store, arn)
     return {"componentBuildVersionArn": arn}

@@ -9,13 +9,13 @@ and `outputs`. Keys the mock does not know are accepted (the service's full sche
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, NamedTuple
 
-import yaml
-
 from .._engine._errors import ServiceError, invalid_combination, invalid_value
+from .component_documents import YamlError, load_yaml
 
 SCHEMA_VERSIONS = ("1.0",)
 STEP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-_]{1,99}$")  # model shape WorkflowStepName
@@ -62,11 +62,16 @@ def _bad(detail: str, param: str = "data") -> ServiceError:
     return invalid_value(param, detail)
 
 
+@functools.lru_cache(maxsize=256)
 def parse(data: str, workflow_type: str, param: str = "data") -> dict:
-    """The parsed document, or the service's InvalidParameterValueException naming `param`."""
+    """The parsed document, or the service's InvalidParameterValueException naming `param`.
+
+    Cached by the document's text (documents are immutable strings; every new image's workflows parse
+    the AWS-managed documents again): the result is SHARED, and callers must never mutate it.
+    Errors are not cached (each invalid request raises afresh)."""
     try:
-        doc = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
+        doc = load_yaml(data)
+    except YamlError as exc:
         raise _bad(f"The workflow document is not valid YAML: {str(exc).splitlines()[0]}", param) from None
     if not isinstance(doc, dict):
         raise _bad("The workflow document must be a YAML mapping.", param)

@@ -25,6 +25,7 @@ from .._backend import arns, lifecycle
 from .._backend.clock import UTC, iso
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError
+from .._engine.engine import random_uuid
 from . import workflow_documents
 from .workflows import resolve_configured
 
@@ -57,13 +58,30 @@ def plan(ctx: RequestContext, image: dict) -> list[dict]:
     if cached is not None:
         return cached
     configs = image.get("workflows")
-    if not configs:
-        if image.get("buildType") in _NO_WORKFLOWS or image.get("type") not in _DEFAULTS:
-            configs = []
-        else:
-            parsed = arns.parse(image["arn"])
-            configs = [{"workflowArn": arns.make(parsed.partition, parsed.region, "aws", "workflow", name, "x.x.x",
-                                                 None, wtype)} for wtype, name in _DEFAULTS[image["type"]]]
+    if configs:
+        entries = _plan_entries(ctx, configs)
+    elif image.get("buildType") in _NO_WORKFLOWS or image.get("type") not in _DEFAULTS:
+        entries = []
+    else:
+        # The AWS-managed defaults resolve in the (static) catalog: the same entries for every image of
+        # a type and Region, shared (read-only), built once per process.
+        parsed = arns.parse(image["arn"])
+        key = (parsed.partition, parsed.region, ctx.region, image["type"])
+        shared = _DEFAULT_PLANS.get(key)
+        if shared is None:
+            shared = _DEFAULT_PLANS[key] = _plan_entries(ctx, [
+                {"workflowArn": arns.make(parsed.partition, parsed.region, "aws", "workflow", name, "x.x.x", None,
+                                          wtype)} for wtype, name in _DEFAULTS[image["type"]]])
+        entries = list(shared)
+    image["_workflow_plan"] = entries
+    return entries
+
+
+_DEFAULT_PLANS: dict[tuple, list[dict]] = {}
+
+
+def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
+    """Plan entries of WorkflowConfigurations; a workflow that cannot be resolved is left out."""
     entries = []
     for index, config in enumerate(configs):
         try:
@@ -76,7 +94,6 @@ def plan(ctx: RequestContext, image: dict) -> list[dict]:
         entries.append({"arn": workflow["arn"], "type": workflow["type"], "steps": doc["steps"],
                         "parameters": _typed(details, values), "onFailure": config.get("onFailure", "ABORT"),
                         "parallelGroup": config.get("parallelGroup")})
-    image["_workflow_plan"] = entries
     return entries
 
 
@@ -99,8 +116,8 @@ def _typed(details: list[dict], values: dict[str, list[str]]) -> dict[str, Any]:
 
 def store_of(ctx: RequestContext, image: dict):
     """The store of the image's owner (a shared image may be read from another account)."""
-    parsed = arns.parse(image["arn"])
-    return ctx.backend.store(parsed.account, parsed.region)
+    _, _, _, region, account, _ = image["arn"].split(":", 5)  # an image's own ARN: always well formed
+    return ctx.backend.store(account, region)
 
 
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
@@ -143,7 +160,7 @@ def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> Non
         if entry["type"] != stage or entry["arn"] in done:
             continue
         execution = {
-            "workflowExecutionId": f"wf-{uuid.uuid4()}", "workflowBuildVersionArn": entry["arn"],
+            "workflowExecutionId": f"wf-{random_uuid()}", "workflowBuildVersionArn": entry["arn"],
             "imageBuildVersionArn": image["arn"], "type": stage, "status": "PENDING",
             "totalStepCount": len(entry["steps"]), "totalStepsSucceeded": 0, "totalStepsFailed": 0,
             "totalStepsSkipped": 0, "retried": False, "_plan": entry, "_next": 0, "_current": None,
@@ -185,8 +202,10 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
     if execution["status"] == "PENDING":
         execution.update(status="RUNNING", startTime=when)
     steps = execution["_plan"]["steps"]
+    step_executions = store_of(ctx, image).workflow_step_executions
+    context = None  # built once, when a step first needs it (its members are live references)
     while True:
-        current = store_of(ctx, image).workflow_step_executions.get(execution["_current"] or "")
+        current = step_executions.get(execution["_current"] or "")
         if current is not None:
             if current["status"] == "RUNNING":
                 if current["action"] == "WaitForAction":
@@ -213,29 +232,31 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
             return "done"
         step_doc = steps[execution["_next"]]
         execution["_next"] += 1
-        record = _new_step(ctx, image, execution, step_doc, when)
-        if not _condition(step_doc.get("if"), _context(image, execution)):
+        if context is None:
+            context = _context(image, execution)
+        record = _new_step(image, execution, step_doc, when, context, step_executions)
+        if not _condition(step_doc.get("if"), context):
             record.update(status="SKIPPED", endTime=when)
             execution["totalStepsSkipped"] += 1
             continue
         execution["_current"] = record["stepExecutionId"]
 
 
-def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when: str) -> dict:
+def _new_step(image: dict, execution: dict, doc: dict, when: str, context: dict, step_executions: dict) -> dict:
     action = workflow_documents.ACTIONS[doc["action"]]
     timeout = doc.get("timeoutSeconds", action.default_timeout)
     record = {
-        "stepExecutionId": f"step-{uuid.uuid4()}", "workflowExecutionId": execution["workflowExecutionId"],
+        "stepExecutionId": f"step-{random_uuid()}", "workflowExecutionId": execution["workflowExecutionId"],
         "workflowBuildVersionArn": execution["workflowBuildVersionArn"], "imageBuildVersionArn": image["arn"],
         "name": doc["name"], "action": doc["action"], "status": "RUNNING", "startTime": when,
         "onFailure": doc.get("onFailure", "Abort"), "attemptNumber": 1, "maxAttempts": 1, "_timeout": timeout,
-        "inputs": json.dumps(_resolve(doc.get("inputs") or {}, _context(image, execution))),
+        "inputs": json.dumps(_resolve(doc.get("inputs") or {}, context)),
     }
     if timeout <= _MAX_REPORTED_TIMEOUT:  # longer timeouts (WaitForAction: 3 days) exceed the model's range
         record["timeoutSeconds"] = timeout
     if doc.get("description"):
         record["description"] = str(doc["description"])[:500]
-    store_of(ctx, image).workflow_step_executions[record["stepExecutionId"]] = record
+    step_executions[record["stepExecutionId"]] = record
     execution["_steps"].append(record["stepExecutionId"])
     return record
 
