@@ -166,3 +166,20 @@ def test_forged_and_foreign_pagination_tokens_are_rejected(ib):
     names = [s["name"] for p in ib.get_paginator("list_infrastructure_configurations").paginate(
         PaginationConfig={"PageSize": 1}) for s in p["infrastructureConfigurationSummaryList"]]
     assert names == ["page-0", "page-1", "page-2"]
+
+
+def test_members_the_model_does_not_have_are_ignored(imagebuilder_mock):
+    # UpdateInfrastructureConfiguration has no dryRun member: a raw caller's dryRun is ignored, as AWS does
+    status, _, body = rawhttp.call(imagebuilder_mock, "CreateInfrastructureConfiguration",
+                                   {"name": "raw", "instanceProfileName": "p", "colour": "blue",
+                                    "clientToken": "raw-1"})
+    assert status == 200
+    arn = body["infrastructureConfigurationArn"]
+    status, _, body = rawhttp.call(imagebuilder_mock, "UpdateInfrastructureConfiguration",
+                                   {"infrastructureConfigurationArn": arn, "instanceProfileName": "q", "dryRun": True,
+                                    "clientToken": "raw-2"})
+    assert status == 200
+    status, _, body = rawhttp.call(imagebuilder_mock, "GetInfrastructureConfiguration",
+                                   {"infrastructureConfigurationArn": arn})
+    assert body["infrastructureConfiguration"]["instanceProfileName"] == "q"
+    assert "colour" not in body["infrastructureConfiguration"]

@@ -15,7 +15,6 @@ import time_machine
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from imagebuilder_mock import mock_imagebuilder
 
 MONDAY_NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc)
 OWNER, PARTNER, TARGET = "123456789012", "111122223333", "444455556666"

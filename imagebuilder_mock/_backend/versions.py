@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, TypeVar
 
 from .._engine._errors import ServiceError
@@ -36,6 +37,7 @@ def parse(version: str, param: str = "semanticVersion", wildcards: bool = False)
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=16384)
 def key(version: str) -> tuple:
     return tuple(int(n) for n in version.split("."))
 

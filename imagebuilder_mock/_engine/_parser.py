@@ -43,13 +43,15 @@ class Parser:
                 location = member.serialization.get("location")
                 if location:
                     located.append((name, location, member.serialization.get("name", name), member))
-            plan = (shape, tuple(located))
+            body_members = frozenset(n for n, m in (shape.members.items() if shape else ())
+                                     if not m.serialization.get("location"))
+            plan = (shape, tuple(located), body_members)
             self._plans[op.name] = plan
         return plan
 
     def parse(self, op: OperationModel, query: dict[str, list[str]], headers: dict[str, str],
               body: bytes, uri_params: dict[str, str]) -> dict:
-        shape, located = self._plan(op)
+        shape, located, body_members = self._plan(op)
         params: dict = {}
         if shape is None:
             return params
@@ -60,8 +62,10 @@ class Parser:
                 raise _malformed(f"not valid JSON ({exc}).") from None
             if not isinstance(params, dict):
                 raise _malformed("the top level must be a JSON object.")
-            for name, *_ in located:  # located members never come from the body
-                params.pop(name, None)
+            if not body_members.issuperset(params):
+                # The service ignores members its model does not have (and located members never
+                # come from the body): a handler only ever sees modelled members.
+                params = {k: v for k, v in params.items() if k in body_members}
         for name, location, wire, member in located:
             if location == "uri":
                 if wire in uri_params:

@@ -3,7 +3,6 @@ components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Callable, Iterable
 
@@ -104,13 +103,9 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
             raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
                                        f"components[{seen[key]}]. You can specify each component only one time.")
         seen[key] = index
-    resolve = _components_module().resolve_for_recipe
+    from .components import resolve_for_recipe as resolve
     for index, entry in enumerate(components):
         resolve(ctx, entry["componentArn"], f"components[{index}].componentArn", entry.get("parameters"), platform)
-
-
-def _components_module():
-    return importlib.import_module(f"{__package__}.components")
 
 
 # -- the operations both families share ---------------------------------------------------------

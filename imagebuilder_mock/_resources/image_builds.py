@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import copy
-import importlib
 
 from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
-from .._engine._errors import ServiceError, invalid_value, not_found
+from .._engine._errors import ServiceError, invalid_value
 from . import image_outputs, operation
 from ._common import require_one
 from ._lookup import resolve
@@ -15,12 +14,6 @@ from ._lookup import resolve
 #: Request members of CreateImage that the image keeps as given.
 _ECHOED = ("imageScanningConfiguration", "workflows", "executionRole", "loggingConfiguration")
 _LOG_NAMESPACE = "/aws/imagebuilder/"
-
-
-def _same_region(ctx: RequestContext, arn: str, type_name: str) -> None:
-    """Image Builder uses resources of the request's Region only (INFERRED: others are not found)."""
-    if arns.parse(arn).region != ctx.region:
-        raise not_found(type_name, arn)
 
 
 def _validate_options(ctx: RequestContext, params: dict) -> dict:
@@ -39,13 +32,9 @@ def _validate_options(ctx: RequestContext, params: dict) -> dict:
     if workflows:
         if not params.get("executionRole"):
             raise invalid_value("executionRole", "You must specify an executionRole when you specify workflows.")
-        try:
-            module = importlib.import_module(f"{__package__}.workflows")
-        except ImportError:
-            module = None
-        validate = getattr(module, "validate_workflow_configurations", None)
-        if validate is not None:
-            validate(ctx, workflows, "workflows")
+        from .workflows import validate_workflow_configurations
+
+        validate_workflow_configurations(ctx, workflows, "workflows")
     group = (params.get("loggingConfiguration") or {}).get("logGroupName")
     if group and not group.startswith(_LOG_NAMESPACE) and not params.get("executionRole"):
         raise invalid_value("loggingConfiguration.logGroupName",
@@ -101,18 +90,14 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     recipe_type = "image-recipe" if recipe_param == "imageRecipeArn" else "container-recipe"
     recipe_arn = params[recipe_param]
     recipe = resolve(ctx, recipe_arn, recipe_type, recipe_param)
-    _same_region(ctx, recipe["arn"], "ImageRecipe" if recipe_type == "image-recipe" else "ContainerRecipe")
     infra_arn = params["infrastructureConfigurationArn"]
     infra = resolve(ctx, infra_arn, "infrastructure-configuration", "infrastructureConfigurationArn")
-    _same_region(ctx, infra_arn, "InfrastructureConfiguration")
     dist = None
     if params.get("distributionConfigurationArn"):
         dist_arn = params["distributionConfigurationArn"]
         dist = resolve(ctx, dist_arn, "distribution-configuration", "distributionConfigurationArn")
-        _same_region(ctx, dist_arn, "DistributionConfiguration")
     tests = _validate_options(ctx, params)
     os_version, image_source = _parent_facts(ctx, recipe)
-    ctx.check_dry_run(params)
 
     version = recipe["version"]
     version_arn = ctx.arn("image", recipe["name"], version)

@@ -11,7 +11,7 @@ from .._engine._errors import in_use, invalid_request, invalid_value
 from .._engine._model import service_model
 from . import operation
 from ._lookup import resolve
-from .image_builds import _LOG_NAMESPACE, _same_region
+from .image_builds import _LOG_NAMESPACE
 
 _VM_IMPORT_TASK = re.compile(r"^import-ami-[0-9a-zA-Z]{1,64}$")
 _ISO_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+\.(?:iso|ISO|Iso)$")
@@ -53,7 +53,6 @@ def import_vm_image(ctx: RequestContext, params: dict) -> dict:
         raise invalid_value("vmImportTaskId", f"'{params['vmImportTaskId']}' is not a valid EC2 VM import task ID "
                                               "(import-ami-...).")
     _check_logging(params, namespace_only=True)
-    ctx.check_dry_run(params)
     image = _new_image(ctx, params["name"], params["semanticVersion"], platform=params["platform"],
                        osVersion=params.get("osVersion"), loggingConfiguration=params.get("loggingConfiguration"),
                        buildType="IMPORT", imageSource="IMPORTED", tags=dict(params.get("tags") or {}),
@@ -80,9 +79,7 @@ def import_disk_image(ctx: RequestContext, params: dict) -> dict:
                             "You can specify uefiData only when secureBootEnabled is true or unspecified.")
     infra_arn = params["infrastructureConfigurationArn"]
     infra = resolve(ctx, infra_arn, "infrastructure-configuration", "infrastructureConfigurationArn")
-    _same_region(ctx, infra_arn, "InfrastructureConfiguration")
     _check_logging(params, namespace_only=False)
-    ctx.check_dry_run(params)
     image = _new_image(ctx, params["name"], params["semanticVersion"], platform="Windows",
                        osVersion=params["osVersion"], infrastructureConfiguration=infra,
                        executionRole=params.get("executionRole"),
@@ -139,7 +136,6 @@ def distribute_image(ctx: RequestContext, params: dict) -> dict:
         raise invalid_value("distributionConfigurationArn",
                             "The distribution configuration must be in the same Region as this operation.")
     _check_logging(params, namespace_only=False)
-    ctx.check_dry_run(params)
     members = {"platform": (source or {}).get("platform"), "osVersion": (source or {}).get("osVersion"),
                "imageSource": (source or {}).get("imageSource", "CUSTOM"), "distributionConfiguration": dist,
                "executionRole": params["executionRole"], "loggingConfiguration": params.get("loggingConfiguration"),

@@ -53,7 +53,6 @@ def create(ctx: RequestContext, params: dict) -> dict:
 def update(ctx: RequestContext, params: dict) -> dict:
     arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(params)
-    ctx.check_dry_run(params)
     # A full replacement: what the request omits is removed or reset to its default.
     new = {"arn": arn, "name": old["name"], "dateCreated": old["dateCreated"], "tags": old["tags"],
            "dateUpdated": ctx.iso_now()}

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime
-import importlib
 
 from .._backend import arns, lifecycle
 from .._backend.clock import iso
 from .._backend.context import RequestContext
-from .._engine._errors import ServiceError, already_exists, invalid_value, not_found
+from .._engine._errors import ServiceError, already_exists, invalid_value
 from . import operation, schedules
 from ._common import check_arn, field, list_response, lookup, pick, require_one
 from ._lookup import resolve
@@ -28,25 +27,16 @@ _HIDDEN = frozenset({"DELETED"})
 
 
 # -- validation ------------------------------------------------------------------------------------
-def _same_region(ctx: RequestContext, arn: str, type_name: str) -> None:
-    """A pipeline uses resources of its own Region (INFERRED: another Region's are not found)."""
-    if arns.parse(arn).region != ctx.region:
-        raise not_found(type_name, arn)
-
-
 def _resolve_references(ctx: RequestContext, params: dict) -> tuple[str, dict]:
     """The recipe member given and the recipe; infrastructure and distribution must exist too."""
     recipe_param = require_one(params, *_RECIPE_PARAMS, code="InvalidRequestException")
-    resource_type, type_name = _RECIPE_TYPES[recipe_param]
+    resource_type, _ = _RECIPE_TYPES[recipe_param]
     recipe = resolve(ctx, params[recipe_param], resource_type, recipe_param)
-    _same_region(ctx, params[recipe_param], type_name)
     infra = params["infrastructureConfigurationArn"]
     resolve(ctx, infra, "infrastructure-configuration", "infrastructureConfigurationArn")
-    _same_region(ctx, infra, "InfrastructureConfiguration")
     dist = params.get("distributionConfigurationArn")
     if dist is not None:
         resolve(ctx, dist, "distribution-configuration", "distributionConfigurationArn")
-        _same_region(ctx, dist, "DistributionConfiguration")
     return recipe_param, recipe
 
 
@@ -67,9 +57,9 @@ def _validate_options(ctx: RequestContext, params: dict, recipe_param: str) -> N
     if workflows:
         if not params.get("executionRole"):
             raise invalid_value("executionRole", "You must specify an executionRole when you specify workflows.")
-        validate = getattr(_sibling("workflows"), "validate_workflow_configurations", None)
-        if validate is not None:
-            validate(ctx, workflows, "workflows")
+        from .workflows import validate_workflow_configurations
+
+        validate_workflow_configurations(ctx, workflows, "workflows")
     logging = params.get("loggingConfiguration") or {}
     for member in ("imageLogGroupName", "pipelineLogGroupName"):
         group = logging.get(member)
@@ -78,13 +68,6 @@ def _validate_options(ctx: RequestContext, params: dict, recipe_param: str) -> N
                                 f"A log group outside the {_LOG_NAMESPACE} namespace requires an executionRole "
                                 "that can write to it.")
     schedules.validate(params.get("schedule"))
-
-
-def _sibling(name: str):
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ImportError:
-        return None
 
 
 # -- the resource ----------------------------------------------------------------------------------
@@ -208,14 +191,6 @@ def list_images(ctx: RequestContext, params: dict) -> dict:
 
 
 # -- builds ----------------------------------------------------------------------------------------
-def _start_build():
-    for name in ("image_builds", "images"):
-        start = getattr(_sibling(name), "start_build", None)
-        if start is not None:
-            return start
-    raise ServiceError("NotImplementedException", "imagebuilder-mock cannot start image builds yet.", 501)
-
-
 def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | None) -> dict:
     """Start one build of `pipeline` (manual or scheduled) and record it on the pipeline."""
     recipe_param = next(p for p in _RECIPE_PARAMS if pipeline.get(p))
@@ -230,7 +205,9 @@ def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | No
     if tags:
         request["tags"] = dict(tags)
     dependencies = _dependencies(ctx, pipeline)
-    image = _start_build()(ctx, request, build_type=build_type, source_pipeline=pipeline)
+    from .image_builds import start_build  # here: image_builds imports the workflows family
+
+    image = start_build(ctx, request, build_type=build_type, source_pipeline=pipeline)
     pipeline["dateLastRun"] = image["dateCreated"]
     pipeline["lastRunStatus"] = image["state"]["status"]
     pipeline["_lastImageArn"] = image["arn"]
