@@ -528,3 +528,24 @@ def test_delete_image_used_as_a_recipe_parent_is_allowed(ib):
     child = ib.create_image_recipe(name="child-of-parent", semanticVersion="1.0.0", parentImage=parent)["imageRecipeArn"]
     assert ib.delete_image(imageBuildVersionArn=parent)["imageBuildVersionArn"] == parent
     assert ib.get_image_recipe(imageRecipeArn=child)["imageRecipe"]["parentImage"] == parent
+
+
+def test_a_component_parameter_without_default_left_out_by_the_recipe_fails_the_build(ib):
+    """AWS: "any required parameters that are not included will result in a build failure" (aws-cdk #36092)."""
+    import factories
+
+    data = factories.LINUX_DOC.replace("      default: hello\n", "")
+    component = factories.component(ib, data=data)
+    parent = factories.AL2.format(region=REGION)
+    infra_arn = infra(ib)
+    left_out = ib.create_image_recipe(name="leaves-greeting", semanticVersion="1.0.0", parentImage=parent,
+                                      components=[{"componentArn": component}])["imageRecipeArn"]
+    sets = ib.create_image_recipe(name="sets-greeting", semanticVersion="1.0.0", parentImage=parent,
+                                  components=[{"componentArn": component,
+                                               "parameters": [{"name": "Greeting", "value": ["hi"]}]}])["imageRecipeArn"]
+    failed = ib.create_image(imageRecipeArn=left_out, infrastructureConfigurationArn=infra_arn)["imageBuildVersionArn"]
+    state = ib.get_image(imageBuildVersionArn=failed)["image"]["state"]
+    assert state["status"] == "FAILED"
+    assert "Greeting" in state["reason"] and component in state["reason"]
+    built = ib.create_image(imageRecipeArn=sets, infrastructureConfigurationArn=infra_arn)["imageBuildVersionArn"]
+    assert ib.get_image(imageBuildVersionArn=built)["image"]["state"]["status"] == "AVAILABLE"
