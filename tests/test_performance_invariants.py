@@ -8,6 +8,8 @@ import itertools
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import factories as f
 from imagebuilder_mock._backend import versions
@@ -224,3 +226,133 @@ def test_a_replayed_create_is_byte_for_byte_the_first_response(imagebuilder_mock
     other = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers,
                           body.replace(b'"r"', b'"s"'))
     assert other[0] == 400 and other[1]["x-amzn-ErrorType"] == "IdempotentParameterMismatchException"
+
+
+# -- deferred workflow runs: replayed on first look, exactly as if run eagerly ---------------------------
+NO_WAIT_WORKFLOW = """name: no-wait
+schemaVersion: 1.0
+parameters:
+  - name: skipTests
+    type: boolean
+    default: false
+steps:
+  - name: Launch
+    action: LaunchInstance
+  - name: Tests
+    action: RunCommand
+    if:
+      booleanEquals: false
+      value: "$.parameters.skipTests"
+    inputs:
+      documentName: AWS-RunShellScript
+  - name: Snapshot
+    action: CreateImage
+    inputs:
+      instanceId.$: "$.stepOutputs.Launch.instanceId"
+  - name: Terminate
+    action: TerminateInstance
+    inputs:
+      instanceId.$: "$.stepOutputs.Launch.instanceId"
+"""
+
+
+def _workflow_story(mode: str) -> list:
+    """Builds of every kind, looked at at different moments; everything the workflow reads return."""
+    import datetime
+    import json
+    import uuid
+
+    import boto3
+    import time_machine
+
+    from imagebuilder_mock import mock_imagebuilder
+
+    seen: list = []
+    moment = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    with time_machine.travel(moment, tick=False), mock_imagebuilder(progression=mode) as mock:
+        ib = boto3.client("imagebuilder", region_name=REGION)
+        recipe = f.image_recipe(ib, name="recipe", components=[f.component(ib, name="component")])
+        infra = f.infrastructure(ib, name="infra")
+        dist = f.distribution(ib, name="dist", regions=("us-east-1", "us-west-2"))
+        workflow = ib.create_workflow(name="no-wait", semanticVersion="1.0.0", type="BUILD",
+                                      data=NO_WAIT_WORKFLOW)["workflowBuildVersionArn"]
+        mock.fail_builds(reason="boom", at="TESTING", count=1, match=recipe) if mode == "immediate" else None
+        images = [ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra,
+                                  distributionConfigurationArn=dist)["imageBuildVersionArn"],
+                  ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra,
+                                  workflows=[{"workflowArn": workflow,
+                                              "parameters": [{"name": "skipTests", "value": ["true"]}]}],
+                                  executionRole=f"arn:aws:iam::{ACCOUNT}:role/r")["imageBuildVersionArn"]]
+
+        def look(arn: str) -> None:
+            seen.append(ib.get_image(imageBuildVersionArn=arn)["image"])
+            for execution in ib.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"]:
+                seen.append(ib.get_workflow_execution(workflowExecutionId=execution["workflowExecutionId"]))
+                for step in ib.list_workflow_step_executions(
+                        workflowExecutionId=execution["workflowExecutionId"])["steps"]:
+                    seen.append(ib.get_workflow_step_execution(stepExecutionId=step["stepExecutionId"]))
+
+        for rounds in range(4):
+            for arn in images:
+                ib.get_image(imageBuildVersionArn=arn)
+            mock.clock.advance(1000)
+        look(images[1])  # mid-build in clock and poll mode: from here on the run is eager
+        for _ in range(8):
+            mock.clock.advance(1000)
+            for arn in images:
+                ib.get_image(imageBuildVersionArn=arn)
+        if mode == "immediate":
+            ib.retry_image(imageBuildVersionArn=images[0]) if ib.get_image(
+                imageBuildVersionArn=images[0])["image"]["state"]["status"] == "FAILED" else None
+            ib.get_image(imageBuildVersionArn=images[0])
+        for arn in images:
+            look(arn)
+        seen.append(ib.list_waiting_workflow_steps()["steps"])
+    for data in seen:
+        if isinstance(data, dict):
+            data.pop("ResponseMetadata", None)
+            data.pop("requestId", None)
+    text = json.dumps(seen, default=str, sort_keys=True)
+    ids = list(dict.fromkeys(__import__("re").findall(r"(?:wf|step)-[0-9a-f-]{36}", text)))
+    for number, found in enumerate(ids):
+        import hashlib
+        text = text.replace(found, f"<id{number}>")
+        text = text.replace("i-" + hashlib.sha1(found.encode()).hexdigest()[:17], f"<instance{number}>")
+        text = text.replace(str(uuid.uuid5(uuid.NAMESPACE_URL, found)), f"<uuid{number}>")
+    for number, found in enumerate(dict.fromkeys(__import__("re").findall(r"ami-[0-9a-f]{17}", text))):
+        text = text.replace(found, f"<ami{number}>")  # random ids: drawn in another order when deferred
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
+def test_deferred_workflow_runs_replay_exactly_as_eager_runs(mode, monkeypatch):
+    from imagebuilder_mock._resources import workflow_runtime
+    deferred = _workflow_story(mode)
+    monkeypatch.setattr(workflow_runtime, "_deferrable", lambda ctx, image: False)
+    assert deferred == _workflow_story(mode)
+    assert len(deferred) > 20
+
+
+def test_a_build_that_nobody_looks_at_creates_no_executions(ib, imagebuilder_mock):
+    image = ib.create_image(imageRecipeArn=f.image_recipe(ib),
+                            infrastructureConfigurationArn=f.infrastructure(ib))["imageBuildVersionArn"]
+    assert ib.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] == "AVAILABLE"
+    assert not _store(imagebuilder_mock).workflow_executions
+    assert len(ib.list_workflow_executions(imageBuildVersionArn=image)["workflowExecutions"]) == 2
+    assert len(_store(imagebuilder_mock).workflow_step_executions) > 5
+
+
+_ARNISH = st.sampled_from(["arn:aws:imagebuilder:us-east-1:123456789012:image/a/", "arn:", "arn:x/", "/", "1.0.0"])
+
+
+@given(st.text(min_size=1, max_size=8),
+       st.dictionaries(st.text(max_size=6), st.lists(st.one_of(st.text(max_size=12), _ARNISH)).map("".join),
+                       max_size=5))
+def test_idempotency_entries_give_back_exactly_the_first_response(token, members):
+    import json
+
+    from imagebuilder_mock._engine import engine
+    request_id = engine.random_uuid()
+    body = json.dumps({"requestId": request_id, "clientToken": token, **members}).encode()
+    entry = engine._entry(b"d" * engine._DIGEST, 201, request_id, token, body)
+    assert engine._replay(entry, token) == (201, engine._headers(request_id), body)

@@ -64,7 +64,7 @@ def parse(arn: str, param: str = "arn") -> Arn:
     return parsed
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=1024)
 def _split(arn: str) -> Arn | None:
     """The parts of `arn`, or None if it is no Image Builder ARN (cached: a request parses ~16 ARNs,
     the same ones again and again, and an Arn is immutable)."""

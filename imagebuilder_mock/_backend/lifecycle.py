@@ -88,7 +88,7 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
         image["state"]["reason"] = reason
     if failure_context and status == "FAILED":
         image["state"]["failureContext"] = failure_context
-    book = image.setdefault("_lifecycle", {"path": list(BUILD_PATH)})
+    book = image.setdefault("_lifecycle", {"path": BUILD_PATH})
     book["entered"] = at if at is not None else ctx.now().timestamp()
     if status in _STOPPED:
         book["stopped_at"] = old
@@ -96,8 +96,8 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
         listener(ctx, image, old, status)
 
 
-def path_of(image: dict) -> list[str]:
-    return image.get("_lifecycle", {}).get("path") or list(BUILD_PATH)
+def path_of(image: dict) -> tuple[str, ...]:
+    return image.get("_lifecycle", {}).get("path") or BUILD_PATH
 
 
 def next_status(image: dict) -> str | None:
@@ -113,7 +113,8 @@ def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, matc
     """Put a new image in PENDING on `path`; a pending `fail_builds` injection matching one of the
     ARNs in `match` (recipe, pipeline, ...) is attached to it."""
     image["state"] = {"status": "PENDING"}
-    image["_lifecycle"] = {"path": list(path), "entered": ctx.now().timestamp(), "seen": False}
+    # the path is an immutable tuple, shared by every image on it (the paths above): no copy per image
+    image["_lifecycle"] = {"path": tuple(path), "entered": ctx.now().timestamp(), "seen": False}
     _attach_injection(ctx, image, match)
     for starter in list(starters):
         starter(ctx, image)
@@ -135,7 +136,8 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
         for _ in range(steps):
             _step(ctx, image, None)
     elif mode == "clock":
-        durations = stage_durations(ctx)
+        # no overrides (the usual case): the defaults as they are, not a checked copy per read
+        durations = stage_durations(ctx) if ctx.backend.settings.get("stage_durations") else DEFAULT_STAGE_DURATIONS
         now = ctx.now().timestamp()
         while image["state"]["status"] in STATUSES_IN_PROGRESS:
             book = image["_lifecycle"]
@@ -214,7 +216,7 @@ def fail(ctx, image: dict, reason: str, failure_context: dict | None = None) -> 
 
 def retry(ctx, image: dict, match: tuple[str, ...] = ()) -> None:
     """RetryImage: a FAILED/CANCELLED build resumes, in place, at the stage where it stopped."""
-    book = image.setdefault("_lifecycle", {"path": list(BUILD_PATH)})
+    book = image.setdefault("_lifecycle", {"path": BUILD_PATH})
     resume = book.get("stopped_at") or "PENDING"
     book["seen"] = False
     _attach_injection(ctx, image, match)

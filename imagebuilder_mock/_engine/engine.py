@@ -24,6 +24,7 @@ from ._validator import Validator
 
 logger = logging.getLogger("imagebuilder_mock")
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(..., separators=...) builds one per call
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode  # = json.dumps(..., sort_keys=True, default=str)
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
 Handler = Callable[[RequestContext, dict], dict]
@@ -123,19 +124,19 @@ class Engine:
                 # A digest of the canonical parameters, not the parameters: a token costs little however
                 # large the request (component documents) was.
                 fingerprint = hashlib.blake2b(
-                    json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True,
-                               default=str).encode(), digest_size=_DIGEST).digest()
+                    _CANONICAL({k: v for k, v in params.items() if k != "clientToken"}).encode(),
+                    digest_size=_DIGEST).digest()
                 seen = tokens.get(token)
                 if seen is not None:
                     if seen[:_DIGEST] != fingerprint:
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    return _replay(seen)  # the first response, as it was sent
+                    return _replay(seen, token)  # the first response, as it was sent
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
             if token:  # one bytes object per create call of a test run (see _replay)
-                tokens[token] = b"%b%03d%b%b" % (fingerprint, response[0], ctx.request_id.encode(), response[2])
+                tokens[token] = _entry(fingerprint, response[0], ctx.request_id, token, response[2])
         return response
 
     def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
@@ -165,11 +166,41 @@ _DIGEST = 16  # bytes of the request digest an idempotency entry starts with
 _REQUEST_ID = 36  # characters of a request id (a UUID)
 
 
-def _replay(entry: bytes) -> tuple[int, dict[str, str], bytes]:
-    """The response an idempotency entry holds: digest, 3-digit status, request id, then the body."""
-    status_at, id_at = _DIGEST, _DIGEST + 3
-    body_at = id_at + _REQUEST_ID
-    return int(entry[status_at:id_at]), _headers(entry[id_at:body_at].decode()), entry[body_at:]
+_TOKEN_MARK, _ID_MARK, _STEM_MARK = b"\x00", b"\x01", b"\x02"  # never in a body: JSON escapes them
+
+
+def _entry(fingerprint: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:
+    """An idempotency entry: digest, 3-digit status, request id, the length (3 digits) and text of an ARN
+    stem, then the body with the stem, the request id and the client token each kept as a one-byte mark.
+    Exactly reversible (`_replay`); a create response names its ARN five times (latestVersionReferences):
+    about half the bytes of the body as it was."""
+    stem = _arn_stem(body)
+    compact = body.replace(stem, _STEM_MARK) if stem else body
+    compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
+    return b"%b%03d%b%03d%b%b" % (fingerprint, status, request_id.encode(), len(stem), stem, compact)
+
+
+def _arn_stem(body: bytes) -> bytes:
+    """`arn:...:type/name/` of the first ARN in `body` when it occurs more than once, else b""."""
+    start = body.find(b'"arn:') + 1
+    if not start:
+        return b""
+    arn = body[start:body.find(b'"', start)]
+    cut = arn.find(b"/", arn.find(b"/") + 1)
+    stem = arn[:cut + 1] if cut > 0 else b""
+    return stem if len(stem) < 1000 and body.count(stem) > 1 else b""
+
+
+def _replay(entry: bytes, token: str) -> tuple[int, dict[str, str], bytes]:
+    """The response an idempotency entry (`_entry`) holds: status, request id and body as first sent."""
+    id_at = _DIGEST + 3
+    stem_at = id_at + _REQUEST_ID + 3
+    request_id = entry[id_at:stem_at - 3]
+    body_at = stem_at + int(entry[stem_at - 3:stem_at])
+    body = entry[body_at:].replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id)
+    if body_at > stem_at:
+        body = body.replace(_STEM_MARK, entry[stem_at:body_at])
+    return int(entry[_DIGEST:id_at]), _headers(request_id.decode()), body
 
 
 def _parameter_codes() -> dict[str, str]:

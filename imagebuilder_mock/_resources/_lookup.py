@@ -94,9 +94,8 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
     collection = owner_collection(ctx, parsed)
-    missing = not_found(type_name(resource_type), arn)
     if collection is None:
-        raise missing
+        raise not_found(type_name(resource_type), arn)
     item = collection.get(arn)
     if item is None and parsed.version is not None and (parsed.build is None or "x" in parsed.version):
         if parsed.build is not None:
@@ -104,26 +103,28 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
         pattern = versions.parse(parsed.version, param, wildcards=True)
         item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
     if item is None or not visible(ctx, parsed, item):
-        raise missing
+        raise not_found(type_name(resource_type), arn)
     return item
 
 
 def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resource_type: str,
                  usable: Callable[[dict], bool] | None = None) -> dict | None:
-    """Latest item with the same name (and workflow type) whose version matches `pattern`."""
-    def candidates():
-        for item in items:
-            item_arn = arns.parse(item["arn"])
-            if item_arn.name != parsed.name or item_arn.workflow_type != parsed.workflow_type:
-                continue
-            if not versions.matches(pattern, item_arn.version):
-                continue
-            if usable is not None and not usable(item):
-                continue
-            yield item
-
-    return versions.latest(candidates(), lambda i: arns.parse(i["arn"]).version,
-                           lambda i: i.get("_build", 0) if resource_type in BUILT else 0)
+    """Latest item (highest version, then build) with the same name (and workflow type) whose version
+    matches `pattern`. One pass; each ARN parsed once (cached), `usable` asked only of name matches."""
+    built = resource_type in BUILT
+    best, best_key = None, None
+    for item in items:
+        item_arn = arns.parse(item["arn"])
+        if item_arn.name != parsed.name or item_arn.workflow_type != parsed.workflow_type:
+            continue
+        if not versions.matches(pattern, item_arn.version):
+            continue
+        if usable is not None and not usable(item):
+            continue
+        rank = (versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0)
+        if best_key is None or rank > best_key:
+            best, best_key = item, rank
+    return best
 
 
 def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:

@@ -11,6 +11,10 @@
 
 Workflows run: those of `image.workflows`, else the AWS-managed defaults build-image and test-image
 (container images: build-container, test-container); no distribution workflow by default.
+
+Deferred runs: a build whose workflows have no WaitForAction step can neither wait nor fail on its own,
+so its lifecycle events are only journalled (with the time, caller and AMI each one saw) and replayed,
+in order, the first time anything looks at its executions or the build leaves the happy path.
 """
 
 from __future__ import annotations
@@ -121,18 +125,33 @@ def store_of(ctx: RequestContext, image: dict):
 
 
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
+    if image.get(_JOURNAL) is not None:
+        materialise(ctx, image)
     found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
     return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
 
 
 # -- lifecycle hooks ---------------------------------------------------------------------------
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
-    when = _entered(ctx, image)
-    if old in ("FAILED", "CANCELLED"):
+    journal = image.get(_JOURNAL)
+    if journal is not None:
+        if old not in _STOPPED and new not in _STOPPED:
+            if old in STAGES or new in STAGES:  # other moves (INTEGRATING -> AVAILABLE) change nothing here
+                journal.append(_event(ctx, image, "t", old, new))
+            return
+        materialise(ctx, image)
+    elif new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") and _deferrable(ctx, image):
+        image[_JOURNAL] = [_event(ctx, image, "t", old, new)]
+        return
+    _apply_transition(ctx, image, old, new, _entered(ctx, image))
+
+
+def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
+    if old in _STOPPED:
         for execution in executions_of(ctx, image):
-            if execution["status"] in ("FAILED", "CANCELLED"):
+            if execution["status"] in _STOPPED:
                 execution["retried"] = True
-    if old in STAGES and new not in ("FAILED", "CANCELLED"):
+    if old in STAGES and new not in _STOPPED:
         for execution in executions_of(ctx, image, STAGES[old]):
             if execution["status"] not in EXECUTION_DONE:
                 _finish(ctx, image, execution, when)
@@ -147,9 +166,65 @@ def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
 def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
     """False while a workflow of the image's current stage has not finished (a WaitForAction step)."""
     stage = STAGES.get(image["state"]["status"])
-    if stage is None or next_status in ("FAILED", "CANCELLED") or not image.get("_workflow_executions"):
+    if stage is None or next_status in _STOPPED:
+        return True
+    journal = image.get(_JOURNAL)
+    if journal is not None:  # a deferred run cannot wait: it finishes the stage when replayed
+        if any(entry["type"] == stage for entry in image["_workflow_plan"]):
+            journal.append(_event(ctx, image, "g", stage, None))
+        return True
+    if not image.get("_workflow_executions"):
         return True
     return advance_stage(ctx, image, stage)
+
+
+# -- deferred runs -----------------------------------------------------------------------------
+_JOURNAL = "_workflow_journal"
+_STOPPED = frozenset({"FAILED", "CANCELLED"})
+
+
+class _Replay:
+    """What a journalled event's request context was: its caller, clock reading and build-Region AMI."""
+
+    __slots__ = ("backend", "account", "region", "moment", "own_ami")
+
+    def __init__(self, backend, event: tuple) -> None:
+        self.backend = backend
+        _, _, _, _, self.moment, self.account, self.region, self.own_ami = event
+
+    def now(self) -> datetime.datetime:
+        return self.moment
+
+
+def _deferrable(ctx: RequestContext, image: dict) -> bool:
+    return all(step["action"] != "WaitForAction" for entry in plan(ctx, image) for step in entry["steps"])
+
+
+def _event(ctx: RequestContext, image: dict, kind: str, first: str, second: str | None) -> tuple:
+    entered = image["_lifecycle"].get("entered") if kind == "t" else None
+    return (kind, first, second, entered, None if entered else ctx.now(), ctx.account, ctx.region,
+            _own_ami(ctx, image))
+
+
+def materialise(ctx: RequestContext, image: dict) -> None:
+    """Replay a deferred run's journal: its executions and steps exist, exactly as if run eagerly."""
+    journal = image.pop(_JOURNAL, None) or ()
+    for event in journal:
+        replay = _Replay(ctx.backend, event)
+        kind, first, second, entered = event[:4]
+        if kind == "t":
+            when = iso(datetime.datetime.fromtimestamp(entered, UTC)) if entered else iso(replay.moment)
+            _apply_transition(replay, image, first, second, when)
+        elif image.get("_workflow_executions"):
+            advance_stage(replay, image, first)
+
+
+def _own_ami(ctx, image: dict) -> str | None:
+    """The AMI of the build Region the caller's Region sees (None before the build made one)."""
+    if type(ctx) is _Replay:
+        return ctx.own_ami
+    amis = (image.get("outputResources") or {}).get("amis")
+    return next((a["image"] for a in amis if a.get("region") == ctx.region and a.get("image")), None) if amis else None
 
 
 def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> None:
@@ -397,9 +472,7 @@ def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> d
     if action == "LaunchInstance":
         return {"instanceId": _fake_id("i-", seed)}
     if action in ("CreateImage", "RegisterImage", "CreateImageFromIso"):
-        amis = (image.get("outputResources") or {}).get("amis") or []
-        own = next((a["image"] for a in amis if a.get("region") == ctx.region and a.get("image")), None)
-        return {"imageId": own or _fake_id("ami-", image["arn"])}
+        return {"imageId": _own_ami(ctx, image) or _fake_id("ami-", image["arn"])}
     if action == "CollectImageMetadata":
         return {"osVersion": image.get("osVersion") or "", "associationId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed))}
     if action == "DistributeImage":
