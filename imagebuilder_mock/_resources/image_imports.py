@@ -112,7 +112,8 @@ def _source(ctx: RequestContext, source: str) -> tuple[str, str, dict | None, li
         if not amis:
             raise invalid_value("sourceImage", "The source image must resolve to an AMI in the current Region.")
         owned = [dict(a, accountId=ctx.account) for a in amis[:1]]
-        return image["name"], parsed.version, image, owned
+        # a wildcard sourceImage (x.x.x) names the version of the build it resolved to
+        return image["name"], arns.parse(image["arn"]).version, image, owned
     if source.startswith("ssm:"):
         parameter = source[4:]
         if not parameter:
