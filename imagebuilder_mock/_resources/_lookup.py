@@ -101,6 +101,10 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
         if parsed.build is not None:
             raise invalid_value(param, f"The ARN '{arn}' cannot combine a wildcard version with a build number.")
         pattern = versions.parse(parsed.version, param, wildcards=True)
+        if parsed.account not in (ctx.account, "aws", "aws-marketplace", "third-party"):
+            # another account's: the latest build *shared with the caller*, not the latest build
+            check = usable
+            usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
         item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
     if item is None or not visible(ctx, parsed, item):
         raise not_found(type_name(resource_type), arn)
