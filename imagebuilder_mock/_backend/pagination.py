@@ -1,10 +1,15 @@
-"""Opaque, request-bound pagination tokens and the filters List* operations accept."""
+"""Opaque, request-bound pagination tokens and the filters List* operations accept.
+
+A token names the first item of the next page (its ARN or id) and where it was. The next page starts at
+that item wherever it is now, so deleting what earlier pages returned (a cleanup loop over a paginator)
+or adding items before it neither skips nor repeats anything; only when that very item is gone does the
+page start at the position it had. Tokens are signed and bound to the request's other parameters.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import itertools
 import json
 import os
@@ -14,6 +19,10 @@ from .._engine._errors import ServiceError, invalid_value
 
 _SECRET = os.urandom(16)
 DEFAULT_PAGE = 25
+_SIGNATURE = 12  # bytes of the keyed BLAKE2b signature
+#: The member that identifies a listed item, in the order they are looked for.
+_IDS = ("arn", "workflowExecutionId", "stepExecutionId", "lifecycleExecutionId", "findingArn")
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":")).encode
 
 
 def _bad_token() -> ServiceError:
@@ -22,12 +31,54 @@ def _bad_token() -> ServiceError:
 
 def _request_hash(operation: str, params: dict) -> str:
     rest = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
-    data = json.dumps([operation, rest], sort_keys=True, default=str).encode()
-    return hashlib.sha1(data).hexdigest()[:16]
+    return hashlib.blake2b(_CANONICAL([operation, rest]).encode(), digest_size=8).hexdigest()
 
 
-def _sign(payload: bytes) -> str:
-    return hmac.new(_SECRET, payload, hashlib.sha256).hexdigest()[:24]
+def _sign(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=_SECRET, digest_size=_SIGNATURE).digest()
+
+
+def _key(item: Any) -> str:
+    """What identifies `item` in its list: its ARN or id, else a digest of its content."""
+    if isinstance(item, dict):
+        for name in _IDS:
+            value = item.get(name)
+            if isinstance(value, str):
+                return value
+    return hashlib.blake2b(_CANONICAL(item).encode(), digest_size=12).hexdigest()
+
+
+def _encode(offset: int, key: str, request: str) -> str:
+    payload = _CANONICAL([offset, key, request]).encode()
+    return base64.urlsafe_b64encode(_sign(payload) + payload).decode()
+
+
+def _decode(token: str, request: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+        signature, payload = raw[:_SIGNATURE], raw[_SIGNATURE:]
+        if len(signature) != _SIGNATURE or _sign(payload) != signature:
+            raise ValueError
+        offset, key, bound = json.loads(payload)
+    except (ValueError, TypeError, UnicodeError):
+        raise _bad_token() from None
+    if bound != request or not isinstance(offset, int) or offset < 0:
+        raise _bad_token()
+    return offset, key
+
+
+def _resume(items: Iterable[Any], offset: int, key: str) -> Iterable[Any]:
+    """`items` from the item `key` on: found where the token saw it (one comparison), else wherever it
+    is now; if it is gone, from the position it had."""
+    items = iter(items)
+    head = list(itertools.islice(items, offset + 1))
+    if len(head) > offset and _key(head[offset]) == key:
+        return itertools.chain(head[offset:], items)
+    everything = head + list(items)
+    for index, item in enumerate(everything):
+        if _key(item) == key:
+            return everything[index:]
+    return everything[offset:]
 
 
 def paginate(operation: str, params: dict, items: Iterable[Any], page_size: int | None = None) -> tuple[list, str | None]:
@@ -38,21 +89,13 @@ def paginate(operation: str, params: dict, items: Iterable[Any], page_size: int 
     token = params.get("nextToken")
     if token:
         request = _request_hash(operation, params)
-        try:
-            body, signature = token.rsplit(".", 1)
-            payload = base64.urlsafe_b64decode(body.encode())
-            if not hmac.compare_digest(_sign(payload), signature):
-                raise ValueError
-            offset, bound = json.loads(payload)
-        except (ValueError, TypeError, UnicodeError):
-            raise _bad_token() from None
-        if bound != request:
-            raise _bad_token()
-    page = list(itertools.islice(items, offset, offset + size + 1))
+        offset, key = _decode(token, request)
+        items = _resume(items, offset, key)
+    page = list(itertools.islice(items, size + 1))
     if len(page) <= size:
         return page, None
-    payload = json.dumps([offset + size, request or _request_hash(operation, params)]).encode()
-    return page[:size], base64.urlsafe_b64encode(payload).decode() + "." + _sign(payload)
+    following = page.pop()
+    return page, _encode(offset + size, _key(following), request or _request_hash(operation, params))
 
 
 def name_matcher(values: list[str]) -> Callable[[str], bool]:
