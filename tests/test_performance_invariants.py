@@ -92,6 +92,44 @@ def test_an_identical_build_of_an_earlier_version_build_is_still_refused(ib):
     assert arn.endswith("/1")
 
 
+
+def test_listed_component_entries_follow_status_changes_and_not_tags(ib, imagebuilder_mock):
+    """ListComponents keeps each build's entry on the build (`components._view_of`): a status changed in
+    place or by replacing `state` must show at once, for the owner and for an account it is shared with."""
+    other = f.client_for(imagebuilder_mock, "210987654321", REGION)
+    arn = f.component(ib, name="watched")
+    version_arn = arn.rsplit("/", 1)[0]
+    ib.put_component_policy(componentArn=arn, policy=f.sharing_policy(
+        arn, ["imagebuilder:GetComponent", "imagebuilder:ListComponents"], ["210987654321"]))
+    both = [{"name": "status", "values": ["ACTIVE", "DEPRECATED", "DISABLED"]}]
+
+    def listed(client=ib, **args) -> dict:
+        return {v["arn"]: v for v in client.list_components(**args)["componentVersionList"]}
+
+    def statuses() -> list:
+        return [listed().get(version_arn, {}).get("status"), listed(filters=both)[version_arn]["status"],
+                listed(other, owner="Shared").get(version_arn, {}).get("status"),
+                listed(ib, byName=True).get(version_arn, {}).get("status")]
+
+    assert statuses() == ["ACTIVE", "ACTIVE", "ACTIVE", "ACTIVE"]
+    item = _store(imagebuilder_mock).components[arn]
+    item["state"]["status"] = "DEPRECATED"  # in place
+    assert statuses() == [None, "DEPRECATED", None, None]
+    item["state"] = {"status": "DISABLED"}  # replaced
+    assert statuses() == ["DISABLED", "DISABLED", "DISABLED", "DISABLED"]
+    entry = listed()[version_arn]
+    ib.tag_resource(resourceArn=arn, tags={"team": "x"})
+    assert listed()[version_arn] == entry and "tags" not in entry
+    assert ib.get_component(componentBuildVersionArn=arn)["component"]["tags"] == {"team": "x"}
+
+
+def test_component_version_references_are_those_of_the_parsed_arn(ib):
+    from imagebuilder_mock._resources import _common, components
+
+    own = [f.component(ib, name="Refs_Name x", version="2.3.4")]
+    for arn in own + [a for account in catalog.ACCOUNTS for a in catalog.collection(REGION, "component", account)]:
+        assert components._references(arn) == _common.version_references(arn)
+
 # -- YAML: libyaml when present, the pure-Python loader's results and messages -------------------------
 @pytest.mark.parametrize("text", ["phases: [", "a: b: c", "key: 'unterminated", "- a\nb: c", "\tx: 1"])
 def test_yaml_errors_are_the_pure_python_loaders(text):

@@ -9,11 +9,10 @@ Facts and INFERRED choices: docs/notes/components.md.
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import json
+import functools
 import re
 import sys
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .._backend import arns, versions
 from .._backend.context import RequestContext
@@ -21,7 +20,7 @@ from .._engine._errors import (ServiceError, already_exists, dependency, invalid
                                invalid_value, not_found)
 from . import _lookup, catalog, operation
 from . import component_documents as documents
-from ._common import list_response, pick, require_one
+from ._common import list_response, member_names, require_one
 
 _TYPE = "Component"
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
@@ -52,6 +51,12 @@ def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
     return _lookup.resolve(ctx, arn, "component", param, usable=usable)
 
 
+def _own_build(ctx: RequestContext, arn: str) -> dict | None:
+    """The caller's own build at exactly `arn`, found without parsing the ARN: what `_resolve` gives for
+    such an ARN whatever `usable` says (an exact build ARN is never resolved further)."""
+    return ctx.store.components.get(arn)
+
+
 # -- used by image and container recipes -------------------------------------------------------
 def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
                        platform: str | None = None, os_version: str | None = None) -> dict:
@@ -59,12 +64,14 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     checked for use in a new recipe: ACTIVE, of the recipe's platform (and, when `os_version` is
     known, supporting it by prefix match), and given exactly the parameters its document declares.
     Returns the component dict."""
-    try:
-        item = _resolve(ctx, arn, param, usable=_active)
-    except ServiceError as error:
-        if error.code != "ResourceNotFoundException":
-            raise
-        item = _resolve(ctx, arn, param)  # found only in a DEPRECATED/DISABLED build
+    item = _own_build(ctx, arn)
+    if item is None:
+        try:
+            item = _resolve(ctx, arn, param, usable=_active)
+        except ServiceError as error:
+            if error.code != "ResourceNotFoundException":
+                raise
+            item = _resolve(ctx, arn, param)  # found only in a DEPRECATED/DISABLED build
     if not _active(item):
         raise invalid_value(param, f"The component '{item['arn']}' has the status {_status(item)}. Components "
                                    "with a status of DEPRECATED or DISABLED can't be added to new recipes.")
@@ -155,28 +162,41 @@ def _name_removed(store, arn: str) -> None:
         names.pop(name, None)
 
 
-def _latest_own(store, by_name: bool, keep) -> Iterable[dict]:
-    """`_latest_per` over the store's builds that `keep`, lazily: the latest kept build of each version
-    (or name), in the order its first kept build was created. A first page reads ~one build per entry."""
-    components = store.components
+def _only(versions_of_name: list[str], version_arn: str) -> bool:
+    return len(versions_of_name) == 1 and versions_of_name[0] == version_arn
+
+
+def _own_entries(store, by_name: bool, deprecated: bool) -> Iterator[dict]:
+    """The ListComponents entries (`_view_of`) of the store's latest build of each version (or name)
+    among its kept builds (DEPRECATED ones only when `deprecated`), lazily, in the order each key's first
+    kept build was created: `_latest_per` without reading the whole store. A first page reads ~one build
+    per entry."""
+    builds = store.builds
     names = _names(store) if by_name else None
     seen: set[str] = set()
-    for item in components.values():
-        if not keep(item):
+    for item in store.components.values():
+        state, view = item.get("state"), item.get("_view")  # `_view_of`, inlined: one call less per entry
+        status = state.get("status", "ACTIVE") if state is not None else "ACTIVE"
+        if view is None or view["status"] != status:
+            view = item["_view"] = _version_view(item, status)
+        if status == "DEPRECATED" and not deprecated:
             continue
-        version_arn = item["arn"].rsplit("/", 1)[0]
-        key = version_arn.rsplit("/", 2)[1] if names is not None else version_arn
+        version_arn = view["arn"]
+        key = version_arn if names is None else version_arn.rsplit("/", 2)[1]
+        if builds.get(version_arn, 0) <= 1 and (names is None or _only(names.get(key, ()), version_arn)):
+            yield view  # the usual case: the only build its key ever had, so no key to remember
+            continue
         if key in seen:
             continue
         seen.add(key)
         latest = item  # the first kept build of its key: the earliest wins a tie, as in `_latest_per`
         for version in names.get(key, ()) if names is not None else (key,):
-            if version == version_arn and store.builds.get(version, 0) <= 1:
-                continue  # the usual case: a version with one build, this one
+            if version == version_arn and builds.get(version, 0) <= 1:
+                continue  # a version with one build, this one
             for build in _builds_of(store, version):
-                if build is not item and keep(build) and _newer(build, latest):
+                if build is not item and (deprecated or _status(build) != "DEPRECATED") and _newer(build, latest):
                     latest = build
-        yield latest
+        yield view if latest is item else _view_of(latest)
 
 
 # -- creating ----------------------------------------------------------------------------------
@@ -207,9 +227,14 @@ def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
         raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
 
 
-def _fingerprint(item: dict) -> str:
-    content = {k: item.get(k) for k in _CONTENT}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+@functools.cache
+def _copied_members() -> frozenset[str]:
+    """The Create/ImportComponent request members a build keeps as they are (`_common.pick`, once)."""
+    return member_names("Component") - {"tags", "data", "type", "parameters", "clientToken", "dryRun"}
+
+
+def _same_content(build: dict, item: dict) -> bool:
+    return all(build.get(k) == item.get(k) for k in _CONTENT)
 
 
 def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, parameters: list[dict]) -> dict:
@@ -217,28 +242,31 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     version = params["semanticVersion"]
     store = ctx.store
     version_arn = ctx.arn("component", params["name"], version)
-    item = pick("Component", params, exclude=("tags", "data", "type", "parameters"))
+    copied = _copied_members()
+    item = {k: v for k, v in params.items() if k in copied and v is not None}
     item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
                  "state": {"status": "ACTIVE"}, "tags": dict(params.get("tags") or {})})
     if parameters:
         item["parameters"] = parameters
-    latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], lambda b: b["_build"])
-    if latest is not None and latest["_fingerprint"] == _fingerprint(item):
-        raise already_exists(_TYPE, latest["arn"])
+    if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)
+        latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], lambda b: b["_build"])
+        if latest is not None and _same_content(latest, item):
+            raise already_exists(_TYPE, latest["arn"])
     ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build, "_fingerprint": _fingerprint(item)})
+    item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build})
     store.components[arn] = item
     if _NAMES in store.indexes:
         _name_added(store.indexes[_NAMES], arn)
     return item
 
 
-def _references(ctx: RequestContext, item: dict) -> dict:
-    parsed = arns.parse(item["arn"])
-    return versions.references(lambda v: arns.make(parsed.partition, parsed.region, parsed.account, "component",
-                                                   parsed.name, v), parsed.version)
+def _references(build_arn: str) -> dict:
+    """latestVersionReferences of a build, from its ARN (own, shared or AWS-owned: names in ARNs are
+    normalised already, so this is `arns.make` of the ARN's parts without parsing it)."""
+    stem, _, version = build_arn[:build_arn.rindex("/")].rpartition("/")
+    return versions.references(f"{stem}/".__add__, version)
 
 
 @operation("CreateComponent")
@@ -248,7 +276,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     data = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
     document = documents.parse(data, params["platform"], "data" if source == "data" else "uri")
     item = _add_build(ctx, params, data, document.type, document.parameters)
-    return {"componentBuildVersionArn": item["arn"], "latestVersionReferences": _references(ctx, item)}
+    return {"componentBuildVersionArn": item["arn"], "latestVersionReferences": _references(item["arn"])}
 
 
 @operation("ImportComponent")
@@ -269,8 +297,8 @@ def import_(ctx: RequestContext, params: dict) -> dict:
 @operation("GetComponent")
 def get(ctx: RequestContext, params: dict) -> dict:
     arn = params["componentBuildVersionArn"]
-    item = _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
-    return {"component": item, "latestVersionReferences": _references(ctx, item)}
+    item = _own_build(ctx, arn) or _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
+    return {"component": item, "latestVersionReferences": _references(item["arn"])}
 
 
 def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
@@ -296,11 +324,22 @@ def _latest_per(builds: Iterable[dict], key) -> list[dict]:
     return list(best.values())
 
 
-def _version_view(item: dict) -> dict:
+def _version_view(item: dict, status: str) -> dict:
     view = {k: item[k] for k in ("name", "version", "description", "platform", "supportedOsVersions", "type",
                                  "owner", "dateCreated", "productCodes") if k in item}
     view["arn"] = _version_arn(item)
-    view["status"] = _status(item)
+    view["status"] = status
+    return view
+
+
+def _view_of(item: dict) -> dict:
+    """The build's ListComponents entry (a ComponentVersion), kept on the build as `_view`: made on its
+    first listing and made again when its status changes (state is replaced or changed in place; no
+    other member a view holds changes after a build is created, and tags are not in it)."""
+    status = _status(item)
+    view = item.get("_view")
+    if view is None or view["status"] != status:
+        view = item["_view"] = _version_view(item, status)
     return view
 
 
@@ -311,24 +350,24 @@ def _wants_deprecated(filters: list | None) -> bool:
 @operation("ListComponents")
 def list_(ctx: RequestContext, params: dict) -> dict:
     filters = params.get("filters")
-    if params.get("byName") and any(f.get("name") == "version" for f in filters or []):
+    by_name = bool(params.get("byName"))
+    if by_name and filters and any(f.get("name") == "version" for f in filters):
         raise invalid_request("You can't combine byName with the 'version' filter.")
     owner = params.get("owner") or "Self"
-    keep = (lambda b: True) if _wants_deprecated(filters) else (lambda b: _status(b) != "DEPRECATED")
+    deprecated = bool(filters) and _wants_deprecated(filters)
     if owner == "Self":
-        entries: Iterable[dict] = _latest_own(ctx.store, bool(params.get("byName")), keep)
+        entries: Iterable[dict] = _own_entries(ctx.store, by_name, deprecated)
     else:
-        builds = [b for b in _owned(ctx, owner) if keep(b)]
-        if params.get("byName"):
-            entries = _latest_per(builds, lambda b: arns.parse(b["arn"]).name)
-        else:
-            entries = _latest_per(builds, _version_arn)
-    return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList", _version_view)
+        builds = [b for b in _owned(ctx, owner) if deprecated or _status(b) != "DEPRECATED"]
+        latest = _latest_per(builds, (lambda b: arns.parse(b["arn"]).name) if by_name else _version_arn)
+        entries = map(_view_of, latest)
+    return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList")
 
 
-_LIST_FIELDS = {name: (lambda key: (lambda item: item.get(key)))(name) for name in _LIST_FILTERS}
-_LIST_FIELDS.update(status=_status, supportedOsVersion=lambda item: item.get("supportedOsVersions"),
-                    productCodes=lambda item: [p["productCodeId"] for p in item.get("productCodes") or []])
+#: Filter getters, over entries (`_view_of`).
+_LIST_FIELDS = {name: (lambda key: (lambda view: view.get(key)))(name) for name in _LIST_FILTERS}
+_LIST_FIELDS.update(status=lambda view: view["status"], supportedOsVersion=lambda view: view.get("supportedOsVersions"),
+                    productCodes=lambda view: [p["productCodeId"] for p in view.get("productCodes") or []])
 
 
 def _summary(item: dict) -> dict:
