@@ -93,6 +93,11 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
+    if parsed.account == ctx.account and parsed.region == ctx.region and resource_type in COLLECTIONS \
+            and parsed.account not in catalog.ACCOUNTS:  # the caller's own, by exact ARN: the usual case
+        item = getattr(ctx.store, COLLECTIONS[resource_type][0]).get(arn)
+        if item is not None:
+            return item
     collection = owner_collection(ctx, parsed)
     if collection is None:
         raise not_found(type_name(resource_type), arn)
