@@ -399,8 +399,8 @@ def test_shared_value_tables_stay_bounded(ib, imagebuilder_mock, monkeypatch):
 
     monkeypatch.setattr(_recipes_common, "_SHARED_MAX", 2)
     arns_ = [_recipe_with(ib, [{"componentArn": f.component(ib)}]) for _ in range(5)]
-    indexes = _store(imagebuilder_mock).indexes
-    assert len(indexes["recipe_components"]) <= 2 and len(indexes["recipe_strings"]) <= 2
+    strings, lists = _store(imagebuilder_mock).indexes["recipe_shared"]
+    assert len(strings) <= 2 and len(lists) <= 2
     assert all(ib.get_image_recipe(imageRecipeArn=a)["imageRecipe"]["components"] for a in arns_)
 
 
@@ -428,4 +428,33 @@ def test_only_aws_owned_parents_are_resolved_once(ib, imagebuilder_mock):
     ib.delete_image(imageBuildVersionArn=image)
     with pytest.raises(ib.exceptions.ResourceNotFoundException):
         ib.create_image_recipe(name=f.unique("own"), semanticVersion="1.0.0", parentImage=own)
-    assert not any(f":{ACCOUNT}:" in arn for _region, arn in _recipes_common._CATALOG_PLATFORMS)
+    assert not any(f":{ACCOUNT}:" in arn for known in _recipes_common._CATALOG_PLATFORMS.values() for arn in known)
+
+
+def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuilder_mock):
+    from imagebuilder_mock._backend import arns
+    from imagebuilder_mock._backend.context import RequestContext
+    from imagebuilder_mock._engine._errors import ServiceError
+    from imagebuilder_mock._resources import _lookup
+
+    for region in (REGION, "eu-west-1"):
+        ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, region, "GetImage", "r")
+        for resource_type in ("image", "component", "workflow"):
+            for account in catalog.ACCOUNTS:
+                collection = catalog.collection(region, resource_type, account)
+                for item in collection.values():
+                    version_arn = arns.parse(item["arn"]).version_arn
+                    major, minor, _ = version_arn.rsplit("/", 1)[1].split(".")
+                    base = version_arn.rsplit("/", 1)[0]
+                    for arn in (version_arn, f"{base}/x.x.x", f"{base}/{major}.x.x", f"{base}/{major}.{minor}.x"):
+                        parsed = arns.parse(arn)
+                        pattern = versions.parse(parsed.version, wildcards=True)
+                        for usable in (None, lambda i, top=item: i is not top):
+                            expected = _lookup.latest_match(collection.values(), parsed, pattern, resource_type,
+                                                            usable)
+                            for _ in range(2):  # found once, then remembered
+                                try:
+                                    got = _lookup.resolve(ctx, arn, resource_type, "arn", usable)
+                                except ServiceError:
+                                    got = None
+                                assert got is expected

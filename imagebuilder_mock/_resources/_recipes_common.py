@@ -74,23 +74,25 @@ def _available(ctx: RequestContext) -> Callable[[dict], bool]:
     return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
 
 
-#: (region, parent ARN) -> platform, for parents in the AWS-owned catalog: its images are built once
-#: per region, never change and are always AVAILABLE, so an ARN resolves to the same image every time.
-_CATALOG_PLATFORMS: dict[tuple[str, str], str] = {}
+#: region -> parent ARN -> platform, for parents in the AWS-owned catalog: its images are built once per
+#: region, never change and are always AVAILABLE, so an ARN resolves to the same image every time.
+_CATALOG_PLATFORMS: dict[str, dict[str, str]] = {}
 _CATALOG_PLATFORMS_MAX = 4096
 
 
 def parent_image_platform(ctx: RequestContext, arn: str, param: str = "parentImage") -> str:
     """The platform of an Image Builder image used as a parent (own, AWS-owned or shared; version and
     wildcard ARNs resolve to the latest AVAILABLE build). Missing → ResourceNotFoundException."""
-    key = (ctx.region, arn)
-    platform = _CATALOG_PLATFORMS.get(key)
+    known = _CATALOG_PLATFORMS.get(ctx.region)
+    platform = known.get(arn) if known is not None else None
     if platform is not None:
         return platform
     image = _lookup.resolve(ctx, arn, "image", param, usable=_available(ctx))
     platform = image.get("platform") or DEFAULT_PLATFORM
-    if arns.parse(arn).account in catalog.ACCOUNTS and len(_CATALOG_PLATFORMS) < _CATALOG_PLATFORMS_MAX:
-        _CATALOG_PLATFORMS[key] = platform
+    if arns.parse(arn).account in catalog.ACCOUNTS:
+        known = _CATALOG_PLATFORMS.setdefault(ctx.region, {})
+        if len(known) < _CATALOG_PLATFORMS_MAX:
+            known[arn] = platform
     return platform
 
 
@@ -131,7 +133,7 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
                                            f"components[{seen[key]}]. You can specify each component only one "
                                            "time.")
             seen[key] = index
-    resolve = _resolve_component()
+    resolve = _resolve_for_recipe or _import_resolve_for_recipe()
     return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[index], entry.get("parameters"), platform)
             for index, entry in enumerate(components)]
 
@@ -139,10 +141,14 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
 _COMPONENT_PARAMS = tuple(f"components[{index}].componentArn" for index in range(MAX_COMPONENTS))
 
 
-@functools.lru_cache(maxsize=None)
-def _resolve_component():
-    from .components import resolve_for_recipe  # components imports this package's modules
+_resolve_for_recipe = None
 
+
+def _import_resolve_for_recipe():
+    global _resolve_for_recipe
+    from .components import resolve_for_recipe  # imported on first use: components imports this package
+
+    _resolve_for_recipe = resolve_for_recipe
     return resolve_for_recipe
 
 
@@ -154,31 +160,30 @@ _SHARED_STRINGS = ("parentImage", "dockerfileTemplateData")
 _SHARED_MAX = 4096
 
 
-def _shared(store, kind: str) -> dict:
-    """A per-store table of immutable values recipes repeat (`kind`: strings, component lists): each
-    one kept once, however many recipes name it. Recipes never change after Create (only their tags,
+_SHARED = "recipe_shared"  # Store.indexes key: (strings, component lists) that recipes share
+
+
+def _share(store, item: dict, resolved: list[dict]) -> None:
+    """Replace `item`'s repeated request values (strings, its components list) by the store's copy of
+    each: kept once, however many recipes name it. Recipes never change after Create (only their tags,
     which are never shared), and nothing mutates what a recipe holds."""
-    key = f"recipe_{kind}"
-    table = store.indexes.get(key)
-    if table is None or len(table) >= _SHARED_MAX:
-        table = store.indexes[key] = {}
-    return table
-
-
-def _share_strings(store, item: dict) -> None:
-    """Replace `item`'s repeated request strings by the store's copy of each (kept once)."""
-    table = None
+    tables = store.indexes.get(_SHARED)
+    if tables is None or len(tables[0]) >= _SHARED_MAX or len(tables[1]) >= _SHARED_MAX:
+        tables = store.indexes[_SHARED] = ({}, {})
+    strings, lists = tables
     for member in _SHARED_STRINGS:
         value = item.get(member)
         if isinstance(value, str):
-            if table is None:
-                table = _shared(store, "strings")
-            item[member] = table.setdefault(value, value)
+            item[member] = strings.setdefault(value, value)
+    if resolved:
+        item["components"] = _stored_components(lists, item["components"], resolved)
 
 
 def _components_key(components: list[dict]):
     """A hashable key for a components list, or None if it has members this sharing does not know.
     One entry without parameters (the usual case) is keyed by its ARN alone: no extra tuple kept."""
+    if len(components) == 1 and len(components[0]) == 1 and isinstance(components[0].get("componentArn"), str):
+        return components[0]["componentArn"]  # the usual case
     keys = []
     for entry in components:
         arn = entry.get("componentArn")
@@ -232,7 +237,8 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     # every version ARN of the recipe is this prefix and a version (as `ctx.arn` writes it)
     prefix = (f"arn:{arns.partition_for(ctx.region)}:imagebuilder:{ctx.region}:{ctx.account}:"
               f"{resource_type}/{arns.normalize_name(name)}/")
-    version = concrete_version(collection, prefix.__add__, params["semanticVersion"])
+    requested = params["semanticVersion"]
+    version = _exact_version(requested, "semanticVersion") or concrete_version(collection, prefix.__add__, requested)
     arn = prefix + version
     if arn in collection:
         raise already_exists(type_name, arn)
@@ -240,11 +246,9 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     resolved = check_components(ctx, params.get("components"), platform)
     ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
-    if resolved:
-        item["components"] = _stored_components(_shared(store, "components"), item["components"], resolved)
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
                 tags=dict(params.get("tags") or {}))
-    _share_strings(store, item)
+    _share(store, item, resolved)
     collection[arn] = item
     return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}
 
