@@ -394,3 +394,105 @@ def test_idempotency_entries_give_back_exactly_the_first_response(token, members
     body = json.dumps({"requestId": request_id, "clientToken": token, **members}).encode()
     entry = engine._entry(b"d" * engine._DIGEST, 201, request_id, token, body)
     assert engine._replay(entry, token) == (201, engine._headers(request_id), body)
+
+
+# -- recipes: repeated values kept once, AWS-owned parents resolved once ---------------------------------
+STIG = "arn:aws:imagebuilder:us-east-1:aws:component/stig-build-linux/2025.4.0/1"
+
+
+def _recipe_with(ib, components: list[dict], **kw) -> str:
+    return ib.create_image_recipe(name=f.unique("shared"), semanticVersion="1.0.0",
+                                  parentImage=f.AL2.format(region=REGION), components=components,
+                                  **kw)["imageRecipeArn"]
+
+
+def test_recipes_share_parents_and_components_but_not_tags(ib, imagebuilder_mock):
+    component = f.component(ib)
+    same = [{"componentArn": component}, {"componentArn": STIG, "parameters": [
+        {"name": "InstallPackages", "value": ["Yes"]}]}]
+    other = [{"componentArn": component}, {"componentArn": STIG, "parameters": [
+        {"name": "InstallPackages", "value": ["No"]}]}]
+    first, second = _recipe_with(ib, same, tags={"n": "1"}), _recipe_with(ib, same)
+    third, alone = _recipe_with(ib, other), _recipe_with(ib, [{"componentArn": component}])
+    recipes = _store(imagebuilder_mock).image_recipes
+    assert recipes[first]["components"] is recipes[second]["components"]
+    assert recipes[first]["parentImage"] is recipes[third]["parentImage"]
+    assert recipes[third]["components"] is not recipes[first]["components"]
+    assert recipes[first]["tags"] is not recipes[second]["tags"]
+    assert recipes[alone]["components"][0]["componentArn"] is _store(imagebuilder_mock).components[component]["arn"]
+    image = ib.create_image(imageRecipeArn=first, infrastructureConfigurationArn=f.infrastructure(ib))[
+        "imageBuildVersionArn"]
+    ib.tag_resource(resourceArn=second, tags={"n": "2"})
+    ib.untag_resource(resourceArn=first, tagKeys=["n"])
+    got = {arn: ib.get_image_recipe(imageRecipeArn=arn)["imageRecipe"] for arn in (first, second, third, alone)}
+    assert got[first]["components"] == got[second]["components"] == same
+    assert got[third]["components"] == other and got[alone]["components"] == [{"componentArn": component}]
+    assert (got[first]["tags"], got[second]["tags"], got[third]["tags"]) == ({}, {"n": "2"}, {})
+    built = ib.get_image(imageBuildVersionArn=image)["image"]["imageRecipe"]
+    assert built["components"] == same and built["tags"] == {"n": "1"}
+
+
+def test_shared_value_tables_stay_bounded(ib, imagebuilder_mock, monkeypatch):
+    from imagebuilder_mock._resources import _recipes_common
+
+    monkeypatch.setattr(_recipes_common, "_SHARED_MAX", 2)
+    arns_ = [_recipe_with(ib, [{"componentArn": f.component(ib)}]) for _ in range(5)]
+    strings, lists = _store(imagebuilder_mock).indexes["recipe_shared"]
+    assert len(strings) <= 2 and len(lists) <= 2
+    assert all(ib.get_image_recipe(imageRecipeArn=a)["imageRecipe"]["components"] for a in arns_)
+
+
+def test_only_aws_owned_parents_are_resolved_once(ib, imagebuilder_mock):
+    from imagebuilder_mock._resources import _recipes_common
+
+    platforms = {}
+    for region in (REGION, "eu-west-1"):
+        client = ib if region == REGION else f.client_for(imagebuilder_mock, ACCOUNT, region)
+        for image in catalog.images(region).values():
+            version_arn = image["arn"].rsplit("/", 1)[0]
+            wildcard = version_arn.rsplit("/", 1)[0] + "/x.x.x"
+            for parent in (image["arn"], version_arn, wildcard) * 2:
+                recipe = client.create_image_recipe(name=f.unique("parent"), semanticVersion="1.0.0",
+                                                    parentImage=parent)["imageRecipeArn"]
+                got = client.get_image_recipe(imageRecipeArn=recipe)["imageRecipe"]["platform"]
+                assert got == platforms.setdefault((region, parent), image["platform"])
+    # the caller's own image: resolved on every Create (it can be deleted, and new builds come along)
+    recipe = f.image_recipe(ib)
+    image = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=f.infrastructure(ib))[
+        "imageBuildVersionArn"]
+    ib.get_image(imageBuildVersionArn=image)
+    own = image.rsplit("/", 2)[0] + "/x.x.x"
+    ib.create_image_recipe(name=f.unique("own"), semanticVersion="1.0.0", parentImage=own)
+    ib.delete_image(imageBuildVersionArn=image)
+    with pytest.raises(ib.exceptions.ResourceNotFoundException):
+        ib.create_image_recipe(name=f.unique("own"), semanticVersion="1.0.0", parentImage=own)
+    assert not any(f":{ACCOUNT}:" in arn for known in _recipes_common._CATALOG_PLATFORMS.values() for arn in known)
+
+
+def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuilder_mock):
+    from imagebuilder_mock._backend import arns
+    from imagebuilder_mock._backend.context import RequestContext
+    from imagebuilder_mock._engine._errors import ServiceError
+    from imagebuilder_mock._resources import _lookup
+
+    for region in (REGION, "eu-west-1"):
+        ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, region, "GetImage", "r")
+        for resource_type in ("image", "component", "workflow"):
+            for account in catalog.ACCOUNTS:
+                collection = catalog.collection(region, resource_type, account)
+                for item in collection.values():
+                    version_arn = arns.parse(item["arn"]).version_arn
+                    major, minor, _ = version_arn.rsplit("/", 1)[1].split(".")
+                    base = version_arn.rsplit("/", 1)[0]
+                    for arn in (version_arn, f"{base}/x.x.x", f"{base}/{major}.x.x", f"{base}/{major}.{minor}.x"):
+                        parsed = arns.parse(arn)
+                        pattern = versions.parse(parsed.version, wildcards=True)
+                        for usable in (None, lambda i, top=item: i is not top):
+                            expected = _lookup.latest_match(collection.values(), parsed, pattern, resource_type,
+                                                            usable)
+                            for _ in range(2):  # found once, then remembered
+                                try:
+                                    got = _lookup.resolve(ctx, arn, resource_type, "arn", usable)
+                                except ServiceError:
+                                    got = None
+                                assert got is expected

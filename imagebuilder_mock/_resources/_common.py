@@ -21,11 +21,17 @@ def member_names(shape_name: str) -> frozenset[str]:
     return frozenset(service_model().shape_for(shape_name).members)
 
 
+@functools.lru_cache(maxsize=None)
+def _member_keys(shape_name: str) -> dict[str, str]:
+    """Member name -> the model's own string object for it (one key object for every stored resource)."""
+    return {name: name for name in service_model().shape_for(shape_name).members if name not in _SKIP}
+
+
 def pick(shape_name: str, params: dict, exclude: Iterable[str] = ()) -> dict:
-    """The request members that the resource shape `shape_name` also has (a data-driven copy)."""
-    names = member_names(shape_name)
-    skip = _SKIP.union(exclude)
-    return {k: v for k, v in params.items() if k in names and k not in skip and v is not None}
+    """The request members that the resource shape `shape_name` also has (a data-driven copy). Keys are
+    the model's string objects, not the request's freshly decoded ones (~55 bytes per key per resource)."""
+    names = _member_keys(shape_name)
+    return {names[k]: v for k, v in params.items() if k in names and v is not None and k not in exclude}
 
 
 def require_one(params: dict, *names: str, code: str = "InvalidParameterCombinationException") -> str:
@@ -89,7 +95,17 @@ def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: 
 def version_references(arn: str) -> dict:
     """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
     parsed = arns.parse(arn)
-    return versions.references(lambda version: parsed._replace(version=version).version_arn, parsed.version)
+    version, build = parsed.version, parsed.build
+    if version is not None:
+        tail = len(version) if build is None else len(version) + len(build) + 1
+        prefix = arn[:-tail]
+        # an ARN as `arns.make` writes it (normalised name, lower-case workflow type, nothing after the
+        # last node): its version ARNs are its own prefix and a version
+        if arn.endswith(version if build is None else f"{version}/{build}") \
+                and parsed.name == arns.normalize_name(parsed.name) \
+                and (parsed.workflow_type is None or parsed.workflow_type == parsed.workflow_type.lower()):
+            return versions.references_under(prefix, version)
+    return versions.references(lambda v: parsed._replace(version=v).version_arn, version)
 
 
 #: The catalog account each List* `owner` other than Self and Shared stands for.

@@ -3,14 +3,15 @@ components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, Iterable
 
 from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
-from .._engine._errors import ServiceError, dependency, invalid_value
-from . import _lookup
-from ._common import list_response, lookup, new_arn, owned_items, pick, version_references
+from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
+from . import _lookup, catalog
+from ._common import list_response, lookup, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -29,13 +30,11 @@ def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], 
     """The version a Create gets: `requested` as is, or with its single `x` node replaced by one more
     than the highest value that node has among the recipe's versions sharing the nodes to its left
     (`1.0.x` after 1.0.7 → 1.0.8; `2.x.0` after 2.3.4 → 2.4.0). Auto-versioning; starts at 0 — INFERRED."""
+    exact = _exact_version(requested, param)
+    if exact is not None:
+        return exact
     nodes = requested.split(".")
-    if len(nodes) != 3 or not all(_VERSION_NODE.match(n) for n in nodes):
-        raise versions.invalid_version(param, requested)
     wildcards = [i for i, n in enumerate(nodes) if n == "x"]
-    if not wildcards:
-        versions.parse(requested, param)  # bounds
-        return requested
     if len(wildcards) > 1:
         raise versions.invalid_version(param, requested, ", and automatic versioning allows a single 'x' node")
     slot = wildcards[0]
@@ -57,16 +56,44 @@ def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], 
     return ".".join(str(n) for n in fixed)
 
 
+@functools.lru_cache(maxsize=1024)
+def _exact_version(requested: str, param: str) -> str | None:
+    """`requested` if it is a version without `x` nodes, None if it has some; invalid → InvalidVersionNumber.
+    Cached: the string returned is the first one seen, which every recipe of that version then shares."""
+    nodes = requested.split(".")
+    if len(nodes) != 3 or not all(_VERSION_NODE.match(n) for n in nodes):
+        raise versions.invalid_version(param, requested)
+    if "x" in nodes:
+        return None
+    versions.parse(requested, param)  # bounds
+    return requested
+
+
 # -- parents -----------------------------------------------------------------------------------
 def _available(ctx: RequestContext) -> Callable[[dict], bool]:
     return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
 
 
+#: region -> parent ARN -> platform, for parents in the AWS-owned catalog: its images are built once per
+#: region, never change and are always AVAILABLE, so an ARN resolves to the same image every time.
+_CATALOG_PLATFORMS: dict[str, dict[str, str]] = {}
+_CATALOG_PLATFORMS_MAX = 4096
+
+
 def parent_image_platform(ctx: RequestContext, arn: str, param: str = "parentImage") -> str:
     """The platform of an Image Builder image used as a parent (own, AWS-owned or shared; version and
     wildcard ARNs resolve to the latest AVAILABLE build). Missing → ResourceNotFoundException."""
+    known = _CATALOG_PLATFORMS.get(ctx.region)
+    platform = known.get(arn) if known is not None else None
+    if platform is not None:
+        return platform
     image = _lookup.resolve(ctx, arn, "image", param, usable=_available(ctx))
-    return image.get("platform") or DEFAULT_PLATFORM
+    platform = image.get("platform") or DEFAULT_PLATFORM
+    if arns.parse(arn).account in catalog.ACCOUNTS:
+        known = _CATALOG_PLATFORMS.setdefault(ctx.region, {})
+        if len(known) < _CATALOG_PLATFORMS_MAX:
+            known[arn] = platform
+    return platform
 
 
 def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentImage") -> str:
@@ -85,27 +112,117 @@ def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentIm
 
 
 # -- components --------------------------------------------------------------------------------
-def check_components(ctx: RequestContext, components: list[dict] | None, platform: str) -> None:
+def check_components(ctx: RequestContext, components: list[dict] | None, platform: str) -> list[dict]:
     """Each component at most once (by name, regardless of version), each one resolvable and valid
-    for the recipe (the components module decides: existence, status, platform, parameters)."""
+    for the recipe (the components module decides: existence, status, platform, parameters).
+    Returns the components resolved, in order."""
     if not components:
-        return
+        return []
     if len(components) > MAX_COMPONENTS:
         raise ServiceError("ServiceQuotaExceededException",
                            f"A recipe can contain a maximum of {MAX_COMPONENTS} build and test components, "
                            f"but {len(components)} were provided.")
-    seen: dict[tuple[str, str], int] = {}
-    for index, entry in enumerate(components):
-        param = f"components[{index}].componentArn"
-        parsed = arns.parse(entry["componentArn"], param)
-        key = (parsed.account, parsed.name)
-        if key in seen:
-            raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
-                                       f"components[{seen[key]}]. You can specify each component only one time.")
-        seen[key] = index
-    from .components import resolve_for_recipe as resolve
-    for index, entry in enumerate(components):
-        resolve(ctx, entry["componentArn"], f"components[{index}].componentArn", entry.get("parameters"), platform)
+    if len(components) > 1:  # (one component cannot repeat; its ARN is parsed, as here, by `resolve`)
+        seen: dict[tuple[str, str], int] = {}
+        for index, entry in enumerate(components):
+            param = _COMPONENT_PARAMS[index]
+            parsed = arns.parse(entry["componentArn"], param)
+            key = (parsed.account, parsed.name)
+            if key in seen:
+                raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
+                                           f"components[{seen[key]}]. You can specify each component only one "
+                                           "time.")
+            seen[key] = index
+    resolve = _resolve_for_recipe or _import_resolve_for_recipe()
+    return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[index], entry.get("parameters"), platform)
+            for index, entry in enumerate(components)]
+
+
+_COMPONENT_PARAMS = tuple(f"components[{index}].componentArn" for index in range(MAX_COMPONENTS))
+
+
+_resolve_for_recipe = None
+
+
+def _import_resolve_for_recipe():
+    global _resolve_for_recipe
+    from .components import resolve_for_recipe  # imported on first use: components imports this package
+
+    _resolve_for_recipe = resolve_for_recipe
+    return resolve_for_recipe
+
+
+# -- sharing what many recipes repeat -----------------------------------------------------------
+#: Request strings a recipe keeps that many recipes repeat (a container recipe's template can be KBs).
+_SHARED_STRINGS = ("parentImage", "dockerfileTemplateData")
+#: Entries a sharing table holds before it starts afresh (a bound, not a cache: nothing is looked up
+#: in it that could be wrong, and recipes keep what they were given).
+_SHARED_MAX = 4096
+
+
+_SHARED = "recipe_shared"  # Store.indexes key: (strings, component lists) that recipes share
+
+
+def _share(store, item: dict, resolved: list[dict]) -> None:
+    """Replace `item`'s repeated request values (strings, its components list) by the store's copy of
+    each: kept once, however many recipes name it. Recipes never change after Create (only their tags,
+    which are never shared), and nothing mutates what a recipe holds."""
+    tables = store.indexes.get(_SHARED)
+    if tables is None or len(tables[0]) >= _SHARED_MAX or len(tables[1]) >= _SHARED_MAX:
+        tables = store.indexes[_SHARED] = ({}, {})
+    strings, lists = tables
+    for member in _SHARED_STRINGS:
+        value = item.get(member)
+        if isinstance(value, str):
+            item[member] = strings.setdefault(value, value)
+    if resolved:
+        item["components"] = _stored_components(lists, item["components"], resolved)
+
+
+def _components_key(components: list[dict]):
+    """A hashable key for a components list, or None if it has members this sharing does not know.
+    One entry without parameters (the usual case) is keyed by its ARN alone: no extra tuple kept."""
+    if len(components) == 1 and len(components[0]) == 1 and isinstance(components[0].get("componentArn"), str):
+        return components[0]["componentArn"]  # the usual case
+    keys = []
+    for entry in components:
+        arn = entry.get("componentArn")
+        if not isinstance(arn, str) or len(entry) > 2 or (len(entry) == 2 and "parameters" not in entry):
+            return None
+        if "parameters" not in entry:
+            keys.append(arn)
+            continue
+        parameters = entry["parameters"]
+        if not isinstance(parameters, list):
+            return None
+        given = []
+        for parameter in parameters:
+            if not isinstance(parameter, dict) or parameter.keys() != {"name", "value"} \
+                    or not isinstance(parameter["name"], str) or not isinstance(parameter["value"], list) \
+                    or not all(isinstance(value, str) for value in parameter["value"]):
+                return None
+            given.append((parameter["name"], tuple(parameter["value"])))
+        keys.append((arn, tuple(given)))
+    return keys[0] if len(keys) == 1 else ("several", *keys)
+
+
+def _stored_components(table: dict, components: list[dict], resolved: list[dict]) -> list[dict]:
+    """The components list a recipe keeps: the one an earlier recipe of the store keeps when it is
+    equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string."""
+    key = _components_key(components)
+    if key is None:
+        return components
+    stored = table.get(key)
+    if stored is None:
+        stored = []
+        for entry, item in zip(components, resolved):
+            arn = item["arn"] if item["arn"] == entry["componentArn"] else entry["componentArn"]
+            kept = {"componentArn": arn}
+            if "parameters" in entry:
+                kept["parameters"] = [{"name": p["name"], "value": p["value"]} for p in entry["parameters"]]
+            stored.append(kept)
+        table[key] = stored
+    return stored
 
 
 # -- the operations both families share ---------------------------------------------------------
@@ -114,26 +231,34 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     """Create*Recipe: the concrete version, uniqueness, the family's own checks (`validate` returns the
     recipe's platform and the members it adds), the components, then the stored recipe."""
     attribute, type_name = _lookup.COLLECTIONS[resource_type]
-    collection = getattr(ctx.store, attribute)
+    store = ctx.store
+    collection = getattr(store, attribute)
     name = params["name"]
-    version = concrete_version(collection, lambda v: ctx.arn(resource_type, name, v), params["semanticVersion"])
-    arn = new_arn(ctx, resource_type, name, version)
+    # every version ARN of the recipe is this prefix and a version (as `ctx.arn` writes it)
+    prefix = (f"arn:{arns.partition_for(ctx.region)}:imagebuilder:{ctx.region}:{ctx.account}:"
+              f"{resource_type}/{arns.normalize_name(name)}/")
+    requested = params["semanticVersion"]
+    version = _exact_version(requested, "semanticVersion") or concrete_version(collection, prefix.__add__, requested)
+    arn = prefix + version
+    if arn in collection:
+        raise already_exists(type_name, arn)
     platform, members = validate(ctx, params)
-    check_components(ctx, params.get("components"), platform)
+    resolved = check_components(ctx, params.get("components"), platform)
     ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
                 tags=dict(params.get("tags") or {}))
+    _share(store, item, resolved)
     collection[arn] = item
-    return {_arn_param(type_name): arn, "latestVersionReferences": version_references(arn)}
+    return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}
 
 
 def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:
     """Get*Recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
-    type_name = _lookup.type_name(resource_type)
-    param = _arn_param(type_name)
+    type_name = _lookup.COLLECTIONS[resource_type][1]
+    param = _ARN_PARAMS[type_name]
     item = _lookup.resolve(ctx, params[param], resource_type, param)
-    return {_member(type_name): item, "latestVersionReferences": version_references(item["arn"])}
+    return {_MEMBERS[type_name]: item, "latestVersionReferences": version_references(item["arn"])}
 
 
 def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
@@ -171,6 +296,10 @@ def _member(type_name: str) -> str:
 def _arn_param(type_name: str) -> str:
     """The ARN member of a type: ImageRecipe -> imageRecipeArn (pipelines name recipes by it too)."""
     return _member(type_name) + "Arn"
+
+
+_MEMBERS = {name: _member(name) for _, name in _lookup.COLLECTIONS.values()}
+_ARN_PARAMS = {name: _arn_param(name) for _, name in _lookup.COLLECTIONS.values()}
 
 
 def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
