@@ -91,6 +91,8 @@ def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
     """A recipe may set only the parameters the component declares, one value each. A parameter
     without default that the recipe leaves out is not an error here: the build fails (see
     `missing_parameters`)."""
+    if not given:
+        return  # nothing given: nothing to check, whatever the component declares
     declared = {p["name"]: p for p in item.get("parameters") or []}
     given = given or []
     names = [p.get("name") for p in given]
