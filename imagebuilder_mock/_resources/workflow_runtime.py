@@ -23,7 +23,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._backend import arns, lifecycle
 from .._backend.clock import UTC, iso
@@ -47,7 +47,8 @@ def _now(ctx: RequestContext) -> str:
 
 def _entered(ctx: RequestContext, image: dict) -> str:
     """When the image's latest transition happened (clock mode back-dates transitions)."""
-    moment = (image.get("_lifecycle") or {}).get("entered")
+    book = image.get("_lifecycle")
+    moment = book.entered if book is not None else None
     return iso(datetime.datetime.fromtimestamp(moment, UTC)) if moment else _now(ctx)
 
 
@@ -57,31 +58,45 @@ def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
 
 # -- the plan: which workflows this image runs ------------------------------------------------
 def plan(ctx: RequestContext, image: dict) -> list[dict]:
-    """[{arn, type, parameters, onFailure, parallelGroup}] resolved once per image (latest builds)."""
-    cached = image.get("_workflow_plan")
-    if cached is not None:
-        return cached
-    configs = image.get("workflows")
-    if configs:
-        entries = _plan_entries(ctx, configs)
-    elif image.get("buildType") in _NO_WORKFLOWS or image.get("type") not in _DEFAULTS:
-        entries = []
-    else:
-        # The AWS-managed defaults resolve in the (static) catalog: the same entries for every image of
-        # a type and Region, shared (read-only), built once per process.
-        parsed = arns.parse(image["arn"])
-        key = (parsed.partition, parsed.region, ctx.region, image["type"])
-        shared = _DEFAULT_PLANS.get(key)
-        if shared is None:
-            shared = _DEFAULT_PLANS[key] = _plan_entries(ctx, [
-                {"workflowArn": arns.make(parsed.partition, parsed.region, "aws", "workflow", name, "x.x.x", None,
-                                          wtype)} for wtype, name in _DEFAULTS[image["type"]]])
-        entries = list(shared)
-    image["_workflow_plan"] = entries
-    return entries
+    """[{arn, type, parameters, onFailure, parallelGroup}] of the workflows this image runs."""
+    return _plan(ctx, image).entries
 
 
-_DEFAULT_PLANS: dict[tuple, list[dict]] = {}
+class _Plan(NamedTuple):
+    entries: list[dict]
+    stages: frozenset[str]  # the types (BUILD, TEST, ...) it has entries of
+    deferrable: bool  # no WaitForAction step
+
+    @classmethod
+    def of(cls, entries: list[dict]) -> "_Plan":
+        return cls(entries, frozenset(entry["type"] for entry in entries),
+                   all(step["action"] != "WaitForAction" for entry in entries for step in entry["steps"]))
+
+
+def _plan(ctx: RequestContext, image: dict) -> _Plan:
+    """The image's own workflows, resolved once (latest builds) and kept on the image; else the
+    AWS-managed defaults, which resolve in the (static) catalog: the same for every image of a type and
+    Region, built once per process, shared (read-only) and not kept on images (one key less each)."""
+    own = image.get("_workflow_plan")
+    if own is None and image.get("workflows"):
+        own = image["_workflow_plan"] = _plan_entries(ctx, image["workflows"])
+    if own is not None:
+        return _Plan.of(own)
+    image_type = image.get("type")
+    if image.get("buildType") in _NO_WORKFLOWS or image_type not in _DEFAULTS:
+        return _NO_PLAN
+    _, partition, _, region, _ = image["arn"].split(":", 4)  # an image's own ARN: always well formed
+    key = (partition, region, ctx.region, image_type)
+    shared = _DEFAULT_PLANS.get(key)
+    if shared is None:
+        shared = _DEFAULT_PLANS[key] = _Plan.of(_plan_entries(ctx, [
+            {"workflowArn": arns.make(partition, region, "aws", "workflow", name, "x.x.x", None, wtype)}
+            for wtype, name in _DEFAULTS[image_type]]))
+    return shared
+
+
+_NO_PLAN = _Plan.of([])
+_DEFAULT_PLANS: dict[tuple, _Plan] = {}
 
 
 def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
@@ -134,16 +149,19 @@ def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) ->
 # -- lifecycle hooks ---------------------------------------------------------------------------
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
     journal = image.get(_JOURNAL)
+    if journal is None and new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") \
+            and _deferrable(ctx, image):
+        journal = image[_JOURNAL] = _Journal(_plan(ctx, image).stages)
     if journal is not None:
         if old not in _STOPPED and new not in _STOPPED:
-            if old in STAGES or new in STAGES:  # other moves (INTEGRATING -> AVAILABLE) change nothing here
+            # a move that neither enters nor leaves a stage with workflows (INTEGRATING -> AVAILABLE, ...)
+            # changes nothing here when replayed: not journalled
+            if STAGES.get(old) in journal.stages or STAGES.get(new) in journal.stages:
                 journal.append(_event(ctx, image, "t", old, new))
             return
         materialise(ctx, image)
-    elif new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") and _deferrable(ctx, image):
-        image[_JOURNAL] = [_event(ctx, image, "t", old, new)]
-        return
-    _apply_transition(ctx, image, old, new, _entered(ctx, image))
+    if old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES:  # else nothing to do
+        _apply_transition(ctx, image, old, new, _entered(ctx, image))
 
 
 def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
@@ -170,7 +188,7 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
         return True
     journal = image.get(_JOURNAL)
     if journal is not None:  # a deferred run cannot wait: it finishes the stage when replayed
-        if any(entry["type"] == stage for entry in image["_workflow_plan"]):
+        if stage in journal.stages:
             journal.append(_event(ctx, image, "g", stage, None))
         return True
     if not image.get("_workflow_executions"):
@@ -181,6 +199,16 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
 # -- deferred runs -----------------------------------------------------------------------------
 _JOURNAL = "_workflow_journal"
 _STOPPED = frozenset({"FAILED", "CANCELLED"})
+
+
+class _Journal(list):
+    """A deferred run's events, in order, and the stages its plan has workflows for."""
+
+    __slots__ = ("stages",)
+
+    def __init__(self, stages: frozenset[str]) -> None:
+        super().__init__()
+        self.stages = stages
 
 
 class _Replay:
@@ -197,11 +225,11 @@ class _Replay:
 
 
 def _deferrable(ctx: RequestContext, image: dict) -> bool:
-    return all(step["action"] != "WaitForAction" for entry in plan(ctx, image) for step in entry["steps"])
+    return _plan(ctx, image).deferrable
 
 
 def _event(ctx: RequestContext, image: dict, kind: str, first: str, second: str | None) -> tuple:
-    entered = image["_lifecycle"].get("entered") if kind == "t" else None
+    entered = image["_lifecycle"].entered if kind == "t" else None
     return (kind, first, second, entered, None if entered else ctx.now(), ctx.account, ctx.region,
             _own_ami(ctx, image))
 
@@ -223,8 +251,11 @@ def _own_ami(ctx, image: dict) -> str | None:
     """The AMI of the build Region the caller's Region sees (None before the build made one)."""
     if type(ctx) is _Replay:
         return ctx.own_ami
-    amis = (image.get("outputResources") or {}).get("amis")
-    return next((a["image"] for a in amis if a.get("region") == ctx.region and a.get("image")), None) if amis else None
+    outputs = image.get("outputResources")
+    for ami in (outputs.get("amis") or ()) if outputs else ():
+        if ami.get("region") == ctx.region and ami.get("image"):
+            return ami["image"]
+    return None
 
 
 def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> None:
