@@ -195,17 +195,18 @@ def test_images_hold_their_recipe_and_configurations_by_reference_and_tagging_re
 @pytest.mark.parametrize("mode", ["immediate", "poll"])
 def test_shared_defaults_of_images_are_never_changed(mode):
     """Images without tags share one empty tags dict, builds without imageTestsConfiguration one default,
-    and images in a plain status one state dict per status: tagging, failing and cancelling builds must
-    leave all of them as they were."""
+    images in a plain status one state dict per status, AMIs one AVAILABLE state: tagging, failing,
+    cancelling and lifecycle actions must leave all of them as they were."""
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._backend import lifecycle
-    from imagebuilder_mock._resources import image_builds
+    from imagebuilder_mock._resources import image_builds, image_outputs
 
     with mock_imagebuilder(progression=mode) as mock:
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
     assert image_builds._NO_TAGS == {}
     assert image_builds._DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
     assert all(state == {"status": status} for status, state in lifecycle._SHARED_STATES.items())
+    assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
 
 
 def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
@@ -229,6 +230,12 @@ def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
     assert ib.get_image(imageBuildVersionArn=failed)["image"]["state"]["status"] == "FAILED"
     if mode == "poll":
         assert ib.get_image(imageBuildVersionArn=arns_[2])["image"]["state"]["status"] == "CANCELLED"
+    else:
+        for status in ("DEPRECATED", "DISABLED", "AVAILABLE"):
+            ib.start_resource_state_update(resourceArn=arns_[2], state={"status": status})
+        ib.start_resource_state_update(resourceArn=arns_[2], state={"status": "DELETED"},
+                                       executionRole=f"arn:aws:iam::{ACCOUNT}:role/r",
+                                       includeResources={"amis": True, "snapshots": True})
 
 
 def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):

@@ -22,6 +22,8 @@ _DATE_LETTERS = (("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH"
                  ("ss", "%S"))
 
 
+#: The state of every AMI a build makes: shared, never changed in place.
+AMI_AVAILABLE = {"status": "AVAILABLE"}
 _RNG = random.Random()  # private: seeding `random` in a test neither repeats our ids nor sees us draw
 os.register_at_fork(after_in_child=_RNG.seed)
 
@@ -37,8 +39,8 @@ def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
     if not fmt:
         if moment.year < 1000:  # strftime's %Y does not pad: keep its text
             return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
-        return (f"{moment.year}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}-{moment.minute:02d}-"
-                f"{moment.second:02d}.{moment.microsecond:06d}Z")
+        # strftime("%Y-%m-%dT%H-%M-%S.%fZ"), from the (faster) ISO text "YYYY-MM-DDTHH:MM:SS.ffffff+00:00"
+        return moment.isoformat(timespec="microseconds")[:26].replace(":", "-") + "Z"
     out = fmt
     for letters, directive in _DATE_LETTERS:
         out = out.replace(letters, moment.strftime(directive))
@@ -69,8 +71,7 @@ def _ami(image: dict, region: str, account: str, settings: dict, build_region: s
     moment = _moment(image)
     template = settings.get("name")
     name = expand(template, image, moment) if template else f"{image['name']} {build_date(moment)}"
-    ami = {"region": region, "image": new_ami_id(), "name": name, "accountId": account,
-           "state": {"status": "AVAILABLE"}}
+    ami = {"region": region, "image": new_ami_id(), "name": name, "accountId": account, "state": AMI_AVAILABLE}
     description = settings.get("description")
     if description is None and region == build_region and account == image.get("owner"):
         description = (image.get("imageRecipe") or {}).get("description")
