@@ -157,7 +157,7 @@ def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
             # a move that neither enters nor leaves a stage with workflows (INTEGRATING -> AVAILABLE, ...)
             # changes nothing here when replayed: not journalled
             if STAGES.get(old) in journal.stages or STAGES.get(new) in journal.stages:
-                journal.append(_event(ctx, image, "t", old, new))
+                journal.append(_event(ctx, image, old, new))
             return
         materialise(ctx, image)
     if old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES:  # else nothing to do
@@ -189,7 +189,7 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
     journal = image.get(_JOURNAL)
     if journal is not None:  # a deferred run cannot wait: it finishes the stage when replayed
         if stage in journal.stages:
-            journal.append(_event(ctx, image, "g", stage, None))
+            journal.append(_event(ctx, image, stage, None))
         return True
     if not image.get("_workflow_executions"):
         return True
@@ -218,7 +218,8 @@ class _Replay:
 
     def __init__(self, backend, event: tuple) -> None:
         self.backend = backend
-        _, _, _, _, self.moment, self.account, self.region, self.own_ami = event
+        _, _, when, self.account, self.region, self.own_ami = event
+        self.moment = datetime.datetime.fromtimestamp(when, UTC)
 
     def now(self) -> datetime.datetime:
         return self.moment
@@ -228,10 +229,11 @@ def _deferrable(ctx: RequestContext, image: dict) -> bool:
     return _plan(ctx, image).deferrable
 
 
-def _event(ctx: RequestContext, image: dict, kind: str, first: str, second: str | None) -> tuple:
-    entered = image["_lifecycle"].entered if kind == "t" else None
-    return (kind, first, second, entered, None if entered else ctx.now(), ctx.account, ctx.region,
-            _own_ami(ctx, image))
+def _event(ctx: RequestContext, image: dict, first: str, second: str | None) -> tuple:
+    """A transition (`first` -> `second`, when the image entered `second`) or, with `second` None, a
+    gate at the end of stage `first` (now): (first, second, timestamp, account, region, own AMI)."""
+    when = image["_lifecycle"].entered if second is not None else None
+    return (first, second, when or ctx.now().timestamp(), ctx.account, ctx.region, _own_ami(ctx, image))
 
 
 def materialise(ctx: RequestContext, image: dict) -> None:
@@ -239,10 +241,9 @@ def materialise(ctx: RequestContext, image: dict) -> None:
     journal = image.pop(_JOURNAL, None) or ()
     for event in journal:
         replay = _Replay(ctx.backend, event)
-        kind, first, second, entered = event[:4]
-        if kind == "t":
-            when = iso(datetime.datetime.fromtimestamp(entered, UTC)) if entered else iso(replay.moment)
-            _apply_transition(replay, image, first, second, when)
+        first, second = event[:2]
+        if second is not None:
+            _apply_transition(replay, image, first, second, iso(replay.moment))
         elif image.get("_workflow_executions"):
             advance_stage(replay, image, first)
 
