@@ -76,6 +76,7 @@ starters: list[Callable] = []
 
 _INJECTIONS = "image_failures"  # Backend.extensions key
 
+
 class Book:
     """An image's progress on its path, kept as `image["_lifecycle"]` (~half the memory of a dict):
     its path, when it entered its current status, when the build started (the buildDate of AMI names),
