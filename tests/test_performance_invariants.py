@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import boto3
 import pytest
 import yaml
 from hypothesis import given
@@ -198,6 +199,100 @@ def test_images_show_configurations_and_tags_as_built(ib):
     assert ib.get_image_recipe(imageRecipeArn=recipe)["imageRecipe"]["tags"] == {}
     for image in (ib.get_image(imageBuildVersionArn=a)["image"] for a in (first, second, third)):
         assert not any(key.startswith("_") for key in image["imageRecipe"])
+
+
+def test_images_hold_their_recipe_and_configurations_by_reference_and_tagging_replaces_them(ib, imagebuilder_mock):
+    """Images share the resource dicts themselves (no snapshot copies): that is only right because a tag
+    change replaces a recipe's or configuration's dict (copy-on-write) and never changes a tags dict."""
+    store = _store(imagebuilder_mock)
+    recipe = f.image_recipe(ib, tags={"stage": "one"})
+    infra = f.infrastructure(ib)
+    dist = f.distribution(ib, tags={"stage": "one"})
+    arn = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra,
+                          distributionConfigurationArn=dist)["imageBuildVersionArn"]
+    image = store.images[arn]
+    held = {member: image[member] for member in ("imageRecipe", "infrastructureConfiguration",
+                                                  "distributionConfiguration")}
+    assert held["imageRecipe"] is store.image_recipes[recipe]
+    assert held["infrastructureConfiguration"] is store.infrastructure_configurations[infra]
+    tags_before = {member: item.get("tags") for member, item in held.items()}
+    copies = {member: dict(item.get("tags") or {}) for member, item in held.items()}
+    for resource in (recipe, infra, dist):
+        ib.tag_resource(resourceArn=resource, tags={"stage": "two", "extra": "x"})
+        ib.untag_resource(resourceArn=resource, tagKeys=["extra"])
+    assert store.image_recipes[recipe] is not held["imageRecipe"]
+    assert store.image_recipes[recipe]["tags"] == {"stage": "two"}
+    for member, item in held.items():
+        assert image[member] is item and item.get("tags") is tags_before[member]
+        assert dict(item.get("tags") or {}) == copies[member]
+    shown = ib.get_image(imageBuildVersionArn=arn)["image"]
+    assert shown["imageRecipe"]["tags"] == {"stage": "one"}
+    assert shown["distributionConfiguration"]["tags"] == {"stage": "one"}
+
+
+@pytest.mark.parametrize("mode", ["immediate", "poll"])
+def test_shared_defaults_of_images_are_never_changed(mode):
+    """Images without tags share one empty tags dict, builds without imageTestsConfiguration one default,
+    images in a plain status one state dict per status, AMIs one AVAILABLE state: tagging, failing,
+    cancelling and lifecycle actions must leave all of them as they were."""
+    from imagebuilder_mock import mock_imagebuilder
+    from imagebuilder_mock._backend import lifecycle
+    from imagebuilder_mock._resources import image_builds, image_outputs
+
+    with mock_imagebuilder(progression=mode) as mock:
+        _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
+    assert image_builds._NO_TAGS == {}
+    assert image_builds._DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
+    assert all(state == {"status": status} for status, state in lifecycle._SHARED_STATES.items())
+    assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
+
+
+def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
+    store = _store(imagebuilder_mock)
+    recipe, infra = f.image_recipe(ib), f.infrastructure(ib)
+    arns_ = [ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+             for _ in range(3)]
+    assert store.images[arns_[0]]["tags"] is store.images[arns_[1]]["tags"]
+    assert store.images[arns_[0]]["imageTestsConfiguration"] is store.images[arns_[1]]["imageTestsConfiguration"]
+    ib.tag_resource(resourceArn=arns_[0], tags={"k": "v"})
+    ib.untag_resource(resourceArn=arns_[1], tagKeys=["k"])
+    if mode == "poll":
+        ib.cancel_image_creation(imageBuildVersionArn=arns_[2])
+    imagebuilder_mock.fail_builds(reason="boom", at="TESTING", count=1)
+    failed = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+    for _ in range(8):
+        for arn in arns_ + [failed]:
+            ib.get_image(imageBuildVersionArn=arn)
+    assert ib.list_tags_for_resource(resourceArn=arns_[0])["tags"] == {"k": "v"}
+    assert ib.get_image(imageBuildVersionArn=arns_[1])["image"]["tags"] == {}
+    assert ib.get_image(imageBuildVersionArn=failed)["image"]["state"]["status"] == "FAILED"
+    if mode == "poll":
+        assert ib.get_image(imageBuildVersionArn=arns_[2])["image"]["state"]["status"] == "CANCELLED"
+    else:
+        for status in ("DEPRECATED", "DISABLED", "AVAILABLE"):
+            ib.start_resource_state_update(resourceArn=arns_[2], state={"status": status})
+        ib.start_resource_state_update(resourceArn=arns_[2], state={"status": "DELETED"},
+                                       executionRole=f"arn:aws:iam::{ACCOUNT}:role/r",
+                                       includeResources={"amis": True, "snapshots": True})
+
+
+def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
+    """The facts of an AWS-owned parent image are resolved once (the catalog never changes): the same
+    osVersion and imageSource as resolving it every time, Region by Region."""
+    from imagebuilder_mock._resources import catalog, image_builds
+
+    image_builds._CATALOG_PARENTS.clear()
+    for region in ("us-east-1", "us-west-2"):
+        client = boto3.client("imagebuilder", region_name=region)
+        for _ in range(2):
+            recipe = f.image_recipe(client, region=region)
+            arn = client.create_image(imageRecipeArn=recipe,
+                                      infrastructureConfigurationArn=f.infrastructure(client))["imageBuildVersionArn"]
+            image = client.get_image(imageBuildVersionArn=arn)["image"]
+            parent = client.get_image(imageBuildVersionArn=f.AL2.format(region=region))["image"]
+            assert (image["osVersion"], image["imageSource"]) == (parent["osVersion"], "AMAZON_MANAGED")
+    assert {key[0] for key in image_builds._CATALOG_PARENTS} == {"us-east-1", "us-west-2"}
+    assert catalog.ACCOUNTS  # the cache holds only parents of these accounts
 
 
 # -- hooks: nothing to do costs one comparison; due work still runs --------------------------------------

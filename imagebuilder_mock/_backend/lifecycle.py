@@ -12,7 +12,8 @@ INTERFACE (other modules rely on it; keep these names):
 - `starters`: callables `(ctx, image)` run when `begin` puts a new build in PENDING (scan state, ...).
 
 Also: `begin(ctx, image, path=...)` puts a new image on its path (PENDING), `cancel`, `retry`,
-`fail` (for workflows), `inject_failures` (the handle's `fail_builds`).
+`fail` (for workflows), `fail_when` (a failure at a later stage), `inject_failures` (the handle's
+`fail_builds`). An image's progress is its `Book`, `image["_lifecycle"]`.
 
 Progression modes (`mock_imagebuilder(progression=...)`):
 - "immediate" (default): a build in progress finishes the first time anything looks at it.
@@ -76,6 +77,35 @@ starters: list[Callable] = []
 _INJECTIONS = "image_failures"  # Backend.extensions key
 
 
+class Book:
+    """An image's progress on its path, kept as `image["_lifecycle"]` (~half the memory of a dict):
+    its path, when it entered its current status, when the build started (the buildDate of AMI names),
+    an attached failure injection `fail` ((reason, status) or None), whether a gate holds it, the
+    stage a stopped build stopped at (RetryImage resumes there), and whether it has been polled."""
+
+    __slots__ = ("path", "entered", "started", "fail", "held", "stopped_at", "seen")
+
+    def __init__(self, path: tuple[str, ...], entered: float | None = None, started: float | None = None) -> None:
+        self.path = path
+        self.entered = entered
+        self.started = started
+        self.fail: tuple[str, str] | None = None
+        self.held = False
+        self.stopped_at: str | None = None
+        self.seen = False
+
+    def get(self, name: str, default=None):
+        """Dict-style reads (`book.get("stopped_at")`) for callers written against the old dict."""
+        value = getattr(self, name, None)
+        return default if value is None else value
+
+
+#: One state dict per status that carries nothing else, shared by every image in that status: state
+#: dicts are replaced, never changed in place (FAILED and CANCELLED always get a dict of their own).
+_SHARED_STATES = {status: {"status": status} for status in TRANSITIONS if status not in _STOPPED}
+PENDING = _SHARED_STATES["PENDING"]
+
+
 # -- the graph ---------------------------------------------------------------------------------
 def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: float | None = None,
                failure_context: dict | None = None) -> None:
@@ -83,40 +113,57 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
     old = image["state"]["status"]
     if status not in TRANSITIONS[old]:
         raise ServiceError("ServiceException", f"imagebuilder-mock: illegal image transition {old} -> {status}")
-    image["state"] = {"status": status}
-    if reason:
-        image["state"]["reason"] = reason
-    if failure_context and status == "FAILED":
-        image["state"]["failureContext"] = failure_context
-    book = image.setdefault("_lifecycle", {"path": BUILD_PATH})
-    book["entered"] = at if at is not None else ctx.now().timestamp()
+    if reason or status in _STOPPED:
+        state = image["state"] = {"status": status}
+        if reason:
+            state["reason"] = reason
+        if failure_context and status == "FAILED":
+            state["failureContext"] = failure_context
+    else:
+        image["state"] = _SHARED_STATES[status]
+    book = image.get("_lifecycle")
+    if book is None:
+        book = image["_lifecycle"] = Book(BUILD_PATH)
+    book.entered = at if at is not None else ctx.now().timestamp()
     if status in _STOPPED:
-        book["stopped_at"] = old
-    for listener in list(listeners):
+        book.stopped_at = old
+    for listener in tuple(listeners):
         listener(ctx, image, old, status)
 
 
 def path_of(image: dict) -> tuple[str, ...]:
-    return image.get("_lifecycle", {}).get("path") or BUILD_PATH
+    book = image.get("_lifecycle")
+    return book.path if book is not None else BUILD_PATH
 
 
 def next_status(image: dict) -> str | None:
-    path = path_of(image)
-    current = image["state"]["status"]
-    if current not in path or current == path[-1]:
-        return None
-    return path[path.index(current) + 1]
+    return _NEXT[path_of(image)].get(image["state"]["status"])
+
+
+class _NextStatus(dict):
+    """path -> {status: the status after it on that path}, made on first use of a path."""
+
+    def __missing__(self, path: tuple[str, ...]) -> dict[str, str]:
+        following = self[path] = dict(zip(path, path[1:]))
+        return following
+
+
+_NEXT = _NextStatus()
 
 
 # -- starting, settling ------------------------------------------------------------------------
-def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, match: tuple[str, ...] = ()) -> None:
-    """Put a new image in PENDING on `path`; a pending `fail_builds` injection matching one of the
-    ARNs in `match` (recipe, pipeline, ...) is attached to it."""
-    image["state"] = {"status": "PENDING"}
+def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, match: tuple[str, ...] = (),
+          at: float | None = None) -> None:
+    """Put a new image in PENDING on `path` at `at` (a timestamp; default now), kept in the book as
+    `started`; a pending `fail_builds` injection matching one of the ARNs in `match` (recipe,
+    pipeline, ...) is attached to it."""
+    image["state"] = PENDING
+    started = at if at is not None else ctx.now().timestamp()
     # the path is an immutable tuple, shared by every image on it (the paths above): no copy per image
-    image["_lifecycle"] = {"path": tuple(path), "entered": ctx.now().timestamp(), "seen": False}
-    _attach_injection(ctx, image, match)
-    for starter in list(starters):
+    image["_lifecycle"] = Book(tuple(path), started, started)
+    if ctx.backend.extensions.get(_INJECTIONS):
+        _attach_injection(ctx, image, match)
+    for starter in tuple(starters):
         starter(ctx, image)
 
 
@@ -130,9 +177,9 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
     if poll is None:
         poll = ctx.operation == "GetImage"
     if mode == "poll":
-        steps = 1 if poll and book.get("seen") else 0
+        steps = 1 if poll and book.seen else 0
         if poll:
-            book["seen"] = True
+            book.seen = True
         for _ in range(steps):
             _step(ctx, image, None)
     elif mode == "clock":
@@ -140,13 +187,13 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
         durations = stage_durations(ctx) if ctx.backend.settings.get("stage_durations") else DEFAULT_STAGE_DURATIONS
         now = ctx.now().timestamp()
         while image["state"]["status"] in STATUSES_IN_PROGRESS:
-            book = image["_lifecycle"]
-            due = book["entered"] + durations.get(image["state"]["status"], 0)
+            due = image["_lifecycle"].entered + durations.get(image["state"]["status"], 0)
             if due > now or not _step(ctx, image, due):
                 break
     else:
+        now = ctx.now().timestamp()  # the whole run happens at this one moment
         while image["state"]["status"] in STATUSES_IN_PROGRESS:
-            if not _step(ctx, image, None):
+            if not _step(ctx, image, now):
                 break
     return image
 
@@ -155,20 +202,20 @@ def _step(ctx, image: dict, at: float | None) -> bool:
     """Finish the current stage: fail it (if injected), or move on unless a gate holds it."""
     current = image["state"]["status"]
     book = image["_lifecycle"]
-    injected = book.get("fail")
-    if injected and current == injected["at"]:
-        del book["fail"]
-        transition(ctx, image, "FAILED", injected["reason"], at=at, failure_context={"imageStatus": current})
+    injected = book.fail
+    if injected is not None and current == injected[1]:
+        book.fail = None
+        transition(ctx, image, "FAILED", injected[0], at=at, failure_context={"imageStatus": current})
         return True
-    nxt = next_status(image)
+    nxt = _NEXT[book.path].get(current)
     if nxt is None:
         return False
-    if any(not gate(ctx, image, nxt) for gate in list(gates)):
-        book["held"] = True
-        return False
-    held = at is not None and book.get("held")
+    for gate in tuple(gates):
+        if not gate(ctx, image, nxt):
+            book.held = True
+            return False
+    held, book.held = book.held, False
     transition(ctx, image, nxt, at=None if held else at)
-    book["held"] = False
     return True
 
 
@@ -203,7 +250,7 @@ def in_progress(image: dict) -> bool:
 
 def cancel(ctx, image: dict) -> None:
     """CancelImageCreation: an in-progress build stops as CANCELLED (outputs made so far are kept)."""
-    image["_lifecycle"].pop("fail", None)
+    image["_lifecycle"].fail = None
     transition(ctx, image, "CANCELLED")
 
 
@@ -216,14 +263,23 @@ def fail(ctx, image: dict, reason: str, failure_context: dict | None = None) -> 
 
 def retry(ctx, image: dict, match: tuple[str, ...] = ()) -> None:
     """RetryImage: a FAILED/CANCELLED build resumes, in place, at the stage where it stopped."""
-    book = image.setdefault("_lifecycle", {"path": BUILD_PATH})
-    resume = book.get("stopped_at") or "PENDING"
-    book["seen"] = False
+    book = image.get("_lifecycle")
+    if book is None:
+        book = image["_lifecycle"] = Book(BUILD_PATH)
+    resume = book.stopped_at or "PENDING"
+    book.seen = False
     _attach_injection(ctx, image, match)
     transition(ctx, image, resume)
 
 
 # -- failure injection (the handle's fail_builds) ----------------------------------------------
+def fail_when(image: dict, status: str, reason: str) -> None:
+    """The build fails with `reason` when it reaches `status`, unless a failure is already attached."""
+    book = image["_lifecycle"]
+    if book.fail is None:
+        book.fail = (reason, status)
+
+
 def inject_failures(backend, reason: str, at: str, count: int, match: str | None) -> None:
     if at not in STATUSES_IN_PROGRESS:
         raise ValueError(f"at must be one of {sorted(STATUSES_IN_PROGRESS, key=path_order)}, got {at!r}")
@@ -248,7 +304,7 @@ def _attach_injection(ctx, image: dict, match: tuple[str, ...]) -> None:
         # a stage this build skips (TESTING with tests disabled, ...): fail at the next one it has
         at = next((s for s in path if path_order(s) >= path_order(injection["at"]) and s in STATUSES_IN_PROGRESS),
                   path[-2])
-        image["_lifecycle"]["fail"] = {"reason": injection["reason"], "at": at}
+        image["_lifecycle"].fail = (injection["reason"], at)
         return
 
 

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import copy
+import sys
 
 from .._backend import arns, lifecycle, versions
+from .._backend.clock import iso
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, invalid_value
-from . import image_outputs, operation
+from . import catalog, image_outputs, operation
 from ._common import require_one
-from ._lookup import resolve
+from ._lookup import COLLECTIONS, resolve
+from .components import missing_parameters
 
 #: Request members of CreateImage that the image keeps as given.
 _ECHOED = ("imageScanningConfiguration", "workflows", "executionRole", "loggingConfiguration")
 _LOG_NAMESPACE = "/aws/imagebuilder/"
+#: Shared by every image: never changed in place (TagResource gives a resource a new tags dict).
+_NO_TAGS: dict = {}
+#: The imageTestsConfiguration of a build that gives none: shared, read-only.
+_DEFAULT_TESTS = {"imageTestsEnabled": True, "timeoutMinutes": 720}
 
 
 def _validate_options(ctx: RequestContext, params: dict) -> dict:
-    """Tests, scanning, workflows, role and logging; returns the effective imageTestsConfiguration."""
-    tests = dict(params.get("imageTestsConfiguration") or {})
-    tests.setdefault("imageTestsEnabled", True)
-    tests.setdefault("timeoutMinutes", 720)
+    """Tests, scanning, workflows, role and logging; returns the effective imageTestsConfiguration
+    (the shared `_DEFAULT_TESTS` when the request gives none)."""
+    given = params.get("imageTestsConfiguration")
+    if given:
+        tests = dict(given)
+        tests.setdefault("imageTestsEnabled", True)
+        tests.setdefault("timeoutMinutes", 720)
+    else:
+        tests = _DEFAULT_TESTS
     scanning = params.get("imageScanningConfiguration") or {}
     if scanning.get("imageScanningEnabled") and not tests["imageTestsEnabled"]:
         raise invalid_value("imageScanningConfiguration",
@@ -55,6 +67,22 @@ def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
     source = {"aws": "AMAZON_MANAGED", "aws-marketplace": "AWS_MARKETPLACE"}.get(parsed.account, "CUSTOM")
     if parsed.resource_type != "image":
         return None, source
+    if parsed.account in catalog.ACCOUNTS:  # the catalog never changes: resolved once per Region and ARN
+        key = (ctx.region, parent)
+        facts = _CATALOG_PARENTS.get(key)
+        if facts is None:
+            if len(_CATALOG_PARENTS) >= _CATALOG_PARENTS_MAX:
+                _CATALOG_PARENTS.clear()
+            facts = _CATALOG_PARENTS[key] = _resolved_parent_facts(ctx, parent, source)
+        return facts
+    return _resolved_parent_facts(ctx, parent, source)
+
+
+_CATALOG_PARENTS: dict[tuple[str, str], tuple[str | None, str]] = {}
+_CATALOG_PARENTS_MAX = 1024
+
+
+def _resolved_parent_facts(ctx: RequestContext, parent: str, source: str) -> tuple[str | None, str]:
     try:
         image = resolve(ctx, parent, "image", "parentImage")
     except ServiceError:
@@ -62,21 +90,11 @@ def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
     return image.get("osVersion"), image_outputs.source_of(image)
 
 
-def _as_built(resource: dict) -> dict:
-    """The recipe or configuration as an image keeps it: as it is now, for good.
-
-    Recipes never change, configuration updates replace the stored dict, and only tags change in place
-    (TagResource): so a shallow copy with its own tags dict is a faithful snapshot (~10x smaller than a
-    deep copy), and every image built while the tags stay the same shares one (nothing mutates an
-    image's snapshot). The snapshot is remembered in the resource's private `_as_built` key."""
-    snapshot = resource.get("_as_built")
-    if snapshot is not None and snapshot.get("tags") == resource.get("tags"):
-        return snapshot
-    snapshot = {k: v for k, v in resource.items() if k != "_as_built"}
-    if isinstance(snapshot.get("tags"), dict):
-        snapshot["tags"] = dict(snapshot["tags"])
-    resource["_as_built"] = snapshot
-    return snapshot
+def _own_or_resolve(ctx: RequestContext, collection: dict, arn: str, resource_type: str, param: str) -> dict:
+    """`resolve`, with the usual case first: an exact ARN of one of the caller's own resources (a key of
+    its store's collection is such an ARN, of that type, and visible to the caller)."""
+    item = collection.get(arn)
+    return item if item is not None else resolve(ctx, arn, resource_type, param)
 
 
 def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_INITIATED",
@@ -85,46 +103,52 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
 
     `params` uses CreateImage's member names. `source_pipeline` (a pipeline dict) sets
     sourcePipelineArn and lets `fail_builds(match=<pipeline ARN>)` select the build.
+
+    The image keeps its recipe and configurations as they are now, for good, by reference: recipes never
+    change, configuration updates and TagResource/UntagResource replace a resource's dict (tags.py), so
+    the dict an image holds is never changed under it.
     """
+    store = ctx.store
     recipe_param = require_one(params, "imageRecipeArn", "containerRecipeArn", code="InvalidRequestException")
     recipe_type = "image-recipe" if recipe_param == "imageRecipeArn" else "container-recipe"
     recipe_arn = params[recipe_param]
-    recipe = resolve(ctx, recipe_arn, recipe_type, recipe_param)
-    infra_arn = params["infrastructureConfigurationArn"]
-    infra = resolve(ctx, infra_arn, "infrastructure-configuration", "infrastructureConfigurationArn")
+    recipe = _own_or_resolve(ctx, getattr(store, COLLECTIONS[recipe_type][0]), recipe_arn, recipe_type, recipe_param)
+    infra = _own_or_resolve(ctx, store.infrastructure_configurations, params["infrastructureConfigurationArn"],
+                            "infrastructure-configuration", "infrastructureConfigurationArn")
     dist = None
     if params.get("distributionConfigurationArn"):
-        dist_arn = params["distributionConfigurationArn"]
-        dist = resolve(ctx, dist_arn, "distribution-configuration", "distributionConfigurationArn")
+        dist = _own_or_resolve(ctx, store.distribution_configurations, params["distributionConfigurationArn"],
+                               "distribution-configuration", "distributionConfigurationArn")
     tests = _validate_options(ctx, params)
     os_version, image_source = _parent_facts(ctx, recipe)
 
     version = recipe["version"]
     version_arn = ctx.arn("image", recipe["name"], version)
-    build = ctx.store.next_build(version_arn)
-    arn = ctx.arn("image", recipe["name"], version, build)
+    build = store.next_build(version_arn)
+    arn = f"{version_arn}/{build}"
+    now = ctx.now()
+    tags = params.get("tags")
     image = {
         "arn": arn,
         "type": "AMI" if recipe_type == "image-recipe" else "DOCKER",
         "name": recipe["name"],
-        "version": f"{version}/{build}",
+        "version": sys.intern(f"{version}/{build}"),  # "1.0.0/1" of most images: one string
         "platform": recipe.get("platform"),
         "osVersion": os_version,
         "enhancedImageMetadataEnabled": params.get("enhancedImageMetadataEnabled") is not False,
-        "state": {"status": "PENDING"},
-        "imageRecipe" if recipe_type == "image-recipe" else "containerRecipe": _as_built(recipe),
-        "infrastructureConfiguration": _as_built(infra),
+        "state": lifecycle.PENDING,
+        "imageRecipe" if recipe_type == "image-recipe" else "containerRecipe": recipe,
+        "infrastructureConfiguration": infra,
         "imageTestsConfiguration": tests,
-        "dateCreated": ctx.iso_now(),
-        "tags": dict(params.get("tags") or {}),
+        "dateCreated": iso(now),
+        "tags": dict(tags) if tags else _NO_TAGS,
         "buildType": build_type,
         "imageSource": image_source,
         "owner": ctx.account,
         "_build": build,
-        "_started": ctx.now().timestamp(),  # buildDate of the AMI names, to the microsecond
     }
     if dist is not None:
-        image["distributionConfiguration"] = _as_built(dist)
+        image["distributionConfiguration"] = dist
     for member in _ECHOED:
         if params.get(member) is not None:
             image[member] = copy.deepcopy(params[member])
@@ -134,23 +158,22 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
         image["_sourcePipelineName"] = source_pipeline.get("name")
         match += (source_pipeline["arn"],)
     path = lifecycle.BUILD_PATH if tests["imageTestsEnabled"] else lifecycle.UNTESTED_PATH
-    lifecycle.begin(ctx, image, path, match=match)
-    reason = _missing_parameters_reason(ctx, recipe)
-    if reason and "fail" not in image["_lifecycle"]:
-        image["_lifecycle"]["fail"] = {"reason": reason, "at": "BUILDING"}
-    ctx.store.images[arn] = image
+    # the lifecycle book keeps the start (the buildDate of the AMI names, to the microsecond)
+    lifecycle.begin(ctx, image, path, match=match, at=now.timestamp())
+    reason = _missing_parameters_reason(ctx, recipe, store.components)
+    if reason:
+        lifecycle.fail_when(image, "BUILDING", reason)
+    store.images[arn] = image
     return image
 
 
-def _missing_parameters_reason(ctx: RequestContext, recipe: dict) -> str | None:
+def _missing_parameters_reason(ctx: RequestContext, recipe: dict, components: dict) -> str | None:
     """Why the build of `recipe` fails when a component parameter without a default is not supplied
     ("any required parameters that are not included will result in a build failure": CONFIRMED by the
     service team's aws-cdk docs; the reason's wording is INFERRED)."""
-    from .components import missing_parameters
-
     for entry in recipe.get("components") or []:
         try:
-            component = resolve(ctx, entry["componentArn"], "component", "componentArn")
+            component = _own_or_resolve(ctx, components, entry["componentArn"], "component", "componentArn")
         except ServiceError:
             continue
         missing = missing_parameters(component, entry.get("parameters"))
@@ -162,10 +185,10 @@ def _missing_parameters_reason(ctx: RequestContext, recipe: dict) -> str | None:
 
 def version_references(image: dict) -> dict:
     """latestVersionReferences of an image (x.x.x, 1.x.x, 1.0.x, 1.0.0 version ARNs)."""
-    parsed = arns.parse(image["arn"])
-    return versions.references(
-        lambda v: arns.make(parsed.partition, parsed.region, parsed.account, "image", parsed.name, v),
-        parsed.version)
+    # an image's ARN is always `<...>:image/<normalised name>/<version>/<build>`: plain string cuts
+    version_arn = image["arn"].rpartition("/")[0]
+    stem, _, version = version_arn.rpartition("/")
+    return versions.references(lambda v: f"{stem}/{v}", version)
 
 
 @operation("CreateImage")

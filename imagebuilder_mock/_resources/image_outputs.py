@@ -8,8 +8,9 @@ appears when BUILDING ends. Registered as the first lifecycle listener.
 from __future__ import annotations
 
 import datetime
+import os
+import random
 import re
-import secrets
 
 from .._backend import arns, lifecycle
 from .._backend.clock import UTC
@@ -21,16 +22,25 @@ _DATE_LETTERS = (("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH"
                  ("ss", "%S"))
 
 
-def new_ami_id() -> str:
-    """`ami-` and 17 hex digits, as EC2 hands them out."""
-    return "ami-" + secrets.token_hex(9)[:17]
+#: The state of every AMI a build makes: shared, never changed in place.
+AMI_AVAILABLE = {"status": "AVAILABLE"}
+_RNG = random.Random()  # private: seeding `random` in a test neither repeats our ids nor sees us draw
+os.register_at_fork(after_in_child=_RNG.seed)
+
+
+def new_ami_id(_bits=_RNG.getrandbits) -> str:
+    """`ami-` and 17 random hex digits, as EC2 hands them out."""
+    return f"ami-{_bits(68):017x}"
 
 
 def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
     """The `buildDate` variable: `2022-10-26T22-30-05.912619Z` by default (the model's example)."""
     moment = moment.astimezone(UTC)
     if not fmt:
-        return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
+        if moment.year < 1000:  # strftime's %Y does not pad: keep its text
+            return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
+        # strftime("%Y-%m-%dT%H-%M-%S.%fZ"), from the (faster) ISO text "YYYY-MM-DDTHH:MM:SS.ffffff+00:00"
+        return moment.isoformat(timespec="microseconds")[:26].replace(":", "-") + "Z"
     out = fmt
     for letters, directive in _DATE_LETTERS:
         out = out.replace(letters, moment.strftime(directive))
@@ -48,8 +58,12 @@ def expand(template: str, image: dict, moment: datetime.datetime) -> str:
 
 
 def _moment(image: dict) -> datetime.datetime:
-    if image.get("_started") is not None:
-        return datetime.datetime.fromtimestamp(image["_started"], UTC)
+    """When the build started, to the microsecond: the lifecycle book's `started` (or an import's `_started`)."""
+    started = image.get("_started")
+    if started is None and image.get("_lifecycle") is not None:
+        started = image["_lifecycle"].started
+    if started is not None:
+        return datetime.datetime.fromtimestamp(started, UTC)
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
@@ -57,8 +71,7 @@ def _ami(image: dict, region: str, account: str, settings: dict, build_region: s
     moment = _moment(image)
     template = settings.get("name")
     name = expand(template, image, moment) if template else f"{image['name']} {build_date(moment)}"
-    ami = {"region": region, "image": new_ami_id(), "name": name, "accountId": account,
-           "state": {"status": "AVAILABLE"}}
+    ami = {"region": region, "image": new_ami_id(), "name": name, "accountId": account, "state": AMI_AVAILABLE}
     description = settings.get("description")
     if description is None and region == build_region and account == image.get("owner"):
         description = (image.get("imageRecipe") or {}).get("description")
@@ -107,34 +120,45 @@ def _container_uris(image: dict, owner: str, build_region: str, partition: str, 
     return [{"region": region, "imageUris": uris} for region, uris in by_region.items()]
 
 
+def _where(image: dict) -> tuple[str, str, str]:
+    """(partition, region, account) of an image's own ARN (always well formed: no parse needed)."""
+    _, partition, _, region, account, _ = image["arn"].split(":", 5)
+    return partition, region, account
+
+
 def _built(image: dict) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
-    parsed = arns.parse(image["arn"])
-    outputs = image.setdefault("outputResources", {})
+    partition, build_region, owner = _where(image)
+    outputs = image.get("outputResources")
+    if outputs is None:
+        outputs = image["outputResources"] = {}
     if image.get("type") == "DOCKER":
         if not outputs.get("containers"):
-            outputs["containers"] = _container_uris(image, parsed.account, parsed.region, parsed.partition, False)
+            outputs["containers"] = _container_uris(image, owner, build_region, partition, False)
         return
     if not outputs.get("amis"):
         settings = {}
-        for region, account, conf in _targets(image, parsed.account, parsed.region):
-            if region == parsed.region and account == parsed.account:
-                settings = conf
-                break
-        outputs["amis"] = [_ami(image, parsed.region, parsed.account, settings, parsed.region)]
+        if image.get("distributionConfiguration"):
+            for region, account, conf in _targets(image, owner, build_region):
+                if region == build_region and account == owner:
+                    settings = conf
+                    break
+        outputs["amis"] = [_ami(image, build_region, owner, settings, build_region)]
 
 
 def _distributed(image: dict) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
-    parsed = arns.parse(image["arn"])
-    outputs = image.setdefault("outputResources", {})
+    partition, build_region, owner = _where(image)
+    outputs = image.get("outputResources")
+    if outputs is None:
+        outputs = image["outputResources"] = {}
     if image.get("type") == "DOCKER":
-        outputs["containers"] = _container_uris(image, parsed.account, parsed.region, parsed.partition, True)
+        outputs["containers"] = _container_uris(image, owner, build_region, partition, True)
         return
     existing = {(a["region"], a["accountId"]): a for a in image.get("_source_amis", []) + (outputs.get("amis") or [])}
     amis = []
-    for region, account, settings in _targets(image, parsed.account, parsed.region):
-        ami = existing.pop((region, account), None) or _ami(image, region, account, settings, parsed.region)
+    for region, account, settings in _targets(image, owner, build_region):
+        ami = existing.pop((region, account), None) or _ami(image, region, account, settings, build_region)
         amis.append(ami)
     outputs["amis"] = amis
 
@@ -233,7 +257,8 @@ def _scan_on_transition(image: dict, old: str, new: str) -> None:
 
 def on_transition(ctx, image: dict, old: str, new: str) -> None:
     """Lifecycle listener: produce outputs (and scan states) as the build passes its stages."""
-    _scan_on_transition(image, old, new)
+    if "scanState" in image:
+        _scan_on_transition(image, old, new)
     if new in ("FAILED", "CANCELLED"):
         return
     if old == "BUILDING":

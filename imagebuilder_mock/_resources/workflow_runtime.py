@@ -23,7 +23,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._backend import arns, lifecycle
 from .._backend.clock import UTC, iso
@@ -31,6 +31,8 @@ from .._backend.context import RequestContext
 from .._engine._errors import ServiceError
 from .._engine.engine import random_uuid
 from . import workflow_documents
+from ._workflow_expressions import condition as _condition
+from ._workflow_expressions import resolve as _resolve
 from .workflows import resolve_configured
 
 STAGES = {"BUILDING": "BUILD", "TESTING": "TEST", "DISTRIBUTING": "DISTRIBUTION"}
@@ -47,7 +49,8 @@ def _now(ctx: RequestContext) -> str:
 
 def _entered(ctx: RequestContext, image: dict) -> str:
     """When the image's latest transition happened (clock mode back-dates transitions)."""
-    moment = (image.get("_lifecycle") or {}).get("entered")
+    book = image.get("_lifecycle")
+    moment = book.entered if book is not None else None
     return iso(datetime.datetime.fromtimestamp(moment, UTC)) if moment else _now(ctx)
 
 
@@ -57,31 +60,45 @@ def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
 
 # -- the plan: which workflows this image runs ------------------------------------------------
 def plan(ctx: RequestContext, image: dict) -> list[dict]:
-    """[{arn, type, parameters, onFailure, parallelGroup}] resolved once per image (latest builds)."""
-    cached = image.get("_workflow_plan")
-    if cached is not None:
-        return cached
-    configs = image.get("workflows")
-    if configs:
-        entries = _plan_entries(ctx, configs)
-    elif image.get("buildType") in _NO_WORKFLOWS or image.get("type") not in _DEFAULTS:
-        entries = []
-    else:
-        # The AWS-managed defaults resolve in the (static) catalog: the same entries for every image of
-        # a type and Region, shared (read-only), built once per process.
-        parsed = arns.parse(image["arn"])
-        key = (parsed.partition, parsed.region, ctx.region, image["type"])
-        shared = _DEFAULT_PLANS.get(key)
-        if shared is None:
-            shared = _DEFAULT_PLANS[key] = _plan_entries(ctx, [
-                {"workflowArn": arns.make(parsed.partition, parsed.region, "aws", "workflow", name, "x.x.x", None,
-                                          wtype)} for wtype, name in _DEFAULTS[image["type"]]])
-        entries = list(shared)
-    image["_workflow_plan"] = entries
-    return entries
+    """[{arn, type, parameters, onFailure, parallelGroup}] of the workflows this image runs."""
+    return _plan(ctx, image).entries
 
 
-_DEFAULT_PLANS: dict[tuple, list[dict]] = {}
+class _Plan(NamedTuple):
+    entries: list[dict]
+    stages: frozenset[str]  # the types (BUILD, TEST, ...) it has entries of
+    deferrable: bool  # no WaitForAction step
+
+    @classmethod
+    def of(cls, entries: list[dict]) -> "_Plan":
+        return cls(entries, frozenset(entry["type"] for entry in entries),
+                   all(step["action"] != "WaitForAction" for entry in entries for step in entry["steps"]))
+
+
+def _plan(ctx: RequestContext, image: dict) -> _Plan:
+    """The image's own workflows, resolved once (latest builds) and kept on the image; else the
+    AWS-managed defaults, which resolve in the (static) catalog: the same for every image of a type and
+    Region, built once per process, shared (read-only) and not kept on images (one key less each)."""
+    own = image.get("_workflow_plan")
+    if own is None and image.get("workflows"):
+        own = image["_workflow_plan"] = _plan_entries(ctx, image["workflows"])
+    if own is not None:
+        return _Plan.of(own)
+    image_type = image.get("type")
+    if image.get("buildType") in _NO_WORKFLOWS or image_type not in _DEFAULTS:
+        return _NO_PLAN
+    _, partition, _, region, _ = image["arn"].split(":", 4)  # an image's own ARN: always well formed
+    key = (partition, region, ctx.region, image_type)
+    shared = _DEFAULT_PLANS.get(key)
+    if shared is None:
+        shared = _DEFAULT_PLANS[key] = _Plan.of(_plan_entries(ctx, [
+            {"workflowArn": arns.make(partition, region, "aws", "workflow", name, "x.x.x", None, wtype)}
+            for wtype, name in _DEFAULTS[image_type]]))
+    return shared
+
+
+_NO_PLAN = _Plan.of([])
+_DEFAULT_PLANS: dict[tuple, _Plan] = {}
 
 
 def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
@@ -134,16 +151,19 @@ def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) ->
 # -- lifecycle hooks ---------------------------------------------------------------------------
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
     journal = image.get(_JOURNAL)
+    if journal is None and new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") \
+            and _deferrable(ctx, image):
+        journal = image[_JOURNAL] = _Journal(_plan(ctx, image).stages)
     if journal is not None:
         if old not in _STOPPED and new not in _STOPPED:
-            if old in STAGES or new in STAGES:  # other moves (INTEGRATING -> AVAILABLE) change nothing here
-                journal.append(_event(ctx, image, "t", old, new))
+            # a move that neither enters nor leaves a stage with workflows (INTEGRATING -> AVAILABLE, ...)
+            # changes nothing here when replayed: not journalled
+            if STAGES.get(old) in journal.stages or STAGES.get(new) in journal.stages:
+                journal.append(_event(ctx, image, old, new))
             return
         materialise(ctx, image)
-    elif new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") and _deferrable(ctx, image):
-        image[_JOURNAL] = [_event(ctx, image, "t", old, new)]
-        return
-    _apply_transition(ctx, image, old, new, _entered(ctx, image))
+    if old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES:  # else nothing to do
+        _apply_transition(ctx, image, old, new, _entered(ctx, image))
 
 
 def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
@@ -170,8 +190,8 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
         return True
     journal = image.get(_JOURNAL)
     if journal is not None:  # a deferred run cannot wait: it finishes the stage when replayed
-        if any(entry["type"] == stage for entry in image["_workflow_plan"]):
-            journal.append(_event(ctx, image, "g", stage, None))
+        if stage in journal.stages:
+            journal.append(_event(ctx, image, stage, None))
         return True
     if not image.get("_workflow_executions"):
         return True
@@ -183,6 +203,16 @@ _JOURNAL = "_workflow_journal"
 _STOPPED = frozenset({"FAILED", "CANCELLED"})
 
 
+class _Journal(list):
+    """A deferred run's events, in order, and the stages its plan has workflows for."""
+
+    __slots__ = ("stages",)
+
+    def __init__(self, stages: frozenset[str]) -> None:
+        super().__init__()
+        self.stages = stages
+
+
 class _Replay:
     """What a journalled event's request context was: its caller, clock reading and build-Region AMI."""
 
@@ -190,20 +220,22 @@ class _Replay:
 
     def __init__(self, backend, event: tuple) -> None:
         self.backend = backend
-        _, _, _, _, self.moment, self.account, self.region, self.own_ami = event
+        _, _, when, self.account, self.region, self.own_ami = event
+        self.moment = datetime.datetime.fromtimestamp(when, UTC)
 
     def now(self) -> datetime.datetime:
         return self.moment
 
 
 def _deferrable(ctx: RequestContext, image: dict) -> bool:
-    return all(step["action"] != "WaitForAction" for entry in plan(ctx, image) for step in entry["steps"])
+    return _plan(ctx, image).deferrable
 
 
-def _event(ctx: RequestContext, image: dict, kind: str, first: str, second: str | None) -> tuple:
-    entered = image["_lifecycle"].get("entered") if kind == "t" else None
-    return (kind, first, second, entered, None if entered else ctx.now(), ctx.account, ctx.region,
-            _own_ami(ctx, image))
+def _event(ctx: RequestContext, image: dict, first: str, second: str | None) -> tuple:
+    """A transition (`first` -> `second`, when the image entered `second`) or, with `second` None, a
+    gate at the end of stage `first` (now): (first, second, timestamp, account, region, own AMI)."""
+    when = image["_lifecycle"].entered if second is not None else None
+    return (first, second, when or ctx.now().timestamp(), ctx.account, ctx.region, _own_ami(ctx, image))
 
 
 def materialise(ctx: RequestContext, image: dict) -> None:
@@ -211,10 +243,9 @@ def materialise(ctx: RequestContext, image: dict) -> None:
     journal = image.pop(_JOURNAL, None) or ()
     for event in journal:
         replay = _Replay(ctx.backend, event)
-        kind, first, second, entered = event[:4]
-        if kind == "t":
-            when = iso(datetime.datetime.fromtimestamp(entered, UTC)) if entered else iso(replay.moment)
-            _apply_transition(replay, image, first, second, when)
+        first, second = event[:2]
+        if second is not None:
+            _apply_transition(replay, image, first, second, iso(replay.moment))
         elif image.get("_workflow_executions"):
             advance_stage(replay, image, first)
 
@@ -223,8 +254,11 @@ def _own_ami(ctx, image: dict) -> str | None:
     """The AMI of the build Region the caller's Region sees (None before the build made one)."""
     if type(ctx) is _Replay:
         return ctx.own_ami
-    amis = (image.get("outputResources") or {}).get("amis")
-    return next((a["image"] for a in amis if a.get("region") == ctx.region and a.get("image")), None) if amis else None
+    outputs = image.get("outputResources")
+    for ami in (outputs.get("amis") or ()) if outputs else ():
+        if ami.get("region") == ctx.region and ami.get("image"):
+            return ami["image"]
+    return None
 
 
 def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> None:
@@ -398,72 +432,6 @@ def _context(image: dict, execution: dict) -> dict:
             "imageBuildVersionArn": image["arn"],
         },
     }
-
-
-def _lookup_path(path: Any, context: dict) -> Any:
-    if not isinstance(path, str) or not path.startswith("$."):
-        return path
-    value: Any = context
-    for part in path[2:].replace("[", ".").replace("]", "").split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
-_COMPARISONS = {
-    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
-    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
-    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
-    "numberGreaterThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) > _num(b),
-    "numberGreaterThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) >= _num(b),
-    "numberLessThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) < _num(b),
-    "numberLessThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) <= _num(b),
-}
-
-
-def _num(value: Any) -> float | None:
-    try:
-        return float(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _condition(node: Any, context: dict) -> bool:
-    """Evaluate a step's `if` (and / or / not, booleanEquals, stringEquals, number*). Absent → true."""
-    if node is None:
-        return True
-    if not isinstance(node, dict):
-        return bool(node)
-    if "and" in node:
-        return all(_condition(n, context) for n in node["and"] or [])
-    if "or" in node:
-        return any(_condition(n, context) for n in node["or"] or [])
-    if "not" in node:
-        return not _condition(node["not"], context)
-    value = _lookup_path(node.get("value"), context)
-    for name, compare in _COMPARISONS.items():
-        if name in node:
-            return compare(value, node[name])
-    return True  # an operator the mock does not know does not skip the step
-
-
-def _resolve(inputs: Any, context: dict) -> Any:
-    """Inputs with `key.$: "$.path"` references replaced by their values (`key: value`)."""
-    if isinstance(inputs, dict):
-        out = {}
-        for key, value in inputs.items():
-            if isinstance(key, str) and key.endswith(".$"):
-                out[key[:-2]] = _lookup_path(value, context)
-            else:
-                out[key] = _resolve(value, context)
-        return out
-    if isinstance(inputs, list):
-        return [_resolve(v, context) for v in inputs]
-    return inputs
 
 
 def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> dict | None:

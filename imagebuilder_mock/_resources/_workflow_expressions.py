@@ -1,0 +1,73 @@
+"""Workflow documents at run time: a step's `if` conditions and its `inputs` with `$.path` references,
+evaluated against the execution's context (parameters, step outputs, imagebuilder facts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def lookup_path(path: Any, context: dict) -> Any:
+    """The value a `$.a.b[0]` path names in `context` (None if absent); anything else as it is."""
+    if not isinstance(path, str) or not path.startswith("$."):
+        return path
+    value: Any = context
+    for part in path[2:].replace("[", ".").replace("]", "").split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+_COMPARISONS = {
+    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
+    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
+    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
+    "numberGreaterThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) > _num(b),
+    "numberGreaterThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) >= _num(b),
+    "numberLessThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) < _num(b),
+    "numberLessThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) <= _num(b),
+}
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def condition(node: Any, context: dict) -> bool:
+    """Evaluate a step's `if` (and / or / not, booleanEquals, stringEquals, number*). Absent → true."""
+    if node is None:
+        return True
+    if not isinstance(node, dict):
+        return bool(node)
+    if "and" in node:
+        return all(condition(n, context) for n in node["and"] or [])
+    if "or" in node:
+        return any(condition(n, context) for n in node["or"] or [])
+    if "not" in node:
+        return not condition(node["not"], context)
+    value = lookup_path(node.get("value"), context)
+    for name, compare in _COMPARISONS.items():
+        if name in node:
+            return compare(value, node[name])
+    return True  # an operator the mock does not know does not skip the step
+
+
+def resolve(inputs: Any, context: dict) -> Any:
+    """Inputs with `key.$: "$.path"` references replaced by their values (`key: value`)."""
+    if isinstance(inputs, dict):
+        out = {}
+        for key, value in inputs.items():
+            if isinstance(key, str) and key.endswith(".$"):
+                out[key[:-2]] = lookup_path(value, context)
+            else:
+                out[key] = resolve(value, context)
+        return out
+    if isinstance(inputs, list):
+        return [resolve(v, context) for v in inputs]
+    return inputs
