@@ -237,11 +237,11 @@ def test_shared_defaults_of_images_are_never_changed(mode):
     cancelling and lifecycle actions must leave all of them as they were."""
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._backend import lifecycle
-    from imagebuilder_mock._resources import image_builds, image_outputs
+    from imagebuilder_mock._resources import _common, image_builds, image_outputs
 
     with mock_imagebuilder(progression=mode) as mock:
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
-    assert image_builds._NO_TAGS == {}
+    assert _common.NO_TAGS == {}
     assert image_builds._DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
     assert all(state == {"status": status} for status, state in lifecycle._SHARED_STATES.items())
     assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
@@ -256,6 +256,13 @@ def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
     assert store.images[arns_[0]]["imageTestsConfiguration"] is store.images[arns_[1]]["imageTestsConfiguration"]
     ib.tag_resource(resourceArn=arns_[0], tags={"k": "v"})
     ib.untag_resource(resourceArn=arns_[1], tagKeys=["k"])
+    untagged = [f.component(ib), f.distribution(ib), f.image_recipe(ib), f.infrastructure(ib)]
+    for arn in untagged:  # every family created without tags shares the empty dict, until it is tagged
+        ib.tag_resource(resourceArn=arn, tags={"k": "v"})
+    assert [ib.list_tags_for_resource(resourceArn=arn)["tags"] for arn in untagged + [recipe, infra]] == \
+        [{"k": "v"}] * len(untagged) + [{}, {}]
+    for arn in untagged:
+        ib.untag_resource(resourceArn=arn, tagKeys=["k"])
     if mode == "poll":
         ib.cancel_image_creation(imageBuildVersionArn=arns_[2])
     imagebuilder_mock.fail_builds(reason="boom", at="TESTING", count=1)

@@ -27,6 +27,17 @@ def _member_keys(shape_name: str) -> dict[str, str]:
     return {name: name for name in service_model().shape_for(shape_name).members if name not in _SKIP}
 
 
+#: The tags of every resource created without tags: one shared dict, never changed in place (a tag
+#: change gives the resource a new dict: tags.py).
+NO_TAGS: dict = {}
+
+
+def own_tags(params: dict) -> dict:
+    """The tags a create request gives its resource: a copy, or the shared empty NO_TAGS."""
+    tags = params.get("tags")
+    return dict(tags) if tags else NO_TAGS
+
+
 def pick(shape_name: str, params: dict, exclude: Iterable[str] = ()) -> dict:
     """The request members that the resource shape `shape_name` also has (a data-driven copy). Keys are
     the model's string objects, not the request's freshly decoded ones (~55 bytes per key per resource)."""

@@ -11,7 +11,7 @@ from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import _lookup, catalog
-from ._common import list_response, lookup, owned_items, pick, version_references
+from ._common import list_response, lookup, own_tags, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -247,7 +247,7 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
-                tags=dict(params.get("tags") or {}))
+                tags=own_tags(params))
     _share(store, item, resolved)
     collection[arn] = item
     return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}

@@ -7,7 +7,7 @@ import re
 from .._backend.context import RequestContext
 from .._engine._errors import invalid_combination, invalid_value
 from . import operation
-from ._common import delete_unused, field, list_response, new_arn, own, pick
+from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick
 
 _ARN_TYPE = "distribution-configuration"
 _PARAM = "distributionConfigurationArn"
@@ -107,7 +107,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     ctx.check_dry_run(params)
     item = pick("DistributionConfiguration", params, exclude=("tags",))
     item.update({"arn": arn, "timeoutMinutes": TIMEOUT_MINUTES, "dateCreated": ctx.iso_now(),
-                 "tags": dict(params.get("tags") or {})})
+                 "tags": own_tags(params)})
     ctx.store.distribution_configurations[arn] = item
     return {_PARAM: arn}
 

@@ -10,15 +10,13 @@ from .._backend.clock import iso
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, invalid_value
 from . import catalog, image_outputs, operation
-from ._common import require_one
+from ._common import NO_TAGS, require_one
 from ._lookup import COLLECTIONS, resolve
 from .components import missing_parameters
 
 #: Request members of CreateImage that the image keeps as given.
 _ECHOED = ("imageScanningConfiguration", "workflows", "executionRole", "loggingConfiguration")
 _LOG_NAMESPACE = "/aws/imagebuilder/"
-#: Shared by every image: never changed in place (TagResource gives a resource a new tags dict).
-_NO_TAGS: dict = {}
 #: The imageTestsConfiguration of a build that gives none: shared, read-only.
 _DEFAULT_TESTS = {"imageTestsEnabled": True, "timeoutMinutes": 720}
 
@@ -141,7 +139,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
         "infrastructureConfiguration": infra,
         "imageTestsConfiguration": tests,
         "dateCreated": iso(now),
-        "tags": dict(tags) if tags else _NO_TAGS,
+        "tags": dict(tags) if tags else NO_TAGS,
         "buildType": build_type,
         "imageSource": image_source,
         "owner": ctx.account,

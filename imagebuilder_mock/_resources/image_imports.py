@@ -10,6 +10,7 @@ from .._backend.context import RequestContext
 from .._engine._errors import in_use, invalid_request, invalid_value
 from .._engine._model import service_model
 from . import operation
+from ._common import own_tags
 from ._lookup import resolve
 from .image_builds import _LOG_NAMESPACE
 
@@ -55,7 +56,7 @@ def import_vm_image(ctx: RequestContext, params: dict) -> dict:
     _check_logging(params, namespace_only=True)
     image = _new_image(ctx, params["name"], params["semanticVersion"], platform=params["platform"],
                        osVersion=params.get("osVersion"), loggingConfiguration=params.get("loggingConfiguration"),
-                       buildType="IMPORT", imageSource="IMPORTED", tags=dict(params.get("tags") or {}),
+                       buildType="IMPORT", imageSource="IMPORTED", tags=own_tags(params),
                        _description=params.get("description"), _vmImportTaskId=params["vmImportTaskId"])
     lifecycle.begin(ctx, image, lifecycle.IMPORT_PATH)
     ctx.store.images[image["arn"]] = image
@@ -84,7 +85,7 @@ def import_disk_image(ctx: RequestContext, params: dict) -> dict:
                        osVersion=params["osVersion"], infrastructureConfiguration=infra,
                        executionRole=params.get("executionRole"),
                        loggingConfiguration=params.get("loggingConfiguration"), buildType="IMPORT_ISO",
-                       imageSource="IMPORTED", tags=dict(params.get("tags") or {}),
+                       imageSource="IMPORTED", tags=own_tags(params),
                        _description=params.get("description"), _uri=params["uri"])
     lifecycle.begin(ctx, image, lifecycle.IMPORT_PATH)
     ctx.store.images[image["arn"]] = image
@@ -140,7 +141,7 @@ def distribute_image(ctx: RequestContext, params: dict) -> dict:
     members = {"platform": (source or {}).get("platform"), "osVersion": (source or {}).get("osVersion"),
                "imageSource": (source or {}).get("imageSource", "CUSTOM"), "distributionConfiguration": dist,
                "executionRole": params["executionRole"], "loggingConfiguration": params.get("loggingConfiguration"),
-               "buildType": "USER_INITIATED", "tags": dict(params.get("tags") or {}), "_source_amis": amis,
+               "buildType": "USER_INITIATED", "tags": own_tags(params), "_source_amis": amis,
                "_sourceImage": params["sourceImage"]}
     if source is not None and source.get("imageRecipe"):
         members["imageRecipe"] = source["imageRecipe"]

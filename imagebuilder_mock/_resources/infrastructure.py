@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._backend.context import RequestContext
 from .._engine._errors import invalid_value
 from . import operation
-from ._common import delete_unused, field, list_response, new_arn, own, pick
+from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick
 
 _ARN_TYPE = "infrastructure-configuration"
 _PARAM = "infrastructureConfigurationArn"
@@ -44,7 +44,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(params)
     ctx.check_dry_run(params)
-    item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": dict(params.get("tags") or {})})
+    item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": own_tags(params)})
     ctx.store.infrastructure_configurations[arn] = item
     return {_PARAM: arn}
 

@@ -7,7 +7,7 @@ import copy
 from .._backend.context import RequestContext
 from .._engine._errors import invalid_value
 from . import operation
-from ._common import field, list_response, new_arn, own, pick
+from ._common import field, list_response, new_arn, own, own_tags, pick
 from ._lifecycle_rules import validate_policy
 from ._lifecycle_runs import RUN_INTERVAL, cancel_running, install_schedule
 
@@ -27,7 +27,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     validate_policy(params)
     ctx.check_dry_run(params)
     now = ctx.now()
-    item = {"arn": arn, "name": params["name"], "dateCreated": now, "tags": dict(params.get("tags") or {}),
+    item = {"arn": arn, "name": params["name"], "dateCreated": now, "tags": own_tags(params),
             "_next_run": now + RUN_INTERVAL}
     ctx.store.lifecycle_policies[arn] = _fill(params, item)
     install_schedule(ctx.backend)

@@ -11,7 +11,7 @@ from .._backend.clock import iso
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, invalid_value
 from . import operation, schedules
-from ._common import check_arn, field, list_response, lookup, pick, require_one
+from ._common import check_arn, field, list_response, lookup, own_tags, pick, require_one
 from ._lookup import resolve
 
 _TYPE = "ImagePipeline"
@@ -114,7 +114,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     ctx.check_dry_run(params)
     now = ctx.now()
     item = {"arn": arn, "name": params["name"], "dateCreated": iso(now), "dateUpdated": iso(now),
-            "tags": dict(params.get("tags") or {})}
+            "tags": own_tags(params)}
     _fill(params, item, recipe)
     schedules.arm(ctx.backend, item, now)
     store.image_pipelines[arn] = item

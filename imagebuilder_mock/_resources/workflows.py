@@ -10,7 +10,7 @@ from .._backend.context import RequestContext
 from .._backend.pagination import filtered
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import catalog, operation, workflow_documents
-from ._common import field, list_response, lookup, owned_items, pick, require_one, version_references
+from ._common import field, list_response, lookup, own_tags, owned_items, pick, require_one, version_references
 from ._lookup import resolve
 
 _TYPE = "Workflow"
@@ -56,7 +56,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    store.workflows[arn] = dict(item, arn=arn, dateCreated=ctx.iso_now(), tags=dict(params.get("tags") or {}),
+    store.workflows[arn] = dict(item, arn=arn, dateCreated=ctx.iso_now(), tags=own_tags(params),
                                 _build=build)
     return {"workflowBuildVersionArn": arn, "latestVersionReferences": version_references(arn)}
 
