@@ -222,7 +222,8 @@ def test_a_replayed_create_is_byte_for_byte_the_first_response(imagebuilder_mock
     first = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
     again = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
     assert first[0] == again[0] == 200
-    assert first[2] == again[2] and first[1]["x-amzn-RequestId"] == again[1]["x-amzn-RequestId"]
+    first_id, again_id = first[1]["x-amzn-RequestId"], again[1]["x-amzn-RequestId"]
+    assert first_id != again_id and again[2] == first[2].replace(first_id.encode(), again_id.encode())
     other = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers,
                           body.replace(b'"r"', b'"s"'))
     assert other[0] == 400 and other[1]["x-amzn-ErrorType"] == "IdempotentParameterMismatchException"
@@ -352,7 +353,9 @@ def test_idempotency_entries_give_back_exactly_the_first_response(token, members
     import json
 
     from imagebuilder_mock._engine import engine
-    request_id = engine.random_uuid()
+    request_id, replay_id = engine.random_uuid(), engine.random_uuid()
     body = json.dumps({"requestId": request_id, "clientToken": token, **members}).encode()
     entry = engine._entry(b"d" * engine._DIGEST, 201, request_id, token, body)
-    assert engine._replay(entry, token) == (201, engine._headers(request_id), body)
+    assert engine._replay(entry, token, request_id) == (201, engine._headers(request_id), body)
+    again = json.dumps({"requestId": replay_id, "clientToken": token, **members}).encode()
+    assert engine._replay(entry, token, replay_id) == (201, engine._headers(replay_id), again)

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
 from ._errors import ServiceError
+from ._json import canonical, dumps
 from ._model import service_model
 from ._parser import Parser
 from ._router import Router
@@ -23,8 +24,6 @@ from ._serializer import Serializer
 from ._validator import Validator
 
 logger = logging.getLogger("imagebuilder_mock")
-_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(..., separators=...) builds one per call
-_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode  # = json.dumps(..., sort_keys=True, default=str)
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
 Handler = Callable[[RequestContext, dict], dict]
@@ -121,21 +120,19 @@ class Engine:
                 tokens = backend.idempotency.get((ctx.account, ctx.region, op.name))
                 if tokens is None:
                     tokens = backend.idempotency[(ctx.account, ctx.region, op.name)] = {}
-                # A digest of the canonical parameters, not the parameters: a token costs little however
-                # large the request (component documents) was.
-                fingerprint = hashlib.blake2b(
-                    _CANONICAL({k: v for k, v in params.items() if k != "clientToken"}).encode(),
-                    digest_size=_DIGEST).digest()
+                # A digest of the canonical parameters (the token among them: it is the key), not the
+                # parameters: a token costs little however large the request (component documents) was.
+                fingerprint = hashlib.blake2b(canonical(params), digest_size=_DIGEST).digest()
                 seen = tokens.get(token)
                 if seen is not None:
-                    if seen[:_DIGEST] != fingerprint:
+                    if seen[0][:_DIGEST] != fingerprint:
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    return _replay(seen, token)  # the first response, as it was sent
+                    return _replay(seen, token, ctx.request_id)  # the first response, under this request's id
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
-            if token:  # one bytes object per create call of a test run (see _replay)
+            if token:
                 tokens[token] = _entry(fingerprint, response[0], ctx.request_id, token, response[2])
         return response
 
@@ -152,7 +149,7 @@ class Engine:
             if self.check_output:
                 self.output_validator.validate(shape, out)
         status = op.http.get("responseCode", 200)
-        return status, _headers(ctx.request_id), _ENCODE(out).encode()
+        return status, _headers(ctx.request_id), dumps(out)
 
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
@@ -163,44 +160,48 @@ class Engine:
 
 _TOKEN_OPS: dict[str, bool] = {}
 _DIGEST = 16  # bytes of the request digest an idempotency entry starts with
-_REQUEST_ID = 36  # characters of a request id (a UUID)
+_TOKEN_MARK, _ID_MARK, _NAME_MARK = b"\x00", b"\x01", b"\x02"  # never in a body: JSON escapes them
+#: the bodies of idempotency entries (names, ids and tokens taken out), shared: the creates of one
+#: operation mostly answer the same text but for those. Bounded; an entry holds its own body either way.
+_BODIES: dict[bytes, bytes] = {}
+_BODIES_KEPT = 256
 
 
-_TOKEN_MARK, _ID_MARK, _STEM_MARK = b"\x00", b"\x01", b"\x02"  # never in a body: JSON escapes them
-
-
-def _entry(fingerprint: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:
-    """An idempotency entry: digest, 3-digit status, request id, the length (3 digits) and text of an ARN
-    stem, then the body with the stem, the request id and the client token each kept as a one-byte mark.
-    Exactly reversible (`_replay`); a create response names its ARN five times (latestVersionReferences):
-    about half the bytes of the body as it was."""
-    stem = _arn_stem(body)
-    compact = body.replace(stem, _STEM_MARK) if stem else body
+def _entry(fingerprint: bytes, status: int, request_id: str, token: str, body: bytes) -> tuple[bytes, bytes]:
+    """An idempotency entry: (digest, 3-digit status and the `/name` of the first ARN in the body; the
+    body with that `/name`, the request id and the client token each kept as a one-byte mark).
+    Exactly reversible (`_replay`); the second part is shared between entries that have the same."""
+    name = _arn_name(body)
+    compact = body.replace(name, _NAME_MARK) if name else body
     compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
-    return b"%b%03d%b%03d%b%b" % (fingerprint, status, request_id.encode(), len(stem), stem, compact)
+    shared = _BODIES.get(compact)
+    if shared is None:
+        shared = _BODIES.setdefault(compact, compact) if len(_BODIES) < _BODIES_KEPT else compact
+    return b"%b%03d%b" % (fingerprint, status, name), shared
 
 
-def _arn_stem(body: bytes) -> bytes:
-    """`arn:...:type/name/` of the first ARN in `body` when it occurs more than once, else b""."""
+def _arn_name(body: bytes) -> bytes:
+    """`/name` of the first ARN in `body` (what differs between the answers to two creates), else b""."""
     start = body.find(b'"arn:') + 1
     if not start:
         return b""
-    arn = body[start:body.find(b'"', start)]
-    cut = arn.find(b"/", arn.find(b"/") + 1)
-    stem = arn[:cut + 1] if cut > 0 else b""
-    return stem if len(stem) < 1000 and body.count(stem) > 1 else b""
+    end = body.find(b'"', start)
+    slash = body.find(b"/", start, end)
+    if slash < 0:
+        return b""
+    stop = body.find(b"/", slash + 1, end)
+    return body[slash:stop if stop > 0 else end]
 
 
-def _replay(entry: bytes, token: str) -> tuple[int, dict[str, str], bytes]:
-    """The response an idempotency entry (`_entry`) holds: status, request id and body as first sent."""
-    id_at = _DIGEST + 3
-    stem_at = id_at + _REQUEST_ID + 3
-    request_id = entry[id_at:stem_at - 3]
-    body_at = stem_at + int(entry[stem_at - 3:stem_at])
-    body = entry[body_at:].replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id)
-    if body_at > stem_at:
-        body = body.replace(_STEM_MARK, entry[stem_at:body_at])
-    return int(entry[_DIGEST:id_at]), _headers(request_id.decode()), body
+def _replay(entry: tuple[bytes, bytes], token: str, request_id: str) -> tuple[int, dict[str, str], bytes]:
+    """The response an idempotency entry (`_entry`) holds, with `request_id` for the first request's:
+    every HTTP request has its own id (docs/notes/idempotency.md)."""
+    head, compact = entry
+    body = compact.replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id.encode())
+    name = head[_DIGEST + 3:]
+    if name:
+        body = body.replace(_NAME_MARK, name)
+    return int(head[_DIGEST:_DIGEST + 3]), _headers(request_id), body
 
 
 def _parameter_codes() -> dict[str, str]:

@@ -1,0 +1,68 @@
+"""JSON in and out of the engine: orjson when it is installed (5-7x faster), else the standard library.
+
+Both give the same values: orjson writes non-ASCII text as UTF-8 where `json` writes `\\uXXXX` escapes
+(and floats as `1e16` for `1e+16`), which every JSON reader, botocore's included, reads back the same.
+Whatever orjson refuses, or would read or write as another value, goes to the standard library:
+integers past 64 bits (orjson reads them as floats, and cannot write them), lone surrogates, NaN and
+infinities (orjson cannot read them and writes them as null), malformed input and its error message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_STD_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
+_STD_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - see test_performance_invariants (the library without orjson)
+    orjson = None
+
+
+def std_dumps(value: Any) -> bytes:
+    """Compact JSON (no spaces) as bytes, by the standard library."""
+    return _STD_ENCODE(value).encode()
+
+
+def std_canonical(value: Any) -> bytes:
+    """JSON with sorted keys, by the standard library: equal exactly for equal values."""
+    return b"s" + _STD_CANONICAL(value).encode()
+
+
+if orjson is not None:
+    _dumps, _loads, _SORT_KEYS, _DecodeError = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS, orjson.JSONDecodeError
+    #: every digit made "0": a run of 19 means a number orjson may read otherwise (past 64 bits)
+    _DIGITS = bytes.maketrans(b"123456789", b"000000000")
+    _LONG_NUMBER = b"0" * 19
+
+    def dumps(value: Any) -> bytes:
+        """Compact JSON (no spaces) as bytes."""
+        try:
+            out = _dumps(value)
+        except TypeError:  # a big int or a lone surrogate
+            return std_dumps(value)
+        # orjson writes NaN and infinities as null, and a body has no null of its own (None is
+        # dropped): the rare body that mentions it is written again by the standard library.
+        return std_dumps(value) if b"null" in out else out
+
+    def canonical(value: Any) -> bytes:
+        """JSON with sorted keys, equal exactly for equal values (an idempotency digest's input).
+        The first byte tells which library wrote it, so the two never collide."""
+        try:
+            out = _dumps(value, option=_SORT_KEYS)
+        except TypeError:
+            return std_canonical(value)
+        return std_canonical(value) if b"null" in out else b"o" + out
+
+    def loads(data: bytes) -> Any:
+        """The value of a JSON document, as `json.loads` gives it (and its errors)."""
+        if data.translate(_DIGITS).find(_LONG_NUMBER) >= 0:
+            return json.loads(data)
+        try:
+            return _loads(data)
+        except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
+            return json.loads(data)
+else:  # pragma: no cover
+    dumps, canonical, loads = std_dumps, std_canonical, json.loads

@@ -1,0 +1,146 @@
+"""The engine's fast paths against plain reference implementations, over values drawn from the model:
+the generated serialisers, the JSON helpers (with and without orjson)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imagebuilder_mock._engine import _json
+from imagebuilder_mock._engine._model import service_model
+from imagebuilder_mock._engine._serializer import Serializer
+
+MODEL = service_model()
+OUTPUT_SHAPES = sorted({MODEL.operation_model(name).output_shape.name for name in MODEL.operation_names
+                        if MODEL.operation_model(name).output_shape is not None})
+
+
+def _reference(shape, value):
+    """The serialiser as the model says it: body members of a structure that are set, recursively."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {name: _reference(member, value[name]) for name, member in shape.members.items()
+                if member.serialization.get("location") is None and value.get(name) is not None}
+    if kind == "list":
+        return [_reference(shape.member, item) for item in value]
+    if kind == "map":
+        return {k: _reference(shape.value, v) for k, v in value.items()}
+    if kind == "timestamp" and isinstance(value, datetime.datetime):
+        return round(value.timestamp(), 3)
+    return value
+
+
+_STRATEGIES: dict = {}
+
+
+def _values(shape, depth: int = 0):
+    """Values of a shape as handlers give them: members unset, None or set, private keys beside them,
+    lists as lists or tuples."""
+    key = (shape.name, depth)
+    if key in _STRATEGIES:
+        return _STRATEGIES[key]
+    kind = shape.type_name
+    if kind == "structure":
+        members = {} if depth > 3 else {name: st.one_of(st.none(), _values(member, depth + 1))
+                                         for name, member in shape.members.items()}
+        strategy = st.fixed_dictionaries({}, optional={**members, "_private": st.integers()})
+    elif kind == "list":
+        items = _values(shape.member, depth + 1)
+        strategy = st.one_of(st.lists(items, max_size=2), st.lists(items, max_size=2).map(tuple))
+    elif kind == "map":
+        strategy = st.dictionaries(st.text(max_size=4), _values(shape.value, depth + 1), max_size=2)
+    elif kind == "timestamp":
+        strategy = st.one_of(st.floats(0, 2e9), st.datetimes(timezones=st.just(datetime.timezone.utc)))
+    elif kind in ("integer", "long"):
+        strategy = st.integers(-2**40, 2**40)
+    elif kind in ("double", "float"):
+        strategy = st.floats(allow_nan=False, allow_infinity=False)
+    elif kind == "boolean":
+        strategy = st.booleans()
+    else:
+        strategy = st.text(max_size=6)
+    _STRATEGIES[key] = strategy
+    return strategy
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_generated_serialisers_give_what_the_model_says(data):
+    shape = MODEL.shape_for(data.draw(st.sampled_from(OUTPUT_SHAPES)))
+    value = data.draw(_values(shape))
+    got = Serializer().serialize(shape, value)
+    want = _reference(shape, value)
+    assert json.dumps(got) == json.dumps(want)  # the same members, values and order
+
+
+def test_serialisers_hand_on_lists_and_maps_of_scalars_as_they_are():
+    shape = MODEL.shape_for("InfrastructureConfiguration")
+    value = {"subnetId": None, "securityGroupIds": ["sg-1"], "tags": {"a": "b"}, "_private": 1}
+    out = Serializer().serialize(shape, value)
+    assert out == {"securityGroupIds": ["sg-1"], "tags": {"a": "b"}}
+    assert out["securityGroupIds"] is value["securityGroupIds"] and out["tags"] is value["tags"]
+    assert Serializer().serialize(shape, {"securityGroupIds": ("sg-1",)})["securityGroupIds"] == ["sg-1"]
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.text(),
+              st.floats(allow_nan=True, allow_infinity=True)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=12)
+
+
+def _same(a, b) -> bool:
+    """Equal, with NaN equal to NaN and 1 not equal to 1.0 or True (what a JSON document tells apart)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@settings(max_examples=300)
+@given(_JSON_VALUES)
+def test_json_helpers_read_and_write_what_the_standard_library_does(value):
+    text = json.dumps(value).encode()
+    assert _same(_json.loads(text), json.loads(text))
+    assert _same(json.loads(_json.dumps(value)), json.loads(json.dumps(value)))
+
+
+@settings(max_examples=300)
+@given(_JSON_VALUES, _JSON_VALUES)
+def test_canonical_json_is_equal_exactly_for_equal_documents(a, b):
+    assert (_json.canonical(a) == _json.canonical(b)) == _same(a, b)
+    assert _json.canonical(a) == _json.canonical(json.loads(json.dumps(a)))
+
+
+@pytest.mark.parametrize("text", [b"NaN", b'{"a": -Infinity}', b"[1e400]", b"123456789012345678901234567890",
+                                  b'"\\ud800"', b"\xef\xbb\xbf{}", b"{", b"\xff", b"[1,]"])
+def test_json_that_orjson_reads_otherwise_is_read_by_the_standard_library(text):
+    try:
+        want = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(type(exc)) as got:
+            _json.loads(text)
+        assert str(got.value) == str(exc)
+    else:
+        assert _same(_json.loads(text), want)
+
+
+def test_values_orjson_writes_otherwise_are_written_by_the_standard_library():
+    for value in ({"a": float("nan")}, [float("inf")], 2**64, "\ud800"):
+        assert _json.dumps(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_without_orjson_the_standard_library_does_everything(monkeypatch):
+    import importlib.util
+    import sys
+
+    monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson raises ImportError
+    spec = importlib.util.spec_from_file_location("_json_without_orjson", _json.__file__)
+    plain = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plain)
+    assert plain.orjson is None
+    value = {"b": [1, 2.5, "é"], "a": None}
+    assert plain.dumps(value) == json.dumps(value, separators=(",", ":")).encode()
+    assert plain.canonical(value) == b"s" + json.dumps(value, sort_keys=True).encode()
+    assert plain.loads(b"[1, 2]") == [1, 2] and plain.loads is json.loads
