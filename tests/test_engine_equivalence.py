@@ -4,6 +4,7 @@ the generated serialisers, the JSON helpers (with and without orjson)."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 
 import pytest
@@ -144,3 +145,54 @@ def test_without_orjson_the_standard_library_does_everything(monkeypatch):
     assert plain.dumps(value) == json.dumps(value, separators=(",", ":")).encode()
     assert plain.canonical(value) == b"s" + json.dumps(value, sort_keys=True).encode()
     assert plain.loads(b"[1, 2]") == [1, 2] and plain.loads is json.loads
+
+
+_ARN_PARTS = st.sampled_from(["arn", "aws", "aws-cn", "imagebuilder", "us-east-1", "123456789012", "image", "workflow",
+                              "build", "component", "x", "1.0.0", "1", ":", "/", "\n", "", "a:b", "ec2"])
+
+
+def _slot(*likely: str):
+    """Mostly one of `likely`, sometimes anything."""
+    return st.integers(0, 9).flatmap(
+        lambda n: st.sampled_from(likely) if n < 8 else st.one_of(_ARN_PARTS, st.text(max_size=3)))
+
+
+@settings(max_examples=500)
+@given(st.one_of(
+    st.lists(st.one_of(_ARN_PARTS, st.text(max_size=3)), max_size=12),
+    st.tuples(_slot("arn"), _slot("aws", "aws-us-gov"), _slot("imagebuilder"), _slot("us-east-1"), _slot("123456789012"),
+              _slot("image", "workflow", "component", "infrastructure-configuration"), _slot("build", "name"),
+              _slot("name", "1.0.0"), _slot("1.0.0", "1"), _slot("1", "")),
+).map(lambda parts: "".join(p + sep for p, sep in zip(parts, itertools.cycle([":", ":", ":", ":", ":", "/", "/", "/", "/",
+                                                                                   ""])))))
+def test_quick_arn_split_agrees_with_the_regular_expression(text):
+    from imagebuilder_mock._backend import arns
+
+    assert arns._split.__wrapped__(text) == arns._split_strictly(text)
+    assert arns._split.__wrapped__(text.rstrip(":/")) == arns._split_strictly(text.rstrip(":/"))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(
+    st.datetimes(min_value=datetime.datetime(2, 1, 1), timezones=st.sampled_from([datetime.timezone.utc, datetime.timezone(datetime.timedelta(hours=5))])),
+    st.datetimes(min_value=datetime.datetime(2026, 1, 1), max_value=datetime.datetime(2026, 1, 1, 0, 0, 0, 3000),
+                 timezones=st.just(datetime.timezone.utc))), max_size=6))
+def test_iso_dates_are_the_plain_formula_even_when_shared(moments):
+    from imagebuilder_mock._backend.clock import UTC, iso
+
+    for moment in moments + moments[::-1]:
+        utc = moment.astimezone(UTC)
+        assert iso(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def test_equal_arns_of_two_requests_are_one_string():
+    from imagebuilder_mock._engine._parser import Parser
+
+    op = MODEL.operation_model("CreateImageRecipe")
+    arn = "arn:aws:imagebuilder:us-east-1:123456789012:component/shared/1.0.0/1"
+    body = json.dumps({"name": "r", "semanticVersion": "1.0.0", "parentImage": "ami-1",
+                       "components": [{"componentArn": arn}]}).encode()
+    first, second = (Parser().parse(op, {}, {}, body, {}) for _ in range(2))
+    assert first == second == json.loads(body)
+    assert first["components"][0]["componentArn"] is second["components"][0]["componentArn"]
+    assert first["name"] is not second["name"]  # only ARNs are shared

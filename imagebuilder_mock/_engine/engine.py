@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -15,6 +14,7 @@ from urllib.parse import unquote
 
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
+from . import _idempotency
 from ._errors import ServiceError
 from ._json import canonical, dumps
 from ._model import service_model
@@ -122,18 +122,21 @@ class Engine:
                     tokens = backend.idempotency[(ctx.account, ctx.region, op.name)] = {}
                 # A digest of the canonical parameters (the token among them: it is the key), not the
                 # parameters: a token costs little however large the request (component documents) was.
-                fingerprint = hashlib.blake2b(canonical(params), digest_size=_DIGEST).digest()
-                seen = tokens.get(token)
+                fingerprint = _idempotency.fingerprint(canonical(params))
+                token_key = _idempotency.key(token)
+                seen = tokens.get(token_key)
                 if seen is not None:
-                    if seen[0][:_DIGEST] != fingerprint:
+                    if not _idempotency.matches(seen, fingerprint):
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    return _replay(seen, token, ctx.request_id)  # the first response, under this request's id
+                    # the first response, under this request's own id (docs/notes/idempotency.md)
+                    status, body = _idempotency.replay(seen, token, ctx.request_id)
+                    return status, _headers(ctx.request_id), body
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
             if token:
-                tokens[token] = _entry(fingerprint, response[0], ctx.request_id, token, response[2])
+                tokens[token_key] = _idempotency.entry(fingerprint, response[0], ctx.request_id, token, response[2])
         return response
 
     def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
@@ -159,49 +162,6 @@ class Engine:
 
 
 _TOKEN_OPS: dict[str, bool] = {}
-_DIGEST = 16  # bytes of the request digest an idempotency entry starts with
-_TOKEN_MARK, _ID_MARK, _NAME_MARK = b"\x00", b"\x01", b"\x02"  # never in a body: JSON escapes them
-#: the bodies of idempotency entries (names, ids and tokens taken out), shared: the creates of one
-#: operation mostly answer the same text but for those. Bounded; an entry holds its own body either way.
-_BODIES: dict[bytes, bytes] = {}
-_BODIES_KEPT = 256
-
-
-def _entry(fingerprint: bytes, status: int, request_id: str, token: str, body: bytes) -> tuple[bytes, bytes]:
-    """An idempotency entry: (digest, 3-digit status and the `/name` of the first ARN in the body; the
-    body with that `/name`, the request id and the client token each kept as a one-byte mark).
-    Exactly reversible (`_replay`); the second part is shared between entries that have the same."""
-    name = _arn_name(body)
-    compact = body.replace(name, _NAME_MARK) if name else body
-    compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
-    shared = _BODIES.get(compact)
-    if shared is None:
-        shared = _BODIES.setdefault(compact, compact) if len(_BODIES) < _BODIES_KEPT else compact
-    return b"%b%03d%b" % (fingerprint, status, name), shared
-
-
-def _arn_name(body: bytes) -> bytes:
-    """`/name` of the first ARN in `body` (what differs between the answers to two creates), else b""."""
-    start = body.find(b'"arn:') + 1
-    if not start:
-        return b""
-    end = body.find(b'"', start)
-    slash = body.find(b"/", start, end)
-    if slash < 0:
-        return b""
-    stop = body.find(b"/", slash + 1, end)
-    return body[slash:stop if stop > 0 else end]
-
-
-def _replay(entry: tuple[bytes, bytes], token: str, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    """The response an idempotency entry (`_entry`) holds, with `request_id` for the first request's:
-    every HTTP request has its own id (docs/notes/idempotency.md)."""
-    head, compact = entry
-    body = compact.replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id.encode())
-    name = head[_DIGEST + 3:]
-    if name:
-        body = body.replace(_NAME_MARK, name)
-    return int(head[_DIGEST:_DIGEST + 3]), _headers(request_id), body
 
 
 def _parameter_codes() -> dict[str, str]:
