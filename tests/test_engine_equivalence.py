@@ -190,7 +190,7 @@ def test_equal_arns_of_two_requests_are_one_string():
 
     op = MODEL.operation_model("CreateImageRecipe")
     arn = "arn:aws:imagebuilder:us-east-1:123456789012:component/shared/1.0.0/1"
-    body = json.dumps({"name": "r", "semanticVersion": "1.0.0", "parentImage": "ami-1",
+    body = json.dumps({"name": "recipe-name", "semanticVersion": "1.0.0", "parentImage": "ami-1",
                        "components": [{"componentArn": arn}]}).encode()
     first, second = (Parser().parse(op, {}, {}, body, {}) for _ in range(2))
     assert first == second == json.loads(body)
