@@ -103,7 +103,7 @@ def _same(a, b) -> bool:
 @given(_JSON_VALUES)
 def test_json_helpers_read_and_write_what_the_standard_library_does(value):
     text = json.dumps(value).encode()
-    assert _same(_json.loads(text), json.loads(text))
+    assert _same(_json.read_request(text), json.loads(text))
     assert _same(json.loads(_json.dumps(value)), json.loads(json.dumps(value)))
 
 
@@ -115,16 +115,18 @@ def test_canonical_json_is_equal_exactly_for_equal_documents(a, b):
 
 
 @pytest.mark.parametrize("text", [b"NaN", b'{"a": -Infinity}', b"[1e400]", b"123456789012345678901234567890",
+                                  b'{"a": [{"b": 123456789012345678901234567890}]}', b'{"a": -9223372036854775809}',
+                                  b'{"a": 18446744073709551615, "b": 1e19}',
                                   b'"\\ud800"', b"\xef\xbb\xbf{}", b"{", b"\xff", b"[1,]"])
 def test_json_that_orjson_reads_otherwise_is_read_by_the_standard_library(text):
     try:
         want = json.loads(text)
     except ValueError as exc:
         with pytest.raises(type(exc)) as got:
-            _json.loads(text)
+            _json.read_request(text)
         assert str(got.value) == str(exc)
     else:
-        assert _same(_json.loads(text), want)
+        assert _same(_json.read_request(text), want)
 
 
 def test_values_orjson_writes_otherwise_are_written_by_the_standard_library():
@@ -144,7 +146,7 @@ def test_without_orjson_the_standard_library_does_everything(monkeypatch):
     value = {"b": [1, 2.5, "é"], "a": None}
     assert plain.dumps(value) == json.dumps(value, separators=(",", ":")).encode()
     assert plain.canonical(value) == b"s" + json.dumps(value, sort_keys=True).encode()
-    assert plain.loads(b"[1, 2]") == [1, 2] and plain.loads is json.loads
+    assert plain.read_request(b"[1, 2]") == [1, 2]
 
 
 _ARN_PARTS = st.sampled_from(["arn", "aws", "aws-cn", "imagebuilder", "us-east-1", "123456789012", "image", "workflow",
@@ -196,3 +198,86 @@ def test_equal_arns_of_two_requests_are_one_string():
     assert first == second == json.loads(body)
     assert first["components"][0]["componentArn"] is second["components"][0]["componentArn"]
     assert first["name"] is not second["name"]  # only ARNs are shared
+
+
+_WRONG = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=2), st.lists(st.integers(), max_size=1))
+
+
+def _hashable(value) -> bool:
+    return not isinstance(value, (list, dict))
+
+
+INPUT_SHAPES = sorted({MODEL.operation_model(name).input_shape.name for name in MODEL.operation_names
+                       if MODEL.operation_model(name).input_shape is not None})
+_INPUTS: dict = {}
+
+
+def _inputs(shape, depth: int = 0):
+    """Input values of a shape: mostly right, sometimes wrong in one of the ways the validator checks."""
+    key = (shape.name, depth)
+    if key in _INPUTS:
+        return _INPUTS[key]
+    kind = shape.type_name
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if kind == "structure":
+        members = {} if depth > 3 else {name: _inputs(member, depth + 1) for name, member in shape.members.items()}
+        required = {name: members.pop(name) for name in shape.required_members if name in members}
+        strategy = st.fixed_dictionaries(required, optional={**members, "unmodelled": st.integers()})
+    elif kind == "list":
+        strategy = st.lists(_inputs(shape.member, depth + 1), min_size=min(low or 0, 2), max_size=min(high or 3, 3))
+    elif kind == "map":
+        strategy = st.dictionaries(st.one_of(st.text(max_size=3), _inputs(shape.key, depth + 1).filter(_hashable)),
+                                   _inputs(shape.value, depth + 1), max_size=2)
+    elif kind == "string":
+        pattern = shape.metadata.get("pattern")
+        if shape.enum:
+            text = st.sampled_from(shape.enum)
+        elif pattern and len(pattern) < 120:
+            text = st.from_regex(pattern, fullmatch=True)
+        else:
+            text = st.text(min_size=low or 0, max_size=max(low or 0, min(high or 5, 5)))
+        strategy = st.integers(0, 9).flatmap(lambda n, text=text: text if n else st.text(max_size=5))
+    elif kind in ("integer", "long"):
+        strategy = st.integers(min_value=(low or 0) - 2, max_value=(high or 100) + 2)
+    elif kind in ("double", "float"):
+        strategy = st.floats(allow_nan=True)
+    elif kind == "boolean":
+        strategy = st.booleans()
+    else:
+        strategy = st.one_of(st.floats(0, 2e9), st.text(max_size=3))
+    strategy = st.integers(0, 19).flatmap(lambda n, right=strategy: right if n else _WRONG)
+    _INPUTS[key] = strategy
+    return strategy
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+@pytest.mark.parametrize("output", [False, True])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                   HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_generated_input_checks_accept_exactly_what_the_validator_accepts(output, data):
+    from imagebuilder_mock._engine._errors import ServiceError
+    from imagebuilder_mock._engine._fast import compile_accepts
+    from imagebuilder_mock._engine._validator import Validator
+
+    shape = MODEL.shape_for(data.draw(st.sampled_from(INPUT_SHAPES)))
+    value = data.draw(_inputs(shape))
+    try:
+        Validator(output=output).compile(shape)(value, "")
+        valid = True
+    except ServiceError:
+        valid = False
+    assert compile_accepts(shape, output)(value) == valid
+
+
+def test_request_ids_are_random_version_4_uuids():
+    import uuid
+
+    from imagebuilder_mock._engine.engine import random_uuid
+
+    ids = [random_uuid() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+    assert {text[19] for text in ids} == set("89ab") and len({text[0] for text in ids}) == 16

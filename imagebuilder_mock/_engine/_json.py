@@ -10,6 +10,7 @@ infinities (orjson cannot read them and writes them as null), malformed input an
 from __future__ import annotations
 
 import json
+from sys import intern
 from typing import Any
 
 _STD_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
@@ -33,9 +34,6 @@ def std_canonical(value: Any) -> bytes:
 
 if orjson is not None:
     _dumps, _loads, _SORT_KEYS, _DecodeError = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS, orjson.JSONDecodeError
-    #: every digit made "0": a run of 19 means a number orjson may read otherwise (past 64 bits)
-    _DIGITS = bytes.maketrans(b"123456789", b"000000000")
-    _LONG_NUMBER = b"0" * 19
 
     def dumps(value: Any) -> bytes:
         """Compact JSON (no spaces) as bytes."""
@@ -48,21 +46,57 @@ if orjson is not None:
         return std_dumps(value) if b"null" in out else out
 
     def canonical(value: Any) -> bytes:
-        """JSON with sorted keys, equal exactly for equal values (an idempotency digest's input).
-        The first byte tells which library wrote it, so the two never collide."""
+        """JSON with sorted keys, equal exactly for equal values (an idempotency digest's input). The
+        standard library's starts with "s", which no JSON document does: the two never collide."""
         try:
             out = _dumps(value, option=_SORT_KEYS)
         except TypeError:
             return std_canonical(value)
-        return std_canonical(value) if b"null" in out else b"o" + out
+        return std_canonical(value) if b"null" in out else out
 
-    def loads(data: bytes) -> Any:
-        """The value of a JSON document, as `json.loads` gives it (and its errors)."""
-        if data.translate(_DIGITS).find(_LONG_NUMBER) >= 0:
-            return json.loads(data)
+    def read_request(data: bytes) -> Any:
+        """The value of a request body as `json.loads` reads it (and its errors), its ARNs shared
+        (`_share`)."""
         try:
-            return _loads(data)
+            value = _loads(data)
         except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
-            return json.loads(data)
+            value = json.loads(data)
+        else:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if not _share(value):
+                    return value
+            elif kind is not float or -_BIG < value < _BIG:
+                return value
+            value = json.loads(data)  # it may hold a number past 64 bits, which orjson reads as a float
+        if type(value) is dict or type(value) is list:
+            _share(value)
+        return value
 else:  # pragma: no cover
-    dumps, canonical, loads = std_dumps, std_canonical, json.loads
+    dumps, canonical = std_dumps, std_canonical
+
+    def read_request(data: bytes) -> Any:
+        value = json.loads(data)
+        if type(value) is dict or type(value) is list:
+            _share(value)
+        return value
+
+
+def _share(value: dict | list) -> bool:
+    """Replace every ARN in `value` by the one string all equal ARNs share (`sys.intern`: kept while
+    something holds it; resources keep the ARNs they refer to, and many refer to the same few). True if
+    `value` holds a float of 2**63 or more (which orjson may have read from an integer)."""
+    big = False
+    for k, v in (value.items() if type(value) is dict else enumerate(value)):
+        kind = type(v)
+        if kind is str:
+            if v[:4] == "arn:" and len(v) < 2048:
+                value[k] = intern(v)
+        elif kind is dict or kind is list:
+            big = _share(v) or big
+        elif kind is float and not -_BIG < v < _BIG:
+            big = True
+    return big
+
+
+_BIG = 2.0**63

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sys import intern
 from typing import Any
 
 from botocore.model import OperationModel, Shape
 
 from ._errors import ServiceError, invalid_value
-from ._json import loads
+from ._json import read_request
 
 
 def _malformed(detail: str) -> ServiceError:
@@ -27,18 +26,6 @@ def _scalar(shape: Shape, raw: str, param: str) -> Any:
             raise invalid_value(param, f"{param} must be a boolean.")
         return raw == "true"
     return raw
-
-
-def _share_arns(value: dict | list) -> None:
-    """Replace every ARN in a request body by the one string all equal ARNs share (`sys.intern`: kept
-    while something holds it). Resources keep the ARNs they refer to; many refer to the same few."""
-    for k, v in (value.items() if type(value) is dict else enumerate(value)):
-        kind = type(v)
-        if kind is str:
-            if v.startswith("arn:") and len(v) < 2048:
-                value[k] = intern(v)
-        elif kind is dict or kind is list:
-            _share_arns(v)
 
 
 class Parser:
@@ -70,7 +57,7 @@ class Parser:
             return params
         if body and body.strip():
             try:
-                params = loads(body)
+                params = read_request(body)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise _malformed(f"not valid JSON ({exc}).") from None
             if not isinstance(params, dict):
@@ -79,7 +66,6 @@ class Parser:
                 # The service ignores members its model does not have (and located members never
                 # come from the body): a handler only ever sees modelled members.
                 params = {k: v for k, v in params.items() if k in body_members}
-            _share_arns(params)
         for name, location, wire, member in located:
             if location == "uri":
                 if wire in uri_params:

@@ -194,9 +194,14 @@ os.register_at_fork(after_in_child=_RNG.seed)
 
 
 def random_uuid(_bits=_RNG.getrandbits) -> str:
-    """A random (version 4) UUID string, as the service's ids are; ~4x cheaper than str(uuid.uuid4())."""
-    h = f"{_bits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    """A random (version 4, RFC 4122 variant) UUID string, as the service's ids are; ~5x cheaper than
+    str(uuid.uuid4())."""
+    h = "%032x" % (_bits(128) & _UUID_RANDOM | _UUID_V4)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_V4 = 0x4 << 76 | 0x2 << 62  # version nibble 4, variant bits 10
+_UUID_RANDOM = ((1 << 128) - 1) ^ (0xF << 76) ^ (0x3 << 62)
 
 
 _request_id = random_uuid  # request ids are random UUIDs
