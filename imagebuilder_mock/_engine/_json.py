@@ -18,7 +18,7 @@ _STD_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode
 
 try:
     import orjson
-except ImportError:  # pragma: no cover - see test_performance_invariants (the library without orjson)
+except ImportError:  # pragma: no cover - tests/test_engine_equivalence.py runs this module without it
     orjson = None
 
 
