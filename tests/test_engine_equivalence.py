@@ -281,3 +281,17 @@ def test_request_ids_are_random_version_4_uuids():
         parsed = uuid.UUID(text)
         assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
     assert {text[19] for text in ids} == set("89ab") and len({text[0] for text in ids}) == 16
+
+
+@given(st.sampled_from(["component", "workflow", "image"]), st.text(max_size=6),
+       st.one_of(st.none(), st.sampled_from(["1.0.0", "x.x.x"])), st.one_of(st.none(), st.integers(0, 9), st.just("2")),
+       st.one_of(st.none(), st.sampled_from(["", "BUILD", "Test"])))
+def test_arns_are_made_as_the_plain_formula_makes_them(resource_type, name, version, build, workflow_type):
+    from imagebuilder_mock._backend import arns
+
+    parts = [resource_type] + ([workflow_type.lower()] if workflow_type else [])
+    parts.append(name.lower().replace(" ", "-").replace("_", "-"))
+    if version is not None:
+        parts += [version] + ([str(build)] if build is not None else [])
+    want = "arn:aws:imagebuilder:us-east-1:123456789012:" + "/".join(parts)
+    assert arns.make("aws", "us-east-1", "123456789012", resource_type, name, version, build, workflow_type) == want

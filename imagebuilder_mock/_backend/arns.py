@@ -32,7 +32,8 @@ class Arn(NamedTuple):
 
 def normalize_name(name: str) -> str:
     """The ARN segment of a name: lower case, spaces and underscores made hyphens."""
-    return name.lower().replace(" ", "-").replace("_", "-")
+    low = name.lower()
+    return low.replace(" ", "-").replace("_", "-") if " " in low or "_" in low else low
 
 
 def partition_for(region: str) -> str:
@@ -45,15 +46,15 @@ def partition_for(region: str) -> str:
 
 def make(partition: str, region: str, account: str, resource_type: str, name: str,
          version: str | None = None, build: str | int | None = None, workflow_type: str | None = None) -> str:
-    parts = [resource_type]
+    """`arn:partition:imagebuilder:region:account:type[/workflow type]/name[/version[/build]]`."""
+    node = normalize_name(name)
     if workflow_type:
-        parts.append(workflow_type.lower())
-    parts.append(normalize_name(name))
-    if version is not None:
-        parts.append(version)
-        if build is not None:
-            parts.append(str(build))
-    return f"arn:{partition}:imagebuilder:{region}:{account}:{'/'.join(parts)}"
+        node = f"{workflow_type.lower()}/{node}"
+    if version is None:
+        return f"arn:{partition}:imagebuilder:{region}:{account}:{resource_type}/{node}"
+    if build is None:
+        return f"arn:{partition}:imagebuilder:{region}:{account}:{resource_type}/{node}/{version}"
+    return f"arn:{partition}:imagebuilder:{region}:{account}:{resource_type}/{node}/{version}/{build}"
 
 
 def parse(arn: str, param: str = "arn") -> Arn:
