@@ -362,7 +362,8 @@ def test_a_replayed_create_is_byte_for_byte_the_first_response(imagebuilder_mock
     first = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
     again = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
     assert first[0] == again[0] == 200
-    assert first[2] == again[2] and first[1]["x-amzn-RequestId"] == again[1]["x-amzn-RequestId"]
+    first_id, again_id = first[1]["x-amzn-RequestId"], again[1]["x-amzn-RequestId"]
+    assert first_id != again_id and again[2] == first[2].replace(first_id.encode(), again_id.encode())
     other = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers,
                           body.replace(b'"r"', b'"s"'))
     assert other[0] == 400 and other[1]["x-amzn-ErrorType"] == "IdempotentParameterMismatchException"
@@ -491,11 +492,25 @@ _ARNISH = st.sampled_from(["arn:aws:imagebuilder:us-east-1:123456789012:image/a/
 def test_idempotency_entries_give_back_exactly_the_first_response(token, members):
     import json
 
-    from imagebuilder_mock._engine import engine
-    request_id = engine.random_uuid()
+    from imagebuilder_mock._engine import _idempotency, engine
+    request_id, replay_id = engine.random_uuid(), engine.random_uuid()
     body = json.dumps({"requestId": request_id, "clientToken": token, **members}).encode()
-    entry = engine._entry(b"d" * engine._DIGEST, 201, request_id, token, body)
-    assert engine._replay(entry, token) == (201, engine._headers(request_id), body)
+    digest = b"d" * _idempotency.DIGEST
+    entry = _idempotency.entry(digest, 201, request_id, token, body)
+    assert _idempotency.matches(entry, digest) and not _idempotency.matches(entry, b"e" * _idempotency.DIGEST)
+    assert _idempotency.replay(entry, token, request_id) == (201, body)
+    again = json.dumps({"requestId": replay_id, "clientToken": token, **members}).encode()
+    assert _idempotency.replay(entry, token, replay_id) == (201, again)
+
+
+def test_idempotency_entries_with_their_own_bodies_once_the_shared_table_is_full(monkeypatch):
+    from imagebuilder_mock._engine import _idempotency
+
+    monkeypatch.setattr(_idempotency, "_BODIES_KEPT", len(_idempotency._BODIES))
+    body = b'{"requestId":"r-1","clientToken":"tok","arn":"arn:aws:imagebuilder:r:a:image/never-seen-\\u00e9/1"}'
+    entry = _idempotency.entry(b"d" * _idempotency.DIGEST, 200, "r-1", "tok", body)
+    assert entry.endswith(b'"arn":"arn:aws:imagebuilder:r:a:image\x02/1"}')  # its own body, not a shared one
+    assert _idempotency.replay(entry, "tok", "r-2") == (200, body.replace(b"r-1", b"r-2"))
 
 
 # -- recipes: repeated values kept once, AWS-owned parents resolved once ---------------------------------

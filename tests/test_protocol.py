@@ -127,7 +127,9 @@ def test_same_client_token_and_parameters_replays_the_first_answer(ib):
     first = ib.create_infrastructure_configuration(name="idem", instanceProfileName="p", clientToken="token-1")
     again = ib.create_infrastructure_configuration(name="idem", instanceProfileName="p", clientToken="token-1")
     assert again["infrastructureConfigurationArn"] == first["infrastructureConfigurationArn"]
-    assert again["requestId"] == first["requestId"] and again["clientToken"] == "token-1"
+    # every request has its own id, a replay too (docs/notes/idempotency.md, INFERRED)
+    assert again["requestId"] != first["requestId"] and again["clientToken"] == "token-1"
+    assert again["ResponseMetadata"]["RequestId"] == again["requestId"]
     assert len(ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"]) == 1
 
 

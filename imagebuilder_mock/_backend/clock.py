@@ -9,9 +9,21 @@ UTC = datetime.timezone.utc
 
 
 def iso(moment: datetime.datetime) -> str:
-    """The service's DateTime string: ISO-8601 UTC with milliseconds and Z."""
+    """The service's DateTime string: ISO-8601 UTC with milliseconds and Z. Calls within one millisecond
+    share one string (a request stamps several dates; a frozen or simulated clock stands still)."""
+    global _last
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    key = (moment.microsecond // 1000, moment.second, moment.minute, moment.hour, moment.day, moment.month,
+           moment.year)
+    last = _last
+    if last[0] == key:
+        return last[1]
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{key[0]:03d}Z"
+    _last = (key, text)
+    return text
+
+
+_last: tuple = ((), "")  # the millisecond and the text of the last `iso`
 
 
 def parse_iso(text: str) -> datetime.datetime:

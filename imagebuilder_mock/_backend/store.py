@@ -58,10 +58,9 @@ class Backend:
         self.clock = Clock()
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
-        #: client tokens: (account, region, operation) -> {token: one bytes object: a 16-byte digest of the
-        #: other request parameters, the 3-digit status, the request id, the response body} — the first
-        #: response, replayed as it was sent (engine._replay)
-        self.idempotency: dict[tuple, dict[str, bytes]] = {}
+        #: client tokens: (account, region, operation) -> {digest of the token: one bytes object with the
+        #: digest of the request's parameters and the first response} (engine/_idempotency.py)
+        self.idempotency: dict[tuple, dict[bytes, bytes]] = {}
         #: extension state owned by resource modules (schedules, injections, ...), by name
         self.extensions: dict[str, Any] = {}
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)

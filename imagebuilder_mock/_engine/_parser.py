@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from botocore.model import OperationModel, Shape
 
 from ._errors import ServiceError, invalid_value
+from ._json import read_request
 
 
 def _malformed(detail: str) -> ServiceError:
@@ -57,7 +57,7 @@ class Parser:
             return params
         if body and body.strip():
             try:
-                params = json.loads(body)
+                params = read_request(body)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise _malformed(f"not valid JSON ({exc}).") from None
             if not isinstance(params, dict):

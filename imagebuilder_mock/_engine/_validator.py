@@ -2,6 +2,10 @@
 
 Each shape compiles once into a checking closure; the closures are cached by shape name.
 Messages follow the service's wording: "The value supplied for parameter 'p' is not valid. ...".
+
+`validate` first asks a yes/no check generated as straight-line Python per shape (`_fast.py`), which
+builds no parameter paths; only a value it refuses goes through the closures, which name the first
+problem exactly as they always have.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any, Callable
 from botocore.model import Shape
 
 from ._errors import ServiceError, invalid_value
+from ._fast import compile_accepts
 
 Check = Callable[[Any, str], None]
 
@@ -49,9 +54,14 @@ class Validator:
         #: below their modelled minimum, so sizes of containers are not checked on output
         self._output = output
         self._cache: dict[str, Check] = {}
+        self._accepts: dict[str, Callable[[Any], bool]] = {}
 
     def validate(self, shape: Shape, value: Any, path: str = "") -> None:
-        self.compile(shape)(value, path)
+        accepts = self._accepts.get(shape.name)
+        if accepts is None:
+            accepts = self._accepts[shape.name] = compile_accepts(shape, self._output)
+        if not accepts(value):
+            self.compile(shape)(value, path)
 
     def compile(self, shape: Shape) -> Check:
         check = self._cache.get(shape.name)

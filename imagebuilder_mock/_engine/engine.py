@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -15,7 +14,9 @@ from urllib.parse import unquote
 
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
+from . import _idempotency
 from ._errors import ServiceError
+from ._json import canonical, dumps
 from ._model import service_model
 from ._parser import Parser
 from ._router import Router
@@ -23,8 +24,6 @@ from ._serializer import Serializer
 from ._validator import Validator
 
 logger = logging.getLogger("imagebuilder_mock")
-_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps(..., separators=...) builds one per call
-_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode  # = json.dumps(..., sort_keys=True, default=str)
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
 Handler = Callable[[RequestContext, dict], dict]
@@ -121,22 +120,23 @@ class Engine:
                 tokens = backend.idempotency.get((ctx.account, ctx.region, op.name))
                 if tokens is None:
                     tokens = backend.idempotency[(ctx.account, ctx.region, op.name)] = {}
-                # A digest of the canonical parameters, not the parameters: a token costs little however
-                # large the request (component documents) was.
-                fingerprint = hashlib.blake2b(
-                    _CANONICAL({k: v for k, v in params.items() if k != "clientToken"}).encode(),
-                    digest_size=_DIGEST).digest()
-                seen = tokens.get(token)
+                # A digest of the canonical parameters (the token among them: it is the key), not the
+                # parameters: a token costs little however large the request (component documents) was.
+                fingerprint = _idempotency.fingerprint(canonical(params))
+                token_key = _idempotency.key(token)
+                seen = tokens.get(token_key)
                 if seen is not None:
-                    if seen[:_DIGEST] != fingerprint:
+                    if not _idempotency.matches(seen, fingerprint):
                         raise ServiceError("IdempotentParameterMismatchException",
                                            f"The client token '{token}' was already used with different "
                                            "request parameters.")
-                    return _replay(seen, token)  # the first response, as it was sent
+                    # the first response, under this request's own id (docs/notes/idempotency.md)
+                    status, body = _idempotency.replay(seen, token, ctx.request_id)
+                    return status, _headers(ctx.request_id), body
             result = handler(ctx, params) or {}
             response = self._render(op, ctx, params, result)
-            if token:  # one bytes object per create call of a test run (see _replay)
-                tokens[token] = _entry(fingerprint, response[0], ctx.request_id, token, response[2])
+            if token:
+                tokens[token_key] = _idempotency.entry(fingerprint, response[0], ctx.request_id, token, response[2])
         return response
 
     def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
@@ -152,7 +152,7 @@ class Engine:
             if self.check_output:
                 self.output_validator.validate(shape, out)
         status = op.http.get("responseCode", 200)
-        return status, _headers(ctx.request_id), _ENCODE(out).encode()
+        return status, _headers(ctx.request_id), dumps(out)
 
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
@@ -162,45 +162,6 @@ class Engine:
 
 
 _TOKEN_OPS: dict[str, bool] = {}
-_DIGEST = 16  # bytes of the request digest an idempotency entry starts with
-_REQUEST_ID = 36  # characters of a request id (a UUID)
-
-
-_TOKEN_MARK, _ID_MARK, _STEM_MARK = b"\x00", b"\x01", b"\x02"  # never in a body: JSON escapes them
-
-
-def _entry(fingerprint: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:
-    """An idempotency entry: digest, 3-digit status, request id, the length (3 digits) and text of an ARN
-    stem, then the body with the stem, the request id and the client token each kept as a one-byte mark.
-    Exactly reversible (`_replay`); a create response names its ARN five times (latestVersionReferences):
-    about half the bytes of the body as it was."""
-    stem = _arn_stem(body)
-    compact = body.replace(stem, _STEM_MARK) if stem else body
-    compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
-    return b"%b%03d%b%03d%b%b" % (fingerprint, status, request_id.encode(), len(stem), stem, compact)
-
-
-def _arn_stem(body: bytes) -> bytes:
-    """`arn:...:type/name/` of the first ARN in `body` when it occurs more than once, else b""."""
-    start = body.find(b'"arn:') + 1
-    if not start:
-        return b""
-    arn = body[start:body.find(b'"', start)]
-    cut = arn.find(b"/", arn.find(b"/") + 1)
-    stem = arn[:cut + 1] if cut > 0 else b""
-    return stem if len(stem) < 1000 and body.count(stem) > 1 else b""
-
-
-def _replay(entry: bytes, token: str) -> tuple[int, dict[str, str], bytes]:
-    """The response an idempotency entry (`_entry`) holds: status, request id and body as first sent."""
-    id_at = _DIGEST + 3
-    stem_at = id_at + _REQUEST_ID + 3
-    request_id = entry[id_at:stem_at - 3]
-    body_at = stem_at + int(entry[stem_at - 3:stem_at])
-    body = entry[body_at:].replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id)
-    if body_at > stem_at:
-        body = body.replace(_STEM_MARK, entry[stem_at:body_at])
-    return int(entry[_DIGEST:id_at]), _headers(request_id.decode()), body
 
 
 def _parameter_codes() -> dict[str, str]:
@@ -233,9 +194,14 @@ os.register_at_fork(after_in_child=_RNG.seed)
 
 
 def random_uuid(_bits=_RNG.getrandbits) -> str:
-    """A random (version 4) UUID string, as the service's ids are; ~4x cheaper than str(uuid.uuid4())."""
-    h = f"{_bits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    """A random (version 4, RFC 4122 variant) UUID string, as the service's ids are; ~5x cheaper than
+    str(uuid.uuid4())."""
+    h = "%032x" % (_bits(128) & _UUID_RANDOM | _UUID_V4)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_V4 = 0x4 << 76 | 0x2 << 62  # version nibble 4, variant bits 10
+_UUID_RANDOM = ((1 << 128) - 1) ^ (0xF << 76) ^ (0x3 << 62)
 
 
 _request_id = random_uuid  # request ids are random UUIDs

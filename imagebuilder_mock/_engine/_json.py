@@ -1,0 +1,102 @@
+"""JSON in and out of the engine: orjson when it is installed (5-7x faster), else the standard library.
+
+Both give the same values: orjson writes non-ASCII text as UTF-8 where `json` writes `\\uXXXX` escapes
+(and floats as `1e16` for `1e+16`), which every JSON reader, botocore's included, reads back the same.
+Whatever orjson refuses, or would read or write as another value, goes to the standard library:
+integers past 64 bits (orjson reads them as floats, and cannot write them), lone surrogates, NaN and
+infinities (orjson cannot read them and writes them as null), malformed input and its error message.
+"""
+
+from __future__ import annotations
+
+import json
+from sys import intern
+from typing import Any
+
+_STD_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
+_STD_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - tests/test_engine_equivalence.py runs this module without it
+    orjson = None
+
+
+def std_dumps(value: Any) -> bytes:
+    """Compact JSON (no spaces) as bytes, by the standard library."""
+    return _STD_ENCODE(value).encode()
+
+
+def std_canonical(value: Any) -> bytes:
+    """JSON with sorted keys, by the standard library: equal exactly for equal values."""
+    return b"s" + _STD_CANONICAL(value).encode()
+
+
+if orjson is not None:
+    _dumps, _loads, _SORT_KEYS, _DecodeError = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS, orjson.JSONDecodeError
+
+    def dumps(value: Any) -> bytes:
+        """Compact JSON (no spaces) as bytes."""
+        try:
+            out = _dumps(value)
+        except TypeError:  # a big int or a lone surrogate
+            return std_dumps(value)
+        # orjson writes NaN and infinities as null, and a body has no null of its own (None is
+        # dropped): the rare body that mentions it is written again by the standard library.
+        return std_dumps(value) if b"null" in out else out
+
+    def canonical(value: Any) -> bytes:
+        """JSON with sorted keys, equal exactly for equal values (an idempotency digest's input). The
+        standard library's starts with "s", which no JSON document does: the two never collide."""
+        try:
+            out = _dumps(value, option=_SORT_KEYS)
+        except TypeError:
+            return std_canonical(value)
+        return std_canonical(value) if b"null" in out else out
+
+    def read_request(data: bytes) -> Any:
+        """The value of a request body as `json.loads` reads it (and its errors), its ARNs shared
+        (`_share`)."""
+        try:
+            value = _loads(data)
+        except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
+            value = json.loads(data)
+        else:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if not _share(value):
+                    return value
+            elif kind is not float or -_BIG < value < _BIG:
+                return value
+            value = json.loads(data)  # it may hold a number past 64 bits, which orjson reads as a float
+        if type(value) is dict or type(value) is list:
+            _share(value)
+        return value
+else:  # pragma: no cover
+    dumps, canonical = std_dumps, std_canonical
+
+    def read_request(data: bytes) -> Any:
+        value = json.loads(data)
+        if type(value) is dict or type(value) is list:
+            _share(value)
+        return value
+
+
+def _share(value: dict | list) -> bool:
+    """Replace every ARN in `value` by the one string all equal ARNs share (`sys.intern`: kept while
+    something holds it; resources keep the ARNs they refer to, and many refer to the same few). True if
+    `value` holds a float of 2**63 or more (which orjson may have read from an integer)."""
+    big = False
+    for k, v in (value.items() if type(value) is dict else enumerate(value)):
+        kind = type(v)
+        if kind is str:
+            if v[:4] == "arn:" and len(v) < 2048:
+                value[k] = intern(v)
+        elif kind is dict or kind is list:
+            big = _share(v) or big
+        elif kind is float and not -_BIG < v < _BIG:
+            big = True
+    return big
+
+
+_BIG = 2.0**63
