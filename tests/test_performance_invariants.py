@@ -613,3 +613,77 @@ def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuil
                                 except ServiceError:
                                     got = None
                                 assert got is expected
+
+
+# -- a build run in one pass (immediate mode) equals the step-by-step run ---------------------------
+_STEPS_DOC = """name: {name}
+schemaVersion: 1.0
+steps:
+  - name: Launch
+    action: LaunchInstance
+  - name: Snapshot
+    action: CreateImage
+    inputs:
+      instanceId.$: "$.stepOutputs.Launch.instanceId"
+  - name: Terminate
+    action: TerminateInstance
+"""
+
+
+def _build_scenarios(ib) -> list[str]:
+    """Builds of every kind the one-pass run takes (and a few it leaves to the step-by-step run)."""
+    component = f.component(ib, name="one-pass")
+    recipe = f.image_recipe(ib, name="one-pass", components=[component])
+    infra = f.infrastructure(ib, name="one-pass")
+    role = f"arn:aws:iam::{ACCOUNT}:role/ib"
+    own = [{"workflowArn": ib.create_workflow(name=f"wf-{wtype.lower()}", semanticVersion="1.0.0", type=wtype,
+                                              data=_STEPS_DOC.format(name=wtype.lower()))["workflowBuildVersionArn"]}
+           for wtype in ("BUILD", "TEST", "DISTRIBUTION")]
+    images = [ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra, **kw)["imageBuildVersionArn"]
+              for kw in ({}, {"workflows": own, "executionRole": role},
+                         {"imageTestsConfiguration": {"imageTestsEnabled": False}},
+                         {"imageScanningConfiguration": {"imageScanningEnabled": True}},
+                         {"distributionConfigurationArn": f.distribution(ib, name="one-pass",
+                                                                         regions=("us-east-1", "us-west-2"))})]
+    container = f.container_recipe(ib, name="one-pass", components=[component])
+    images.append(ib.create_image(containerRecipeArn=container, infrastructureConfigurationArn=infra)[
+        "imageBuildVersionArn"])
+    pipeline = f.pipeline(ib, name="one-pass", recipe=recipe, infra=infra, dist=False)
+    images.append(ib.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"])
+    return images
+
+
+def _observed(ib, images: list[str]) -> list:
+    seen = []
+    for arn in images:
+        seen.append(ib.get_image(imageBuildVersionArn=arn)["image"])
+        for execution in ib.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"]:
+            seen.append(execution)
+            seen.append(ib.list_workflow_step_executions(workflowExecutionId=execution["workflowExecutionId"])["steps"])
+    seen.append(ib.list_image_pipelines()["imagePipelineList"])
+    return seen
+
+
+def test_a_build_run_in_one_pass_equals_the_step_by_step_run(monkeypatch):
+    """Immediate mode finishes a new build in one pass (lifecycle._run_through): the images, AMIs,
+    workflow executions and steps, and pipelines seen afterwards are those of the step-by-step run."""
+    import time_machine
+
+    from imagebuilder_mock import mock_imagebuilder
+    from imagebuilder_mock._backend import lifecycle
+    from imagebuilder_mock._engine import engine
+    from imagebuilder_mock._resources import image_outputs
+
+    runs = []
+    for one_pass in (True, False):
+        if not one_pass:
+            monkeypatch.setattr(lifecycle, "_run_through", lambda *args: False)
+        image_outputs._RNG.seed(7)
+        engine._RNG.seed(7)
+        with time_machine.travel("2024-05-01T12:00:00Z", tick=False), mock_imagebuilder():
+            ib = boto3.client("imagebuilder", region_name=REGION)
+            runs.append(_observed(ib, _build_scenarios(ib)))
+    assert len(runs[0]) == len(runs[1]) > 20
+    for one_pass, step_by_step in zip(*runs):
+        assert one_pass == step_by_step
+    assert runs[0][0]["state"] == {"status": "AVAILABLE"}

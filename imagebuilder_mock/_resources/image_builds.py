@@ -186,7 +186,7 @@ def version_references(image: dict) -> dict:
     # an image's ARN is always `<...>:image/<normalised name>/<version>/<build>`: plain string cuts
     version_arn = image["arn"].rpartition("/")[0]
     stem, _, version = version_arn.rpartition("/")
-    return versions.references(lambda v: f"{stem}/{v}", version)
+    return versions.references_under(stem + "/", version)
 
 
 @operation("CreateImage")

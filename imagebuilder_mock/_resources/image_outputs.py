@@ -155,6 +155,10 @@ def _distributed(image: dict) -> None:
     if image.get("type") == "DOCKER":
         outputs["containers"] = _container_uris(image, owner, build_region, partition, True)
         return
+    amis = outputs.get("amis")
+    if not image.get("distributionConfiguration") and not image.get("_source_amis") and amis and len(amis) == 1 \
+            and amis[0]["region"] == build_region and amis[0]["accountId"] == owner:
+        return  # no distribution configuration: the one target is the build's own AMI, already there
     existing = {(a["region"], a["accountId"]): a for a in image.get("_source_amis", []) + (outputs.get("amis") or [])}
     amis = []
     for region, account, settings in _targets(image, owner, build_region):
@@ -266,6 +270,20 @@ def on_transition(ctx, image: dict, old: str, new: str) -> None:
     elif old == "DISTRIBUTING":
         _distributed(image)
 
+
+def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
+    """`on_transition` for each step of a run through `passed` (path statuses: no stop among them)."""
+    if "scanState" in image:
+        for old, new in zip(passed, passed[1:]):
+            _scan_on_transition(image, old, new)
+    left = passed[:-1]
+    if "BUILDING" in left:
+        _built(image)
+    if "DISTRIBUTING" in left:
+        _distributed(image)
+
+
+on_transition.run = _on_run  # type: ignore[attr-defined]
 
 if on_transition not in lifecycle.listeners:
     lifecycle.listeners.insert(0, on_transition)

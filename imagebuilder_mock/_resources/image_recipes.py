@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._backend import versions
 from .._backend.context import RequestContext
 from . import _recipes_common as recipes
 from . import operation
@@ -26,7 +27,12 @@ def create(ctx: RequestContext, params: dict) -> dict:
 
 @operation("GetImageRecipe")
 def get(ctx: RequestContext, params: dict) -> dict:
-    return recipes.get(ctx, params, _ARN_TYPE)
+    arn = params["imageRecipeArn"]
+    item = ctx.store.image_recipes.get(arn)  # the caller's own, by exact ARN (the usual case)
+    if item is None:
+        return recipes.get(ctx, params, _ARN_TYPE)
+    version = item["version"]  # its ARN is the version ARN prefix and its version (recipes.create)
+    return {"imageRecipe": item, "latestVersionReferences": versions.references_under(arn[:-len(version)], version)}
 
 
 @operation("ListImageRecipes")

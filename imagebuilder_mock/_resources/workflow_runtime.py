@@ -203,6 +203,51 @@ _JOURNAL = "_workflow_journal"
 _STOPPED = frozenset({"FAILED", "CANCELLED"})
 
 
+def _gate_through(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> bool:
+    """A new build (PENDING, no distribution configuration) whose run will be deferred: its gates only
+    journal, so `_on_run` can write the journal of the whole run at once. The AMI each event sees is
+    then known: none before BUILDING ends, the build's own one after (the only one, without
+    distributions)."""
+    return passed[0] == "PENDING" and not image.get("distributionConfiguration") and _JOURNAL not in image \
+        and not image.get("_workflow_executions") and _deferrable(ctx, image)
+
+
+def _on_run(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> None:
+    """`gate` and `on_transition` at each step of a run that `_gate_through` let through (at one
+    moment): the same journal, from a template per path and plan stages."""
+    stages = _plan(ctx, image).stages
+    template = _RUN_TEMPLATES.get((passed, stages))
+    if template is None:
+        template = _RUN_TEMPLATES[(passed, stages)] = _run_template(passed, stages)
+    if template is None:
+        return  # the run enters no stage: no journal, nothing to do
+    journal = image[_JOURNAL] = _Journal(stages)
+    if template:
+        when, account, region = image["_lifecycle"].entered, ctx.account, ctx.region
+        built = _own_ami(ctx, image)  # the outputs listener ran first: the build's own AMI, if it made one
+        journal.extend([(first, second, when, account, region, built if after_build else None)
+                        for first, second, after_build in template])
+
+
+def _run_template(passed: tuple[str, ...], stages: frozenset[str]) -> tuple | None:
+    """The events `gate` and `on_transition` journal along `passed` (a new build's deferred run):
+    (first, second, whether the build's AMI exists by then); None when the run enters no stage."""
+    events: list[tuple] | None = None
+    after_build = False
+    for old, new in zip(passed, passed[1:]):
+        if events is not None and STAGES.get(old) in stages:
+            events.append((STAGES[old], None, after_build))  # the gate at the end of `old`
+        after_build = after_build or old == "BUILDING"
+        if events is None and new in STAGES:
+            events = []
+        if events is not None and (STAGES.get(old) in stages or STAGES.get(new) in stages):
+            events.append((old, new, after_build))
+    return None if events is None else tuple(events)
+
+
+_RUN_TEMPLATES: dict[tuple, tuple | None] = {}
+
+
 class _Journal(list):
     """A deferred run's events, in order, and the stages its plan has workflows for."""
 
@@ -452,6 +497,9 @@ def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> d
         return None
     return {"runCommandId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)), "status": "Success", "output": ""}
 
+
+on_transition.run = _on_run  # type: ignore[attr-defined]
+gate.through = _gate_through  # type: ignore[attr-defined]
 
 if on_transition not in lifecycle.listeners:
     lifecycle.listeners.append(on_transition)
