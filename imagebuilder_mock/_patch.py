@@ -44,14 +44,14 @@ def current() -> "MockImageBuilder | None":
     return _active[-1] if _active else None
 
 
-class _RawBody:
-    """The minimal urllib3-like body botocore's AWSResponse reads."""
+class _RawBody(tuple):
+    """The minimal urllib3-like body botocore's AWSResponse reads: `_RawBody((body,))` (a tuple: made
+    without a Python-level constructor)."""
 
-    def __init__(self, body: bytes) -> None:
-        self._body = body
+    __slots__ = ()
 
     def stream(self, **_kwargs):
-        yield self._body
+        yield self[0]
 
 
 class _Emitter:
@@ -72,12 +72,14 @@ class _Emitter:
 
 
 class _EndpointView:
-    """The endpoint as botocore's `_do_get_response` sees it, with the mock's emitter."""
+    """The endpoint as botocore's `_do_get_response` sees it, with the mock's emitter. One per endpoint
+    and mock, kept while a mock is active (`_views`)."""
 
-    __slots__ = ("_endpoint", "_event_emitter", "_response_parser_factory")
+    __slots__ = ("_endpoint", "_event_emitter", "_response_parser_factory", "mock")
 
     def __init__(self, endpoint, mock: "MockImageBuilder") -> None:
         self._endpoint = endpoint
+        self.mock = mock
         self._event_emitter = _Emitter(endpoint._event_emitter, mock)
         self._response_parser_factory = endpoint._response_parser_factory  # read on every response
 
@@ -85,28 +87,104 @@ class _EndpointView:
         return getattr(self._endpoint, name)
 
 
-def _lowered_headers(headers) -> dict[str, str]:
-    """Header names in lower case, values as str. Reads botocore's HeadersDict storage directly when it
-    can (its items() goes through a key object per header); any other mapping the slow, general way."""
-    store = getattr(headers, "_dict", None)
-    try:
-        pairs = [(key._lower, value) for key, value in store.items()]
-    except AttributeError:
-        pairs = [(str(key).lower(), value) for key, value in headers.items()]
-    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in pairs}
+#: id(endpoint) -> its view (which holds the endpoint, so the id is not reused while it is here);
+#: emptied when the last mock stops
+_views: dict[int, _EndpointView] = {}
+
+
+def _view(endpoint, mock: "MockImageBuilder") -> _EndpointView:
+    view = _views.get(id(endpoint))
+    if view is None or view.mock is not mock:
+        view = _views[id(endpoint)] = _EndpointView(endpoint, mock)
+    return view
+
+
+def _split_url(url: str) -> tuple[str, str, str]:
+    """(netloc, path, query) as urlsplit gives them, cheaply for the plain http(s) URLs botocore sends."""
+    at = 8 if url.startswith("https://") else 7 if url.startswith("http://") else -1
+    if at > 0 and "#" not in url and "\t" not in url and "\r" not in url and "\n" not in url:
+        slash = url.find("/", at)
+        question = url.find("?", at)
+        if slash > 0 and not 0 < question < slash:
+            if question < 0:
+                return url[at:slash], url[slash:], ""
+            return url[at:slash], url[slash:question], url[question + 1:]
+    parts = urlsplit(url)
+    return parts.netloc, parts.path, parts.query
+
+
+def _header(headers, name: str):
+    """A request header by lower-case `name`, the slow, general way (any mapping)."""
+    return next((value for key, value in headers.items() if str(key).lower() == name), None)
+
+
+def _header_key(name: str):
+    key = _HEADER_KEYS[name] = _HeaderKey(name)
+    return key
 
 
 def respond(mock: "MockImageBuilder", request) -> AWSResponse:
     """Answer one prepared botocore request from the mock's engine."""
-    url = urlsplit(request.url)
-    headers = _lowered_headers(request.headers)
-    headers.setdefault("host", url.netloc)
+    url = request.url
+    netloc, path, query = _split_url(url)
+    # The engine reads these two headers only (no operation has a header member: tests/test_protocol.py).
+    request_headers = request.headers
+    stored = getattr(request_headers, "_dict", None)
+    if _FAST_RESPONSE and type(stored) is dict:  # botocore's HeadersDict
+        authorization, host = stored.get(_AUTHORIZATION), stored.get(_HOST)
+    else:
+        authorization, host = _header(request_headers, "authorization"), _header(request_headers, "host")
+    if type(authorization) is bytes:
+        authorization = authorization.decode()
+    if host is None:
+        host = netloc
+    elif type(host) is bytes:
+        host = host.decode()
+    headers = {"authorization": authorization or "", "host": host}
     body = request.body
     if hasattr(body, "read"):
         body = body.read()
-    status, out_headers, out_body = mock.engine.handle_normalized(request.method.upper(), url.path, url.query,
-                                                                  headers, body)
-    return AWSResponse(request.url, status, out_headers, _RawBody(out_body))
+    status, out_headers, out_body = (mock._engine or mock.engine).handle_normalized(
+        request.method.upper(), path, query, headers, body)
+    if not _FAST_RESPONSE:
+        return AWSResponse(url, status, out_headers, _RawBody((out_body,)))
+    # AWSResponse(url, status, out_headers, raw) without the constructors: the key objects of the few
+    # header names the engine answers are made once
+    stored = {}
+    for name, value in out_headers.items():
+        stored[_HEADER_KEYS.get(name) or _header_key(name)] = value
+    response_headers = _NEW_HEADERS(HeadersDict)
+    response_headers._dict = stored
+    response = _NEW_RESPONSE(AWSResponse)
+    response.url = url
+    response.status_code = status
+    response.headers = response_headers
+    response.raw = _RawBody((out_body,))
+    response._content = out_body  # what `content` would read from raw
+    return response
+
+
+def _fast_response_fits() -> bool:
+    """Whether an AWSResponse and its HeadersDict can be made without their constructors: true while
+    their constructors set exactly the attributes `respond` sets (checked once, on this botocore)."""
+    try:
+        made = AWSResponse("u", 200, {"A": "b"}, _RawBody((b"x",)))
+        key = next(iter(made.headers._dict))
+        return (set(vars(made)) == {"url", "status_code", "headers", "raw", "_content"} and made._content is None
+                and set(vars(made.headers)) == {"_dict"} and type(key) is _HeaderKey and key._lower == "a"
+                and made.content == b"x")
+    except Exception:  # noqa: BLE001 - another botocore: the constructors it is
+        return False
+
+
+try:
+    from botocore.awsrequest import HeadersDict, _HeaderKey
+except ImportError:  # pragma: no cover - another botocore
+    HeadersDict = _HeaderKey = None
+_NEW_RESPONSE = _NEW_HEADERS = object.__new__
+_FAST_RESPONSE = _HeaderKey is not None and _fast_response_fits()
+_AUTHORIZATION, _HOST = (_HeaderKey("Authorization"), _HeaderKey("Host")) if _FAST_RESPONSE else (None, None)
+_HEADER_KEYS: dict = {}
 
 
 # The wrappers are wrapt FunctionWrappers (transparent to introspection and binding). Measured against
@@ -138,7 +216,7 @@ def _make_get_response(original):
         # A handler may itself call another service through botocore (e.g. S3 under moto): only the
         # imagebuilder request is answered here.
         if mock is not None and _is_imagebuilder(args, kwargs):
-            return original(_EndpointView(instance, mock), *args, **kwargs)
+            return original(_view(instance, mock), *args, **kwargs)
         return wrapped(*args, **kwargs)
 
     return wrapt.FunctionWrapper(original, _do_get_response)
@@ -218,6 +296,8 @@ def deactivate(mock: "MockImageBuilder") -> None:
             if _active[index] is mock:
                 del _active[index]
                 break
+        if not _active:
+            _views.clear()
         if not _active and _originals:
             for owner, name, _ in _TARGETS:
                 setattr(owner, name, _originals.pop((owner, name)))

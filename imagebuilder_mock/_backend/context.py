@@ -11,6 +11,18 @@ from .clock import iso
 from .store import Backend, Store
 
 
+class _StoreOf:
+    """`ctx.store`: the backend's store of the context's account and region, looked up on first use and
+    then an instance attribute (a context lives for one request; a store for the backend's life, or
+    until `Backend.reset`, which no request runs)."""
+
+    def __get__(self, ctx: "RequestContext | None", owner: type | None = None):
+        if ctx is None:
+            return self
+        store = ctx.__dict__["store"] = ctx.backend.store(ctx.account, ctx.region)
+        return store
+
+
 @dataclasses.dataclass
 class RequestContext:
     backend: Backend
@@ -19,9 +31,7 @@ class RequestContext:
     operation: str
     request_id: str
 
-    @property
-    def store(self) -> Store:
-        return self.backend.store(self.account, self.region)
+    store = _StoreOf()  # type: Store (not a field: no annotation)
 
     @property
     def partition(self) -> str:

@@ -45,6 +45,10 @@ class Serializer:
         emit = self._cache.get(shape.name) or self.compile(shape)
         return emit(value) if emit else value
 
+    def emitter(self, shape: Shape) -> Emit | None:
+        """The compiled function of `shape` (None: the value as it is)."""
+        return self._cache[shape.name] if shape.name in self._cache else self.compile(shape)
+
     def compile(self, shape: Shape) -> Emit | None:
         if shape.name in self._cache:
             return self._cache[shape.name]

@@ -57,11 +57,15 @@ class Validator:
         self._accepts: dict[str, Callable[[Any], bool]] = {}
 
     def validate(self, shape: Shape, value: Any, path: str = "") -> None:
+        if not (self._accepts.get(shape.name) or self.accepts(shape))(value):
+            self.compile(shape)(value, path)
+
+    def accepts(self, shape: Shape) -> Callable[[Any], bool]:
+        """The yes/no check of `shape` (`validate` raises exactly when it says no and the closures agree)."""
         accepts = self._accepts.get(shape.name)
         if accepts is None:
             accepts = self._accepts[shape.name] = compile_accepts(shape, self._output)
-        if not accepts(value):
-            self.compile(shape)(value, path)
+        return accepts
 
     def compile(self, shape: Shape) -> Check:
         check = self._cache.get(shape.name)

@@ -18,7 +18,7 @@ from . import _idempotency
 from ._errors import ServiceError
 from ._json import canonical, dumps
 from ._model import service_model
-from ._parser import Parser
+from ._parser import Parser, read_body, read_located
 from ._router import Router
 from ._serializer import Serializer
 from ._validator import Validator
@@ -44,7 +44,8 @@ class Engine:
         self.model = service_model()
         # Compiled per process, not per engine: every mock (one per test) starts with warm caches.
         self.router, self.parser, self.validator, self.output_validator, self.serializer = _protocol()
-        self._token_ops = _TOKEN_OPS
+        self._plans: dict[str, _Plan] = {}  # operation name ->
+        self._routes: dict[tuple[str, str], _Plan] = {}  # (method, path) of a literal route ->
 
     # -- entry point -------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str | Mapping[str, list[str]] | None,
@@ -54,39 +55,45 @@ class Engine:
 
     def handle_normalized(self, method: str, path: str, query: str | Mapping[str, list[str]] | None,
                           headers: dict[str, str], body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
-        """`handle` for a caller whose method is upper case and header names lower case already."""
+        """`handle` for a caller whose method is upper case and header names lower case already.
+
+        The headers read are `authorization` and `host` (no operation's input has a header member)."""
         request_id = _request_id()
         if "?" in path:
             path, _, raw = path.partition("?")
             query = raw if not query else query
-        if isinstance(query, str) or query is None:
-            query = _parse_query(query)
         if isinstance(body, str):
             body = body.encode()
-        op = None
+        plan = self._routes.get((method, path))
+        uri_params = _NO_URI_PARAMS
         try:
-            routed = self.router.route(method, path)
-            if routed is None:
-                raise ServiceError("UnknownOperationException",
-                                   f"No Image Builder operation answers {method} {path}.", 404)
-            op, uri_params = routed
-            handler = self.handlers.get(op.name)
+            if plan is None:
+                plan, uri_params = self._route(method, path)
+            handler = plan.handler
             if handler is None:
                 raise ServiceError("NotImplementedException",
-                                   f"The operation {op.name} is not implemented by imagebuilder-mock yet.", 501)
-            if self.backend.injector.pending:
-                injected = self.backend.injector.take(op.name)
+                                   f"The operation {plan.name} is not implemented by imagebuilder-mock yet.", 501)
+            backend = self.backend
+            if backend.injector.pending:
+                injected = backend.injector.take(plan.name)
                 if injected is not None:
                     raise injected
-            params = self.parser.parse(op, query, headers, body or b"", uri_params)
-            if op.input_shape is not None:
-                self.validator.validate(op.input_shape, params)
+            if plan.input_shape is None:
+                params = {}
+            else:
+                params = read_body(body, plan.body_members)
+                if plan.located:
+                    if isinstance(query, str) or query is None:
+                        query = _parse_query(query)
+                    read_located(plan.located, params, query, headers, uri_params)
+                if not plan.accepts(params):
+                    self.validator.compile(plan.input_shape)(params, "")
             account, region = self._identity(headers)
-            ctx = RequestContext(self.backend, account, region, op.name, request_id)
-            return self._dispatch(op, handler, ctx, params)
+            return self._dispatch(plan, handler, RequestContext(backend, account, region, plan.name, request_id),
+                                  params)
         except ServiceError as error:
-            if error.code == "InvalidParameterValueException" and op is not None and op.name in _PARAMETER_CODE:
-                error.code = _PARAMETER_CODE[op.name]
+            if error.code == "InvalidParameterValueException" and plan is not None and plan.parameter_code:
+                error.code = plan.parameter_code
             return self.render_error(error, request_id)
         except Exception as exc:  # a bug of ours: a clean 500 that says so, never a traceback to the client
             logger.exception("imagebuilder-mock failed on %s %s", method, path)
@@ -96,30 +103,56 @@ class Engine:
                                      request_id)
 
     # -- steps -------------------------------------------------------------------------------
+    def _route(self, method: str, path: str) -> tuple[_Plan, dict[str, str]]:
+        """The plan and uri parameters of a request the literal routes do not know (yet)."""
+        routed = self.router.route(method, path)
+        if routed is None:
+            raise ServiceError("UnknownOperationException", f"No Image Builder operation answers {method} {path}.",
+                               404)
+        op, uri_params = routed
+        plan = self._plans.get(op.name)
+        if plan is None:
+            plan = self._plans[op.name] = _Plan(self, op)
+        if plan.literal:
+            self._routes[(method, path)] = plan
+        return plan, uri_params
+
     def _identity(self, headers: Mapping[str, str]) -> tuple[str, str]:
-        match = _CREDENTIAL.search(headers.get("authorization", ""))
-        if match:
-            return self.backend.account_for(match.group(1)), match.group(2)
+        """(account, region) of the request: the signature's access key and region, else the host's."""
+        authorization = headers.get("authorization", "")
+        at = authorization.find("Credential=")
+        if at >= 0:
+            # The credential scope (up to the first comma) repeats across requests; its groups are the
+            # pattern's on the whole header when the pattern matches it (the match starts at the first
+            # "Credential=" and stays inside the scope), else the whole header is searched.
+            end = authorization.find(",", at)
+            scope = authorization[at:end] if end >= 0 else authorization[at:]
+            found = _SCOPES.get(scope)
+            if found is None:
+                match = _CREDENTIAL.match(scope)
+                if match:
+                    if len(_SCOPES) >= 64:
+                        _SCOPES.clear()
+                    found = _SCOPES[scope] = match.groups()
+                else:
+                    match = _CREDENTIAL.search(authorization)
+                    found = match.groups() if match else None
+            if found is not None:
+                return self.backend.account_for(found[0]), found[1]
         host = _HOST_REGION.search(headers.get("host", ""))
         return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
 
-    def _has_token(self, op) -> bool:
-        has = self._token_ops.get(op.name)
-        if has is None:
-            has = bool(op.input_shape and "clientToken" in op.input_shape.members)
-            self._token_ops[op.name] = has
-        return has
-
-    def _dispatch(self, op, handler: Handler, ctx: RequestContext, params: dict) -> tuple[int, dict[str, str], bytes]:
+    def _dispatch(self, plan: _Plan, handler: Handler, ctx: RequestContext,
+                  params: dict) -> tuple[int, dict[str, str], bytes]:
         backend = self.backend
         with backend.lock:
             for hook in backend.hooks:
                 hook(ctx, params)
-            token = params.get("clientToken") if self._has_token(op) else None
+            token = params.get("clientToken") if plan.has_token else None
             if token:
-                tokens = backend.idempotency.get((ctx.account, ctx.region, op.name))
+                tokens = backend.idempotency.get((ctx.account, ctx.region, plan.name))
                 if tokens is None:
-                    tokens = backend.idempotency[(ctx.account, ctx.region, op.name)] = {}
+                    tokens = backend.idempotency[(ctx.account, ctx.region, plan.name)] = {}
                 # A digest of the canonical parameters (the token among them: it is the key), not the
                 # parameters: a token costs little however large the request (component documents) was.
                 fingerprint = _idempotency.fingerprint(canonical(params))
@@ -132,27 +165,25 @@ class Engine:
                                            "request parameters.")
                     # the first response, under this request's own id (docs/notes/idempotency.md)
                     status, body = _idempotency.replay(seen, token, ctx.request_id)
-                    return status, _headers(ctx.request_id), body
+                    return status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, body
             result = handler(ctx, params) or {}
-            response = self._render(op, ctx, params, result)
+            response = self._render(plan, ctx, params, result)
             if token:
                 tokens[token_key] = _idempotency.entry(fingerprint, response[0], ctx.request_id, token, response[2])
         return response
 
-    def _render(self, op, ctx: RequestContext, params: dict, result: dict) -> tuple[int, dict[str, str], bytes]:
-        shape = op.output_shape
+    def _render(self, plan: _Plan, ctx: RequestContext, params: dict,
+                result: dict) -> tuple[int, dict[str, str], bytes]:
         out: dict = {}
-        if shape is not None:
-            members = shape.members
-            if "requestId" in members and "requestId" not in result:
+        if plan.output_shape is not None:
+            if plan.adds_request_id and "requestId" not in result:
                 result["requestId"] = ctx.request_id
-            if "clientToken" in members and "clientToken" not in result and params.get("clientToken"):
+            if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
                 result["clientToken"] = params["clientToken"]
-            out = self.serializer.serialize(shape, result)
+            out = plan.emit(result) if plan.emit is not None else result
             if self.check_output:
-                self.output_validator.validate(shape, out)
-        status = op.http.get("responseCode", 200)
-        return status, _headers(ctx.request_id), dumps(out)
+                self.output_validator.validate(plan.output_shape, out)
+        return plan.status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, dumps(out)
 
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
@@ -161,7 +192,31 @@ class Engine:
                               "x-amzn-ErrorType": error.code}, body
 
 
-_TOKEN_OPS: dict[str, bool] = {}
+class _Plan:
+    """What every request of one operation needs, found once per engine: its handler, where its
+    members are read from, its input check, its output's serialiser and the members the engine adds."""
+
+    __slots__ = ("name", "handler", "literal", "input_shape", "located", "body_members", "accepts",
+                 "output_shape", "emit", "adds_request_id", "adds_client_token", "has_token", "status",
+                 "parameter_code")
+
+    def __init__(self, engine: Engine, op) -> None:
+        self.name = op.name
+        self.handler = engine.handlers.get(op.name)
+        self.literal = "{" not in op.http["requestUri"].split("?")[0]
+        self.input_shape, self.located, self.body_members = engine.parser.plan(op)
+        self.accepts = engine.validator.accepts(self.input_shape) if self.input_shape is not None else None
+        self.has_token = bool(self.input_shape is not None and "clientToken" in self.input_shape.members)
+        self.output_shape = shape = op.output_shape
+        self.emit = engine.serializer.emitter(shape) if shape is not None else None
+        self.adds_request_id = shape is not None and "requestId" in shape.members
+        self.adds_client_token = shape is not None and "clientToken" in shape.members
+        self.status = op.http.get("responseCode", 200)
+        self.parameter_code = _PARAMETER_CODE.get(op.name)
+
+
+_NO_URI_PARAMS: dict[str, str] = {}  # read only
+_SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
 
 
 def _parameter_codes() -> dict[str, str]:
@@ -177,10 +232,6 @@ def _parameter_codes() -> dict[str, str]:
 
 
 _PARAMETER_CODE = _parameter_codes()
-
-
-def _headers(request_id: str) -> dict[str, str]:
-    return {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
 
 
 @functools.lru_cache(maxsize=None)
