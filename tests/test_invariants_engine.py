@@ -1,0 +1,179 @@
+"""What the engine's speed-ups must not change (docs/performance.md): compact idempotency entries and
+the request path's shortcuts (engine plans, endpoint views, responses made without constructors)."""
+
+from __future__ import annotations
+
+
+import boto3
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+
+def _store(mock):
+    return mock.backend.store(ACCOUNT, REGION)
+
+
+
+# -- idempotency entries replay the first response exactly ------------------------------------------------
+def test_a_replayed_create_is_byte_for_byte_the_first_response(imagebuilder_mock):
+    engine = imagebuilder_mock.engine
+    headers = {"Content-Type": "application/json",
+               "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIAX/20250101/{REGION}/imagebuilder/aws4_request"}
+    body = b'{"name": "idem", "instanceProfileName": "r", "clientToken": "tok-1"}'
+    first = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
+    again = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers, body)
+    assert first[0] == again[0] == 200
+    first_id, again_id = first[1]["x-amzn-RequestId"], again[1]["x-amzn-RequestId"]
+    assert first_id != again_id and again[2] == first[2].replace(first_id.encode(), again_id.encode())
+    other = engine.handle("PUT", "/CreateInfrastructureConfiguration", "", headers,
+                          body.replace(b'"r"', b'"s"'))
+    assert other[0] == 400 and other[1]["x-amzn-ErrorType"] == "IdempotentParameterMismatchException"
+
+
+_ARNISH = st.sampled_from(["arn:aws:imagebuilder:us-east-1:123456789012:image/a/", "arn:", "arn:x/", "/", "1.0.0"])
+
+
+@given(st.text(min_size=1, max_size=8),
+       st.dictionaries(st.text(max_size=6), st.lists(st.one_of(st.text(max_size=12), _ARNISH)).map("".join),
+                       max_size=5))
+def test_idempotency_entries_give_back_exactly_the_first_response(token, members):
+    import json
+
+    from imagebuilder_mock._engine import _idempotency, engine
+    request_id, replay_id = engine.random_uuid(), engine.random_uuid()
+    body = json.dumps({"requestId": request_id, "clientToken": token, **members}).encode()
+    digest = b"d" * _idempotency.DIGEST
+    entry = _idempotency.entry(digest, 201, request_id, token, body)
+    assert _idempotency.matches(entry, digest) and not _idempotency.matches(entry, b"e" * _idempotency.DIGEST)
+    assert _idempotency.replay(entry, token, request_id) == (201, body)
+    again = json.dumps({"requestId": replay_id, "clientToken": token, **members}).encode()
+    assert _idempotency.replay(entry, token, replay_id) == (201, again)
+
+
+def test_idempotency_entries_with_their_own_bodies_once_the_shared_table_is_full(monkeypatch):
+    from imagebuilder_mock._engine import _idempotency
+
+    monkeypatch.setattr(_idempotency, "_BODIES_KEPT", len(_idempotency._BODIES))
+    body = b'{"requestId":"r-1","clientToken":"tok","arn":"arn:aws:imagebuilder:r:a:image/never-seen-\\u00e9/1"}'
+    entry = _idempotency.entry(b"d" * _idempotency.DIGEST, 200, "r-1", "tok", body)
+    assert entry.endswith(b'"arn":"arn:aws:imagebuilder:r:a:image\x02/1"}')  # its own body, not a shared one
+    assert _idempotency.replay(entry, "tok", "r-2") == (200, body.replace(b"r-1", b"r-2"))
+
+
+# -- the request path's shortcuts (engine plans, endpoint views, responses made without constructors) -----
+def test_no_operation_reads_a_header_member():
+    """The patch hands the engine the Authorization and Host headers only: true while no input member of
+    the model is read from a header (if one ever is, respond() must pass it too)."""
+    from imagebuilder_mock._engine._model import service_model
+
+    model = service_model()
+    located = {member.serialization.get("location")
+               for name in model.operation_names
+               for member in (model.operation_model(name).input_shape.members.values()
+                              if model.operation_model(name).input_shape else ())}
+    assert "header" not in located and "headers" not in located
+
+
+@pytest.mark.parametrize("url", [
+    "https://imagebuilder.us-east-1.amazonaws.com/GetComponent?componentBuildVersionArn=arn%3Aaws%3Ax",
+    "https://imagebuilder.us-east-1.amazonaws.com/CreateComponent",
+    "http://127.0.0.1:5000/tags/arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%3Acomponent%2Fa?x=1&y=",
+    "https://host?x=/y", "https://host", "HTTPS://Host/Path?q", "https://host/p#frag?x", "https://h/p?\tq",
+    "ftp://host/p?q", "https://host/a?b?c",
+])
+def test_urls_split_as_urlsplit_splits_them(url):
+    from urllib.parse import urlsplit
+
+    from imagebuilder_mock._patch import _split_url
+
+    parts = urlsplit(url)
+    assert _split_url(url) == (parts.netloc, parts.path, parts.query)
+
+
+def test_responses_made_without_constructors_equal_constructed_ones():
+    from botocore.awsrequest import AWSResponse
+
+    from imagebuilder_mock import _patch
+
+    assert _patch._FAST_RESPONSE  # on the botocore the tests run with
+
+    class Request:
+        url = "https://imagebuilder.us-east-1.amazonaws.com/ListComponents"
+        method = "post"
+        headers = {"Authorization": rawhttp_signed()}
+        body = b"{}"
+
+    class Mock:
+        from imagebuilder_mock._engine.engine import Engine
+        from imagebuilder_mock._backend.store import Backend
+
+        _engine = Engine(Backend())
+
+    for request_body in (b"{}", b'{"maxResults": "x"}'):  # an answer, an error
+        Request.body = request_body
+        fast = _patch.respond(Mock, Request)
+        status, headers, body = Mock._engine.handle("POST", "/ListComponents", "", Request.headers, request_body)
+        made = AWSResponse(Request.url, status, headers, _patch._RawBody((body,)))
+        assert fast.status_code == made.status_code and fast.url == made.url
+        assert dict(fast.headers) == dict(made.headers) | {"x-amzn-RequestId": fast.headers["x-amzn-RequestId"]}
+        assert fast.headers["X-AMZN-REQUESTID"] and fast.content == made.content.replace(
+            made.headers["x-amzn-RequestId"].encode(), fast.headers["x-amzn-RequestId"].encode())
+        assert b"".join(fast.raw.stream()) == fast.content
+        fast.headers["x-new"] = "1"  # a response's headers are its own
+        assert "x-new" not in _patch.respond(Mock, Request).headers
+
+
+def rawhttp_signed() -> str:
+    import rawhttp
+
+    return rawhttp.SIGNED["Authorization"]
+
+
+def test_endpoint_views_are_kept_per_endpoint_and_mock_while_a_mock_is_active(monkeypatch):
+    from imagebuilder_mock import _patch, mock_imagebuilder
+
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    with mock_imagebuilder() as first:
+        client.list_components()
+        (view,) = _patch._views.values()
+        client.list_components()
+        assert list(_patch._views.values()) == [view] and view.mock is first
+        with mock_imagebuilder() as second:  # the innermost mock answers, through its own view
+            client.list_components()
+            (inner,) = _patch._views.values()
+            assert inner.mock is second and inner._endpoint is view._endpoint
+    assert not _patch._views  # nothing (no endpoint, no mock) kept once the last mock stops
+
+
+def test_identity_follows_access_keys_registered_after_a_scope_was_seen(imagebuilder_mock):
+    from imagebuilder_mock._engine import engine
+
+    signed = {"authorization": "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY123456/20260101/eu-west-1/"
+                               "imagebuilder/aws4_request, SignedHeaders=host, Signature=1", "host": "h"}
+    mock_engine = imagebuilder_mock.engine
+    assert mock_engine._identity(signed) == ("123456789012", "eu-west-1")
+    imagebuilder_mock.register_access_key("AKIAEXAMPLEKEY123456", "999999999999")
+    assert mock_engine._identity(signed) == ("999999999999", "eu-west-1")
+    # what the scope alone does not answer, the whole header does, as the pattern always did
+    odd = {"authorization": "Credential=AKIAEXAMPLEKEY123456/2026,0101/ap-south-1/x", "host": "h"}
+    assert mock_engine._identity(odd) == ("999999999999", "ap-south-1")
+    assert mock_engine._identity({"authorization": "", "host": "imagebuilder.eu-north-1.amazonaws.com"}) == (
+        "123456789012", "eu-north-1")
+    for n in range(200):  # the scope cache stays bounded
+        mock_engine._identity({"authorization": f"Credential=K{n}/d/r{n}/s/aws4_request, x", "host": "h"})
+    assert len(engine._SCOPES) <= 64
+
+
+def test_a_context_keeps_the_store_it_looked_up_and_a_new_context_sees_a_reset(imagebuilder_mock):
+    from imagebuilder_mock._backend.context import RequestContext
+
+    backend = imagebuilder_mock.backend
+    ctx = RequestContext(backend, ACCOUNT, REGION, "GetImage", "r")
+    assert ctx.store is backend.store(ACCOUNT, REGION) and ctx.store is ctx.store
+    backend.reset()
+    assert RequestContext(backend, ACCOUNT, REGION, "GetImage", "r").store is backend.store(ACCOUNT, REGION)
+    assert RequestContext(backend, ACCOUNT, REGION, "GetImage", "r").store is not ctx.store
