@@ -37,6 +37,13 @@ def parse(version: str, param: str = "semanticVersion", wildcards: bool = False)
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1024)
+def check(version: str, param: str = "semanticVersion") -> str:
+    """`version` if `parse` accepts it (no wildcards), else `parse`'s error; remembered (errors are not)."""
+    parse(version, param)
+    return version
+
+
 @functools.lru_cache(maxsize=16384)
 def key(version: str) -> tuple:
     return tuple(int(n) for n in version.split("."))

@@ -71,6 +71,12 @@ def check_arn(arn: str, param: str, resource_type: str) -> arns.Arn:
     return parsed
 
 
+@functools.lru_cache(maxsize=256)
+def arn_base(region: str, account: str) -> str:
+    """`arn:<partition>:imagebuilder:<region>:<account>:`, what every ARN `ctx.arn` makes starts with."""
+    return f"arn:{arns.partition_for(region)}:imagebuilder:{region}:{account}:"
+
+
 def new_arn(ctx: RequestContext, resource_type: str, name: str, version: str | None = None) -> str:
     """The ARN a Create* gives `name` (and `version`), or ResourceAlreadyExistsException if the caller has it."""
     arn = ctx.arn(resource_type, name, version)

@@ -11,7 +11,7 @@ from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import _lookup, catalog
-from ._common import list_response, lookup, own_tags, owned_items, pick, version_references
+from ._common import NO_TAGS, list_response, lookup, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -100,7 +100,9 @@ def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentIm
     """Validate an image recipe's parentImage (AMI id, image ARN, `ssm:` parameter or Marketplace
     product id) and return the platform it implies."""
     if parent.startswith("arn:"):
-        return parent_image_platform(ctx, parent, param)
+        known = _CATALOG_PLATFORMS.get(ctx.region)  # the usual parent: an AWS-owned image, seen before
+        platform = known.get(parent) if known is not None else None
+        return platform if platform is not None else parent_image_platform(ctx, parent, param)
     if parent.startswith("ssm:"):
         if len(parent) == len("ssm:"):
             raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
@@ -134,6 +136,9 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
                                            "time.")
             seen[key] = index
     resolve = _resolve_for_recipe or _import_resolve_for_recipe()
+    if len(components) == 1:  # the usual recipe
+        entry = components[0]
+        return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[0], entry.get("parameters"), platform)]
     return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[index], entry.get("parameters"), platform)
             for index, entry in enumerate(components)]
 
@@ -182,8 +187,6 @@ def _share(store, item: dict, resolved: list[dict]) -> None:
 def _components_key(components: list[dict]):
     """A hashable key for a components list, or None if it has members this sharing does not know.
     One entry without parameters (the usual case) is keyed by its ARN alone: no extra tuple kept."""
-    if len(components) == 1 and len(components[0]) == 1 and isinstance(components[0].get("componentArn"), str):
-        return components[0]["componentArn"]  # the usual case
     keys = []
     for entry in components:
         arn = entry.get("componentArn")
@@ -209,7 +212,11 @@ def _components_key(components: list[dict]):
 def _stored_components(table: dict, components: list[dict], resolved: list[dict]) -> list[dict]:
     """The components list a recipe keeps: the one an earlier recipe of the store keeps when it is
     equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string."""
-    key = _components_key(components)
+    first = components[0]
+    if len(components) == 1 and len(first) == 1 and isinstance(first.get("componentArn"), str):
+        key = first["componentArn"]  # the usual case: one entry without parameters, keyed by its ARN alone
+    else:
+        key = _components_key(components)
     if key is None:
         return components
     stored = table.get(key)
@@ -246,8 +253,9 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     resolved = check_components(ctx, params.get("components"), platform)
     ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
+    tags = params.get("tags")
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
-                tags=own_tags(params))
+                tags=dict(tags) if tags else NO_TAGS)  # (`own_tags`)
     _share(store, item, resolved)
     collection[arn] = item
     return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}

@@ -85,6 +85,15 @@ def parse(data: str, platform: str, param: str = PARAM) -> Document:
     return Document(document.type, parameters, list(document.phases))
 
 
+def type_and_parameters(data: str, platform: str, param: str = PARAM) -> tuple[str, list[dict]]:
+    """`parse`'s type and parameters (what a component keeps): the parameters a fresh list of fresh
+    dicts, or a fresh empty list (the usual document declares none)."""
+    document = _parse_cached(data, platform, param)
+    if not document.parameters:
+        return document.type, []
+    return document.type, parse(data, platform, param).parameters
+
+
 @functools.lru_cache(maxsize=256)
 def _parse_cached(data: str, platform: str, param: str) -> Document:
     try:

@@ -20,7 +20,7 @@ from .._engine._errors import (ServiceError, already_exists, dependency, invalid
                                invalid_value, not_found)
 from . import _lookup, catalog, operation
 from . import component_documents as documents
-from ._common import list_response, member_names, own_tags, require_one
+from ._common import arn_base, list_response, member_names, own_tags, require_one
 
 _TYPE = "Component"
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
@@ -64,7 +64,7 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     checked for use in a new recipe: ACTIVE, of the recipe's platform (and, when `os_version` is
     known, supporting it by prefix match), and given exactly the parameters its document declares.
     Returns the component dict."""
-    item = _own_build(ctx, arn)
+    item = ctx.store.components.get(arn)  # (`_own_build`: the usual case)
     if item is None:
         try:
             item = _resolve(ctx, arn, param, usable=_active)
@@ -72,7 +72,7 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
             if error.code != "ResourceNotFoundException":
                 raise
             item = _resolve(ctx, arn, param)  # found only in a DEPRECATED/DISABLED build
-    if not _active(item):
+    if item.get("state", {}).get("status") != "ACTIVE":  # (`_active`, inline)
         raise invalid_value(param, f"The component '{item['arn']}' has the status {_status(item)}. Components "
                                    "with a status of DEPRECATED or DISABLED can't be added to new recipes.")
     if platform is not None and item["platform"] != platform:
@@ -82,8 +82,9 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     if os_version and supported and not any(os_version.startswith(v) for v in supported):
         raise invalid_value("components", f"Component ARN '{arn}' supports the OS versions "
                                           f"{', '.join(supported)}, which do not include {os_version}.")
-    base = param[: -len(".componentArn")] if param.endswith(".componentArn") else param
-    check_recipe_parameters(item, parameters, f"{base}.parameters")
+    if parameters:  # (`check_recipe_parameters` checks nothing without them)
+        base = param[: -len(".componentArn")] if param.endswith(".componentArn") else param
+        check_recipe_parameters(item, parameters, f"{base}.parameters")
     return item
 
 
@@ -243,7 +244,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     """Validate-then-store a new build of `params['name']`/`semanticVersion` (after the dry-run check)."""
     version = params["semanticVersion"]
     store = ctx.store
-    version_arn = ctx.arn("component", params["name"], version)
+    version_arn = f"{arn_base(ctx.region, ctx.account)}component/{arns.normalize_name(params['name'])}/{version}"
     copied = _copied_members()
     item = {k: v for k, v in params.items() if k in copied and v is not None}
     item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
@@ -268,16 +269,19 @@ def _references(build_arn: str) -> dict:
     """latestVersionReferences of a build, from its ARN (own, shared or AWS-owned: names in ARNs are
     normalised already, so this is `arns.make` of the ARN's parts without parsing it)."""
     stem, _, version = build_arn[:build_arn.rindex("/")].rpartition("/")
-    return versions.references(f"{stem}/".__add__, version)
+    return versions.references_under(stem + "/", version)
 
 
 @operation("CreateComponent")
 def create(ctx: RequestContext, params: dict) -> dict:
-    source = require_one(params, "data", "uri")
-    versions.parse(params["semanticVersion"], "semanticVersion")
+    if params.get("data") is not None and params.get("uri") is None:  # the usual case
+        source = "data"
+    else:
+        source = require_one(params, "data", "uri")
+    versions.check(params["semanticVersion"], "semanticVersion")
     data = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
-    document = documents.parse(data, params["platform"], "data" if source == "data" else "uri")
-    item = _add_build(ctx, params, data, document.type, document.parameters)
+    ctype, parameters = documents.type_and_parameters(data, params["platform"], source)
+    item = _add_build(ctx, params, data, ctype, parameters)
     return {"componentBuildVersionArn": item["arn"], "latestVersionReferences": _references(item["arn"])}
 
 

@@ -19,6 +19,10 @@ _ECHOED = ("imageScanningConfiguration", "workflows", "executionRole", "loggingC
 _LOG_NAMESPACE = "/aws/imagebuilder/"
 #: The imageTestsConfiguration of a build that gives none: shared, read-only.
 _DEFAULT_TESTS = {"imageTestsEnabled": True, "timeoutMinutes": 720}
+#: Members of a CreateImage-shaped request that ask for more than a recipe and infrastructure build
+#: (a request with none of them needs neither `_validate_options` nor the copies of `_ECHOED`).
+_OPTIONS = frozenset({"distributionConfigurationArn", "imageTestsConfiguration", *_ECHOED})
+_RECIPE_NODES = {"image-recipe": ":image-recipe/", "container-recipe": ":container-recipe/"}
 
 
 def _validate_options(ctx: RequestContext, params: dict) -> dict:
@@ -56,6 +60,9 @@ def _validate_options(ctx: RequestContext, params: dict) -> dict:
 def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
     """(osVersion, imageSource) from the recipe's parent image, when the parent tells."""
     parent = recipe.get("parentImage") or ""
+    facts = _CATALOG_PARENTS.get((ctx.region, parent))  # the usual parent: an AWS-owned image, seen before
+    if facts is not None:
+        return facts
     if not parent.startswith("arn:"):  # AMI id, Marketplace product id, ssm: parameter
         return image_outputs.parent_facts(ctx, parent)
     try:
@@ -107,21 +114,34 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     the dict an image holds is never changed under it.
     """
     store = ctx.store
-    recipe_param = require_one(params, "imageRecipeArn", "containerRecipeArn", code="InvalidRequestException")
-    recipe_type = "image-recipe" if recipe_param == "imageRecipeArn" else "container-recipe"
+    if params.get("imageRecipeArn") is not None and params.get("containerRecipeArn") is None:  # the usual case
+        recipe_param, recipe_type, recipes = "imageRecipeArn", "image-recipe", store.image_recipes
+    else:
+        recipe_param = require_one(params, "imageRecipeArn", "containerRecipeArn", code="InvalidRequestException")
+        recipe_type = "image-recipe" if recipe_param == "imageRecipeArn" else "container-recipe"
+        recipes = getattr(store, COLLECTIONS[recipe_type][0])
     recipe_arn = params[recipe_param]
-    recipe = _own_or_resolve(ctx, getattr(store, COLLECTIONS[recipe_type][0]), recipe_arn, recipe_type, recipe_param)
-    infra = _own_or_resolve(ctx, store.infrastructure_configurations, params["infrastructureConfigurationArn"],
-                            "infrastructure-configuration", "infrastructureConfigurationArn")
+    recipe = recipes.get(recipe_arn)  # the caller's own, by exact ARN (the usual case): no resolve
+    own_recipe = recipe is not None
+    if not own_recipe:
+        recipe = resolve(ctx, recipe_arn, recipe_type, recipe_param)
+    infra = store.infrastructure_configurations.get(params["infrastructureConfigurationArn"])
+    if infra is None:
+        infra = resolve(ctx, params["infrastructureConfigurationArn"], "infrastructure-configuration",
+                        "infrastructureConfigurationArn")
     dist = None
-    if params.get("distributionConfigurationArn"):
+    options = not _OPTIONS.isdisjoint(params)
+    if options and params.get("distributionConfigurationArn"):
         dist = _own_or_resolve(ctx, store.distribution_configurations, params["distributionConfigurationArn"],
                                "distribution-configuration", "distributionConfigurationArn")
-    tests = _validate_options(ctx, params)
+    tests = _validate_options(ctx, params) if options else _DEFAULT_TESTS
     os_version, image_source = _parent_facts(ctx, recipe)
 
     version = recipe["version"]
-    version_arn = ctx.arn("image", recipe["name"], version)
+    if own_recipe:  # the caller's `...:<recipe type>/<normalised name>/<version>`: the image's, but its type
+        version_arn = recipe_arn.replace(_RECIPE_NODES[recipe_type], ":image/", 1)
+    else:
+        version_arn = ctx.arn("image", recipe["name"], version)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
     now = ctx.now()
@@ -147,9 +167,10 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     }
     if dist is not None:
         image["distributionConfiguration"] = dist
-    for member in _ECHOED:
-        if params.get(member) is not None:
-            image[member] = copy.deepcopy(params[member])
+    if options:
+        for member in _ECHOED:
+            if params.get(member) is not None:
+                image[member] = copy.deepcopy(params[member])
     match = (recipe_arn, recipe["arn"])
     if source_pipeline is not None:
         image["sourcePipelineArn"] = source_pipeline["arn"]
@@ -170,10 +191,14 @@ def _missing_parameters_reason(ctx: RequestContext, recipe: dict, components: di
     ("any required parameters that are not included will result in a build failure": CONFIRMED by the
     service team's aws-cdk docs; the reason's wording is INFERRED)."""
     for entry in recipe.get("components") or []:
-        try:
-            component = _own_or_resolve(ctx, components, entry["componentArn"], "component", "componentArn")
-        except ServiceError:
-            continue
+        component = components.get(entry["componentArn"])  # the caller's own build (the usual case)
+        if component is None:
+            try:
+                component = resolve(ctx, entry["componentArn"], "component", "componentArn")
+            except ServiceError:
+                continue
+        if not component.get("parameters"):
+            continue  # declares no parameters: none missing
         missing = missing_parameters(component, entry.get("parameters"))
         if missing:
             return (f"Component '{component['arn']}' requires a value for the parameters "

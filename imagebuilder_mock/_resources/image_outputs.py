@@ -126,9 +126,9 @@ def _where(image: dict) -> tuple[str, str, str]:
     return partition, region, account
 
 
-def _built(image: dict) -> None:
+def _built(image: dict, where: tuple[str, str, str] | None = None) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
-    partition, build_region, owner = _where(image)
+    partition, build_region, owner = where or _where(image)
     outputs = image.get("outputResources")
     if outputs is None:
         outputs = image["outputResources"] = {}
@@ -146,9 +146,9 @@ def _built(image: dict) -> None:
         outputs["amis"] = [_ami(image, build_region, owner, settings, build_region)]
 
 
-def _distributed(image: dict) -> None:
+def _distributed(image: dict, where: tuple[str, str, str] | None = None) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
-    partition, build_region, owner = _where(image)
+    partition, build_region, owner = where or _where(image)
     outputs = image.get("outputResources")
     if outputs is None:
         outputs = image["outputResources"] = {}
@@ -218,13 +218,10 @@ def parent_facts(ctx, parent: str) -> tuple[str | None, str]:
 _SCAN_DONE = frozenset({"COMPLETED", "ABANDONED", "FAILED", "TIMED_OUT"})
 
 
-def _scanning(image: dict) -> bool:
-    return bool((image.get("imageScanningConfiguration") or {}).get("imageScanningEnabled"))
-
-
 def start_scan(ctx, image: dict) -> None:
     """Lifecycle starter: a build with image scanning enabled starts with scanState PENDING."""
-    if _scanning(image):
+    scanning = image.get("imageScanningConfiguration")
+    if scanning and scanning.get("imageScanningEnabled"):
         image["scanState"] = {"status": "PENDING"}
 
 
@@ -277,10 +274,11 @@ def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
         for old, new in zip(passed, passed[1:]):
             _scan_on_transition(image, old, new)
     left = passed[:-1]
+    where = _where(image)
     if "BUILDING" in left:
-        _built(image)
+        _built(image, where)
     if "DISTRIBUTING" in left:
-        _distributed(image)
+        _distributed(image, where)
 
 
 on_transition.run = _on_run  # type: ignore[attr-defined]

@@ -16,8 +16,12 @@ _FILTERS = {"name": field("name"), "parentImage": field("parentImage"), "platfor
 
 def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
     platform = recipes.ami_parent_platform(ctx, params["parentImage"])
-    recipes.not_windows_agent(params, platform)
-    return platform, {}
+    if platform == "Windows":
+        recipes.not_windows_agent(params, platform)
+    return platform, _NO_MEMBERS
+
+
+_NO_MEMBERS: dict = {}  # what image recipes add to the request's members: nothing (read only)
 
 
 @operation("CreateImageRecipe")

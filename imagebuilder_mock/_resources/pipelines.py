@@ -297,5 +297,14 @@ def _on_transition(ctx, image: dict, old: str, new: str) -> None:
         _count_failure(pipeline)  # MODEL: a manual failure leaves the count as it is
 
 
+def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
+    """`_on_transition` for each step of a run through `passed` (path statuses, first to last; none of
+    them FAILED, and AVAILABLE only last): each step overwrites lastRunStatus, so only the last one counts."""
+    if image.get("sourcePipelineArn"):
+        _on_transition(ctx, image, passed[-2], passed[-1])
+
+
+_on_transition.run = _on_run  # type: ignore[attr-defined]
+
 if _on_transition not in lifecycle.listeners:
     lifecycle.listeners.append(_on_transition)
