@@ -178,7 +178,9 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
     book = image.get("_lifecycle")
     if book is None or image["state"]["status"] not in STATUSES_IN_PROGRESS:
         return image
-    mode = progression(ctx)
+    mode = ctx.backend.settings.get("progression", "immediate")  # (`progression`, inline)
+    if mode not in MODES:
+        progression(ctx)  # raises
     if poll is None:
         poll = ctx.operation == "GetImage"
     if mode == "poll":

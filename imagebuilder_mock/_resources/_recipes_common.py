@@ -11,7 +11,7 @@ from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import _lookup, catalog
-from ._common import NO_TAGS, list_response, lookup, owned_items, pick, version_references
+from ._common import NO_TAGS, arn_base, list_response, lookup, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -242,8 +242,7 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     collection = getattr(store, attribute)
     name = params["name"]
     # every version ARN of the recipe is this prefix and a version (as `ctx.arn` writes it)
-    prefix = (f"arn:{arns.partition_for(ctx.region)}:imagebuilder:{ctx.region}:{ctx.account}:"
-              f"{resource_type}/{arns.normalize_name(name)}/")
+    prefix = f"{arn_base(ctx.region, ctx.account)}{resource_type}/{arns.normalize_name(name)}/"
     requested = params["semanticVersion"]
     version = _exact_version(requested, "semanticVersion") or concrete_version(collection, prefix.__add__, requested)
     arn = prefix + version
