@@ -324,3 +324,27 @@ def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuil
                                 except ServiceError:
                                     got = None
                                 assert got is expected
+
+
+def test_component_type_and_parameters_are_fresh_for_every_caller():
+    ctype, parameters = component_documents.type_and_parameters(f.LINUX_DOC, "Linux")
+    assert ctype == "BUILD" and parameters[0]["name"] == "Greeting"
+    parameters[0]["name"] = "changed"
+    parameters.append({"name": "extra"})
+    again = component_documents.type_and_parameters(f.LINUX_DOC, "Linux")[1]
+    assert again is not parameters and [p["name"] for p in again] == ["Greeting"]
+    plain = ("name: plain\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Hello\n"
+             "        action: ExecuteBash\n        inputs:\n          commands:\n            - echo hello\n")
+    first, second = (component_documents.type_and_parameters(plain, "Linux")[1] for _ in range(2))
+    assert first == second == [] and first is not second
+
+
+def test_an_image_of_an_own_recipe_has_the_arn_of_the_recipes_name_and_version(ib):
+    """CreateImage derives an own recipe's image version ARN from the recipe's ARN (normalised name)."""
+    recipe = f.image_recipe(ib, name="My_Recipe Name", version="2.3.x")
+    assert recipe.endswith(":image-recipe/my-recipe-name/2.3.0")
+    infra = f.infrastructure(ib)
+    for build in (1, 2):
+        image = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+        assert image == f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/my-recipe-name/2.3.0/{build}"
+        assert ib.get_image(imageBuildVersionArn=image)["image"]["name"] == "My_Recipe Name"
