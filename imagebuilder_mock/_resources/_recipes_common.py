@@ -250,7 +250,8 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
         raise already_exists(type_name, arn)
     platform, members = validate(ctx, params)
     resolved = check_components(ctx, params.get("components"), platform)
-    ctx.check_dry_run(params)
+    if params.get("dryRun"):
+        ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
     tags = params.get("tags")
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),

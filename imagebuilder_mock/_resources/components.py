@@ -20,7 +20,7 @@ from .._engine._errors import (ServiceError, already_exists, dependency, invalid
                                invalid_value, not_found)
 from . import _lookup, catalog, operation
 from . import component_documents as documents
-from ._common import arn_base, list_response, member_names, own_tags, require_one
+from ._common import NO_TAGS, arn_base, list_response, member_names, require_one
 
 _TYPE = "Component"
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
@@ -51,12 +51,6 @@ def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
     return _lookup.resolve(ctx, arn, "component", param, usable=usable)
 
 
-def _own_build(ctx: RequestContext, arn: str) -> dict | None:
-    """The caller's own build at exactly `arn`, found without parsing the ARN: what `_resolve` gives for
-    such an ARN whatever `usable` says (an exact build ARN is never resolved further)."""
-    return ctx.store.components.get(arn)
-
-
 # -- used by image and container recipes -------------------------------------------------------
 def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
                        platform: str | None = None, os_version: str | None = None) -> dict:
@@ -64,7 +58,9 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     checked for use in a new recipe: ACTIVE, of the recipe's platform (and, when `os_version` is
     known, supporting it by prefix match), and given exactly the parameters its document declares.
     Returns the component dict."""
-    item = ctx.store.components.get(arn)  # (`_own_build`: the usual case)
+    # the caller's own build at exactly `arn`, found without parsing the ARN (the usual case): what
+    # `_resolve` gives for such an ARN whatever `usable` says (an exact build ARN is never resolved further)
+    item = ctx.store.components.get(arn)
     if item is None:
         try:
             item = _resolve(ctx, arn, param, usable=_active)
@@ -248,14 +244,15 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     copied = _copied_members()
     item = {k: v for k, v in params.items() if k in copied and v is not None}
     item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
-                 "state": {"status": "ACTIVE"}, "tags": own_tags(params)})
+                 "state": {"status": "ACTIVE"}, "tags": dict(tags) if (tags := params.get("tags")) else NO_TAGS})
     if parameters:
         item["parameters"] = parameters
     if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)
         latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], lambda b: b["_build"])
         if latest is not None and _same_content(latest, item):
             raise already_exists(_TYPE, latest["arn"])
-    ctx.check_dry_run(params)
+    if params.get("dryRun"):
+        ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
     item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build})
@@ -303,8 +300,10 @@ def import_(ctx: RequestContext, params: dict) -> dict:
 @operation("GetComponent")
 def get(ctx: RequestContext, params: dict) -> dict:
     arn = params["componentBuildVersionArn"]
-    item = _own_build(ctx, arn) or _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
-    return {"component": item, "latestVersionReferences": _references(item["arn"])}
+    item = ctx.store.components.get(arn) or _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
+    build_arn = item["arn"]  # (`_references`, inline)
+    stem, _, version = build_arn[:build_arn.rindex("/")].rpartition("/")
+    return {"component": item, "latestVersionReferences": versions.references_under(stem + "/", version)}
 
 
 def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
