@@ -34,11 +34,8 @@ class Engine:
 
     def __init__(self, backend: Backend, handlers: Mapping[str, Handler] | None = None,
                  check_output: bool = False) -> None:
-        if handlers is None:
-            from .._resources import operations
-
-            handlers = operations()
         self.backend = backend
+        #: handlers by operation name; None: each operation's handler module is imported on its first call
         self.handlers = handlers
         self.check_output = check_output
         self.model = service_model()
@@ -202,7 +199,7 @@ class _Plan:
 
     def __init__(self, engine: Engine, op) -> None:
         self.name = op.name
-        self.handler = engine.handlers.get(op.name)
+        self.handler = engine.handlers.get(op.name) if engine.handlers is not None else _handler(op.name)
         self.literal = "{" not in op.http["requestUri"].split("?")[0]
         self.input_shape, self.located, self.body_members = engine.parser.plan(op)
         self.accepts = engine.validator.accepts(self.input_shape) if self.input_shape is not None else None
@@ -212,26 +209,26 @@ class _Plan:
         self.adds_request_id = shape is not None and "requestId" in shape.members
         self.adds_client_token = shape is not None and "clientToken" in shape.members
         self.status = op.http.get("responseCode", 200)
-        self.parameter_code = _PARAMETER_CODE.get(op.name)
+        self.parameter_code = _parameter_code(op)
 
 
 _NO_URI_PARAMS: dict[str, str] = {}  # read only
 _SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
 
 
-def _parameter_codes() -> dict[str, str]:
-    """Operations whose model lists InvalidParameterException, not InvalidParameterValueException (the
-    tag operations): their parameter errors carry the code their model lists."""
-    model = service_model()
-    out = {}
-    for name in model.operation_names:
-        errors = {shape.name for shape in model.operation_model(name).error_shapes}
-        if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
-            out[name] = "InvalidParameterException"
-    return out
+def _handler(name: str) -> Handler | None:
+    from .._resources import handler
+
+    return handler(name)
 
 
-_PARAMETER_CODE = _parameter_codes()
+def _parameter_code(op) -> str | None:
+    """The code "InvalidParameterException" for an operation whose model lists it, not InvalidParameterValueException
+    (the tag operations): its parameter errors carry the code its model lists."""
+    errors = {shape.name for shape in op.error_shapes}
+    if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
+        return "InvalidParameterException"
+    return None
 
 
 @functools.lru_cache(maxsize=None)
