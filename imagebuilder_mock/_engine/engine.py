@@ -34,8 +34,11 @@ class Engine:
 
     def __init__(self, backend: Backend, handlers: Mapping[str, Handler] | None = None,
                  check_output: bool = False) -> None:
+        if handlers is None:
+            from .._resources import operations
+
+            handlers = operations()
         self.backend = backend
-        #: handlers by operation name; None: each operation's handler module is imported on its first call
         self.handlers = handlers
         self.check_output = check_output
         self.model = service_model()
@@ -199,7 +202,7 @@ class _Plan:
 
     def __init__(self, engine: Engine, op) -> None:
         self.name = op.name
-        self.handler = engine.handlers.get(op.name) if engine.handlers is not None else _handler(op.name)
+        self.handler = engine.handlers.get(op.name)
         self.literal = "{" not in op.http["requestUri"].split("?")[0]
         self.input_shape, self.located, self.body_members = engine.parser.plan(op)
         self.accepts = engine.validator.accepts(self.input_shape) if self.input_shape is not None else None
@@ -214,12 +217,6 @@ class _Plan:
 
 _NO_URI_PARAMS: dict[str, str] = {}  # read only
 _SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
-
-
-def _handler(name: str) -> Handler | None:
-    from .._resources import handler
-
-    return handler(name)
 
 
 def _parameter_code(op) -> str | None:
