@@ -18,3 +18,11 @@ def test_the_parameter_code_per_operation_is_the_one_its_model_lists():
         if expected:
             tagged.add(name)
     assert {"TagResource", "UntagResource", "ListTagsForResource"} <= tagged
+
+
+def test_the_handler_modules_are_pkgutils_in_its_order():
+    import pkgutil
+
+    import imagebuilder_mock._resources as resources
+
+    assert resources._module_names() == [info.name for info in pkgutil.iter_modules(resources.__path__)]
