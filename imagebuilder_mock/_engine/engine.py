@@ -212,26 +212,20 @@ class _Plan:
         self.adds_request_id = shape is not None and "requestId" in shape.members
         self.adds_client_token = shape is not None and "clientToken" in shape.members
         self.status = op.http.get("responseCode", 200)
-        self.parameter_code = _PARAMETER_CODE.get(op.name)
+        self.parameter_code = _parameter_code(op)
 
 
 _NO_URI_PARAMS: dict[str, str] = {}  # read only
 _SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
 
 
-def _parameter_codes() -> dict[str, str]:
-    """Operations whose model lists InvalidParameterException, not InvalidParameterValueException (the
-    tag operations): their parameter errors carry the code their model lists."""
-    model = service_model()
-    out = {}
-    for name in model.operation_names:
-        errors = {shape.name for shape in model.operation_model(name).error_shapes}
-        if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
-            out[name] = "InvalidParameterException"
-    return out
-
-
-_PARAMETER_CODE = _parameter_codes()
+def _parameter_code(op) -> str | None:
+    """The code "InvalidParameterException" for an operation whose model lists it, not InvalidParameterValueException
+    (the tag operations): its parameter errors carry the code its model lists."""
+    errors = {shape.name for shape in op.error_shapes}
+    if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
+        return "InvalidParameterException"
+    return None
 
 
 @functools.lru_cache(maxsize=None)
