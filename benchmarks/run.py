@@ -26,7 +26,7 @@ import _percall  # noqa: E402
 import _scale  # noqa: E402
 
 FULL = dict(rounds=25, iterations=20, small_rounds=150, ee_rounds=10, ee_ours=100, ee_moto=5,
-            sizes=(100, 1000, 10000), list_rounds=7, list_per_round=15, memory=1000, cold=5)
+            sizes=(100, 1000, 10000), list_rounds=15, list_per_round=15, memory=1000, cold=5)
 SMOKE = dict(rounds=2, iterations=2, small_rounds=4, ee_rounds=2, ee_ours=5, ee_moto=1,
              sizes=(100, 300), list_rounds=2, list_per_round=2, memory=20, cold=1)
 
