@@ -144,6 +144,15 @@ def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
 
 
 # -- deferred workflow runs: replayed on first look, exactly as if run eagerly ---------------------------
+_SNAPSHOT_AND_TERMINATE = """  - name: Snapshot
+    action: CreateImage
+    inputs:
+      instanceId.$: "$.stepOutputs.Launch.instanceId"
+  - name: Terminate
+    action: TerminateInstance
+    inputs:
+      instanceId.$: "$.stepOutputs.Launch.instanceId"
+"""
 NO_WAIT_WORKFLOW = """name: no-wait
 schemaVersion: 1.0
 parameters:
@@ -160,15 +169,7 @@ steps:
       value: "$.parameters.skipTests"
     inputs:
       documentName: AWS-RunShellScript
-  - name: Snapshot
-    action: CreateImage
-    inputs:
-      instanceId.$: "$.stepOutputs.Launch.instanceId"
-  - name: Terminate
-    action: TerminateInstance
-    inputs:
-      instanceId.$: "$.stepOutputs.Launch.instanceId"
-"""
+""" + _SNAPSHOT_AND_TERMINATE
 
 
 def _workflow_story(mode: str) -> list:
@@ -265,13 +266,7 @@ schemaVersion: 1.0
 steps:
   - name: Launch
     action: LaunchInstance
-  - name: Snapshot
-    action: CreateImage
-    inputs:
-      instanceId.$: "$.stepOutputs.Launch.instanceId"
-  - name: Terminate
-    action: TerminateInstance
-"""
+""" + _SNAPSHOT_AND_TERMINATE
 
 
 def _build_scenarios(ib) -> list[str]:
