@@ -71,3 +71,19 @@ def resolve(inputs: Any, context: dict) -> Any:
     if isinstance(inputs, list):
         return [resolve(v, context) for v in inputs]
     return inputs
+
+
+def execution_context(image: dict, execution: dict) -> dict:
+    """What `$.` paths of a running execution read: its parameters, step outputs and imagebuilder facts."""
+    scanning = image.get("imageScanningConfiguration") or {}
+    return {
+        "parameters": execution["_plan"]["parameters"],
+        "stepOutputs": execution["_outputs"],
+        "imagebuilder": {
+            "imageType": "AMI" if image.get("type") == "AMI" else "Docker",
+            "platform": image.get("platform"),
+            "collectImageMetadata": image.get("enhancedImageMetadataEnabled", True) is not False,
+            "collectImageScanFindings": bool(scanning.get("imageScanningEnabled")),
+            "imageBuildVersionArn": image["arn"],
+        },
+    }

@@ -32,6 +32,7 @@ from .._engine._errors import ServiceError
 from .._engine.engine import random_uuid
 from . import workflow_documents
 from ._workflow_expressions import condition as _condition
+from ._workflow_expressions import execution_context
 from ._workflow_expressions import resolve as _resolve
 from .workflows import resolve_configured
 
@@ -387,7 +388,7 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         step_doc = steps[execution["_next"]]
         execution["_next"] += 1
         if context is None:
-            context = _context(image, execution)
+            context = execution_context(image, execution)
         record = _new_step(image, execution, step_doc, when, context, step_executions)
         if not _condition(step_doc.get("if"), context):
             record.update(status="SKIPPED", endTime=when)
@@ -463,22 +464,7 @@ def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | N
             execution["message"] = reason[:500]
 
 
-# -- documents at runtime: conditions, inputs, outputs -----------------------------------------
-def _context(image: dict, execution: dict) -> dict:
-    scanning = image.get("imageScanningConfiguration") or {}
-    return {
-        "parameters": execution["_plan"]["parameters"],
-        "stepOutputs": execution["_outputs"],
-        "imagebuilder": {
-            "imageType": "AMI" if image.get("type") == "AMI" else "Docker",
-            "platform": image.get("platform"),
-            "collectImageMetadata": image.get("enhancedImageMetadataEnabled", True) is not False,
-            "collectImageScanFindings": bool(scanning.get("imageScanningEnabled")),
-            "imageBuildVersionArn": image["arn"],
-        },
-    }
-
-
+# -- step outputs ------------------------------------------------------------------------------
 def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> dict | None:
     seed = step["stepExecutionId"]
     action = step["action"]
