@@ -8,7 +8,7 @@ import datetime
 from .._engine._errors import ServiceError
 from . import arns
 from .clock import iso
-from .store import Backend, Store
+from .store import Backend, Store  # noqa: F401 - Store is named in a type comment below
 
 
 class _StoreOf:

@@ -11,7 +11,7 @@ from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import _lookup, catalog
-from ._common import NO_TAGS, arn_base, list_response, lookup, owned_items, pick, version_references
+from ._common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -65,8 +65,7 @@ def _exact_version(requested: str, param: str) -> str | None:
         raise versions.invalid_version(param, requested)
     if "x" in nodes:
         return None
-    versions.parse(requested, param)  # bounds
-    return requested
+    return versions.check(requested, param)  # bounds
 
 
 # -- parents -----------------------------------------------------------------------------------
@@ -253,9 +252,8 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     if params.get("dryRun"):
         ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
-    tags = params.get("tags")
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
-                tags=dict(tags) if tags else NO_TAGS)  # (`own_tags`)
+                tags=own_tags(params))
     _share(store, item, resolved)
     collection[arn] = item
     return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}

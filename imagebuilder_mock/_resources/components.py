@@ -20,7 +20,7 @@ from .._engine._errors import (ServiceError, already_exists, dependency, invalid
                                invalid_value, not_found)
 from . import _lookup, catalog, operation
 from . import component_documents as documents
-from ._common import NO_TAGS, arn_base, list_response, member_names, require_one
+from ._common import arn_base, list_response, member_names, own_tags, require_one
 
 _TYPE = "Component"
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
@@ -244,7 +244,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     copied = _copied_members()
     item = {k: v for k, v in params.items() if k in copied and v is not None}
     item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
-                 "state": {"status": "ACTIVE"}, "tags": dict(tags) if (tags := params.get("tags")) else NO_TAGS})
+                 "state": {"status": "ACTIVE"}, "tags": own_tags(params)})
     if parameters:
         item["parameters"] = parameters
     if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)

@@ -10,7 +10,7 @@ from .._backend.clock import iso
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, invalid_value
 from . import catalog, image_outputs, operation
-from ._common import NO_TAGS, require_one
+from ._common import own_tags, require_one
 from ._lookup import COLLECTIONS, resolve
 from .components import missing_parameters
 
@@ -145,7 +145,6 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
     now = ctx.now()
-    tags = params.get("tags")
     image = {
         "arn": arn,
         "type": "AMI" if recipe_type == "image-recipe" else "DOCKER",
@@ -159,7 +158,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
         "infrastructureConfiguration": infra,
         "imageTestsConfiguration": tests,
         "dateCreated": iso(now),
-        "tags": dict(tags) if tags else NO_TAGS,
+        "tags": own_tags(params),
         "buildType": build_type,
         "imageSource": image_source,
         "owner": ctx.account,
