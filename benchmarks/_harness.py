@@ -10,6 +10,7 @@ import gc
 import os
 import statistics
 import time
+from collections import deque
 from typing import Callable, Iterable
 
 os.environ.update({
@@ -37,7 +38,8 @@ class RawBody:
 
 
 class Recorder:
-    """Records the HTTP response of every call a client makes, keyed by operation name.
+    """Records the HTTP response of every call a client makes, keyed by operation name: the last one
+    (`responses`, `parsed`) and all of them in order (`sequence`, emptied by `take`).
 
     Hooks `needs-retry`, which botocore emits with the raw response of every attempt, whoever
     answered it (our mock, moto, or the network)."""
@@ -45,25 +47,50 @@ class Recorder:
     def __init__(self, client) -> None:
         self.responses: dict[str, tuple[int, dict, bytes]] = {}
         self.parsed: dict[str, dict] = {}
+        self.sequence: dict[str, list[tuple[int, dict, bytes]]] = {}
         client.meta.events.register("needs-retry", self._record)
 
     def _record(self, response=None, operation=None, **_kwargs):
         if response is not None and response[0] is not None and operation is not None:
             http, parsed = response
-            self.responses[operation.name] = (http.status_code, dict(http.headers), http.content)
+            answer = self.responses[operation.name] = (http.status_code, dict(http.headers), http.content)
+            self.sequence.setdefault(operation.name, []).append(answer)
             self.parsed[operation.name] = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
         return None
 
+    def take(self) -> dict[str, list[tuple[int, dict, bytes]]]:
+        """The responses recorded since the last `take`, per operation, in order."""
+        taken, self.sequence = self.sequence, {}
+        return taken
 
-def install_floor(client, canned: dict[str, tuple[int, dict, bytes]]) -> None:
+
+def install_floor(client, canned: dict[str, tuple[int, dict, bytes]]) -> Replay:
     """Answer every call of `client` from `before-send` with a canned valid response: what remains is
-    botocore's own work (serialise, sign, parse) — the floor any HTTP-level mock pays."""
+    botocore's own work (serialise, sign, parse) — the floor any HTTP-level mock pays.
 
-    def answer(request, event_name, **_kwargs):
-        status, headers, body = canned[event_name.rpartition(".")[2]]
+    Each operation answers with its `canned` response, or with the next of the responses `load`ed
+    into the returned Replay: replaying what the contender answered makes the floor send the very
+    requests the contender was sent (the same ARNs and ids in its URLs)."""
+    replay = Replay(canned)
+    client.meta.events.register("before-send", replay.answer)
+    return replay
+
+
+class Replay:
+    """The floor's answers: per operation, the queued responses in order, then the canned one."""
+
+    def __init__(self, canned: dict[str, tuple[int, dict, bytes]]) -> None:
+        self.canned = canned
+        self.queued: dict[str, deque] = {}
+
+    def load(self, sequence: dict[str, list[tuple[int, dict, bytes]]]) -> None:
+        self.queued = {op: deque(answers) for op, answers in sequence.items()}
+
+    def answer(self, request, event_name, **_kwargs):
+        op = event_name.rpartition(".")[2]
+        queue = self.queued.get(op)
+        status, headers, body = queue.popleft() if queue else self.canned[op]
         return AWSResponse(request.url, status, headers, RawBody(body))
-
-    client.meta.events.register("before-send", answer)
 
 
 class Sampler:

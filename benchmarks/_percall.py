@@ -3,6 +3,7 @@ enter+exit cost of `mock_imagebuilder` against `mock_aws`."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import statistics
 import time
@@ -44,6 +45,30 @@ def _record(mix, client, start_mock) -> tuple[dict, dict, dict]:
     return recorder.responses, recorder.parsed, state
 
 
+class Tracer:
+    """Runs a mix against a real answerer, untimed, to record what the floor replays: the floor then
+    sends the requests the answerer was sent (its ARNs and ids), not one canned ARN over and over,
+    which would let botocore's request path hit caches (`urllib.parse.urlsplit` keeps 128 URLs) that a
+    run over new resources never hits (~40 us per GET on this machine)."""
+
+    def __init__(self, mix, client, start_mock) -> None:
+        self.mix, self.client, self.start_mock = mix, client, start_mock
+        self.recorder = h.Recorder(client)
+
+    def trace(self, start: int, iterations: int) -> tuple[dict, dict]:
+        """(responses per operation in order, the state after setup) of iterations start.. of the mix."""
+        with self.start_mock():
+            state = self.mix.setup(self.client)
+            initial = dict(state)
+            self.recorder.take()  # the setup's own calls are not replayed
+            steps = self.mix.steps(self.client, state)
+            for i in range(start, start + iterations):
+                for _, step in steps:
+                    step(i)
+        gc.collect()
+        return self.recorder.take(), initial
+
+
 def _stubbed_steps(client, stubber: Stubber, steps, parsed: dict):
     methods = {v: k for k, v in client.meta.method_to_api_mapping.items()}
 
@@ -68,22 +93,25 @@ def per_call(rounds: int, iterations: int) -> dict:
 
     canned, parsed, floor_state = _record(mix, session.client("imagebuilder"), MockImageBuilder)
     floor_client = session.client("imagebuilder")
-    h.install_floor(floor_client, canned)
+    floor_replay = h.install_floor(floor_client, canned)
+    floor_tracer = Tracer(mix, session.client("imagebuilder"), MockImageBuilder)
     stub_client = session.client("imagebuilder")
     stubber = Stubber(stub_client)
     stubber.activate()
 
-    amp_canned, _, amp_state = _record(amp_mix, session.client("amp"), moto.mock_aws)
+    amp_canned, _, _ = _record(amp_mix, session.client("amp"), moto.mock_aws)
     moto_client = session.client("amp")
     amp_floor_client = session.client("amp")
-    h.install_floor(amp_floor_client, amp_canned)
+    amp_floor_replay = h.install_floor(amp_floor_client, amp_canned)
+    amp_tracer = Tracer(amp_mix, session.client("amp"), moto.mock_aws)
 
     sampler = h.Sampler()
     counter = itertools.count(1)
     n_steps = len(mix.steps(ours_client, {}))
 
-    def block(name, client, steps):
-        total, op_times, op_counts = h.timed_steps(steps, iterations, next(counter) * iterations)
+    def block(name, client, steps, start=None):
+        start = next(counter) * iterations if start is None else start
+        total, op_times, op_counts = h.timed_steps(steps, iterations, start)
         sampler.add(name, total / (iterations * n_steps), op_times, op_counts)
 
     def ours():
@@ -92,7 +120,10 @@ def per_call(rounds: int, iterations: int) -> dict:
             block("ours", ours_client, mix.steps(ours_client, state))
 
     def floor():
-        block("floor", floor_client, mix.steps(floor_client, dict(floor_state)))
+        start = next(counter) * iterations
+        sequence, state = floor_tracer.trace(start, iterations)
+        floor_replay.load(sequence)
+        block("floor", floor_client, mix.steps(floor_client, state), start)
 
     def stub():
         block("stubber", stub_client, _stubbed_steps(stub_client, stubber, mix.steps(stub_client, dict(floor_state)),
@@ -104,7 +135,10 @@ def per_call(rounds: int, iterations: int) -> dict:
             block("moto", moto_client, amp_mix.steps(moto_client, state))
 
     def moto_floor():
-        block("moto_floor", amp_floor_client, amp_mix.steps(amp_floor_client, dict(amp_state)))
+        start = next(counter) * iterations
+        sequence, state = amp_tracer.trace(start, iterations)
+        amp_floor_replay.load(sequence)
+        block("moto_floor", amp_floor_client, amp_mix.steps(amp_floor_client, state), start)
 
     h.interleave(rounds, {"floor": floor, "ours": ours, "stubber": stub, "moto_floor": moto_floor,
                           "moto": moto_amp})
@@ -121,33 +155,42 @@ def per_call(rounds: int, iterations: int) -> dict:
 
 
 def small_test(rounds: int) -> dict:
-    """A typical small test: a fresh mock, two calls, stop (ours) against the two calls at the floor."""
+    """A typical small test: a fresh mock, two calls, stop (ours) against the two calls at the floor
+    (which replays what the mock answered to the same calls, so it sends the same requests)."""
     session = _session()
     client = session.client("imagebuilder")
     canned, _, _ = _record(InfrastructureMix(), session.client("imagebuilder"), MockImageBuilder)
     floor_client = session.client("imagebuilder")
-    h.install_floor(floor_client, canned)
+    replay = h.install_floor(floor_client, canned)
+    trace_client = session.client("imagebuilder")
+    recorder = h.Recorder(trace_client)
     counter = itertools.count()
 
-    def calls(c):
-        arn = c.create_infrastructure_configuration(name=f"t-{next(counter)}", instanceProfileName="r")[
+    def calls(c, n):
+        arn = c.create_infrastructure_configuration(name=f"t-{n}", instanceProfileName="r")[
             "infrastructureConfigurationArn"]
         c.get_infrastructure_configuration(infrastructureConfigurationArn=arn)
 
-    def ours():
-        with mock_imagebuilder():
-            calls(client)
-
     samples: dict[str, list[float]] = {"ours": [], "floor": []}
 
-    def run(name, func):
-        def go():
-            t0 = time.perf_counter()
-            func()
-            samples[name].append(time.perf_counter() - t0)
-        return go
+    def ours():
+        n = next(counter)
+        t0 = time.perf_counter()
+        with mock_imagebuilder():
+            calls(client, n)
+        samples["ours"].append(time.perf_counter() - t0)
 
-    h.interleave(rounds, {"ours": run("ours", ours), "floor": run("floor", lambda: calls(floor_client))})
+    def floor():
+        n = next(counter)
+        with mock_imagebuilder():
+            calls(trace_client, n)
+        replay.load(recorder.take())
+        gc.collect()
+        t0 = time.perf_counter()
+        calls(floor_client, n)
+        samples["floor"].append(time.perf_counter() - t0)
+
+    h.interleave(rounds, {"ours": ours, "floor": floor})
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
