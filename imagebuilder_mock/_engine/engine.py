@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -88,9 +89,60 @@ class Engine:
                     read_located(plan.located, params, query, headers, uri_params)
                 if not plan.accepts(params):
                     self.validator.compile(plan.input_shape)(params, "")
-            account, region = self._identity(headers)
-            return self._dispatch(plan, handler, RequestContext(backend, account, region, plan.name, request_id),
-                                  params)
+            # who is asking: a credential scope seen before, else the general way (`_identity`)
+            authorization = headers.get("authorization", "")
+            at = authorization.find("Credential=")
+            found = None
+            if at >= 0:
+                end = authorization.find(",", at)
+                found = _SCOPES.get(authorization[at:end] if end >= 0 else authorization[at:])
+            if found is not None:
+                account, region = backend.access_keys.get(found[0], backend.default_account), found[1]
+            else:
+                account, region = self._identity(headers)
+            ctx = RequestContext(backend, account, region, plan.name, request_id)
+            store = backend.stores.get((account, region))
+            if store is not None:
+                ctx.store = store  # what `ctx.store` would look up on first use
+            with backend.lock:
+                for hook in backend.hooks:
+                    hook(ctx, params)
+                token = params.get("clientToken") if plan.has_token else None
+                if token:
+                    tokens = backend.idempotency.get((account, region, plan.name))
+                    if tokens is None:
+                        tokens = backend.idempotency[(account, region, plan.name)] = {}
+                    # A digest of the canonical parameters (the token among them: it is the key), not the
+                    # parameters: a token costs little however large the request (component documents) was.
+                    fingerprint = _digest(canonical(params), digest_size=_idempotency.DIGEST).digest()
+                    token_key = _digest(token.encode(), digest_size=_idempotency.DIGEST).digest()  # _idempotency.key
+                    seen = tokens.get(token_key)
+                    if seen is not None:
+                        if not _idempotency.matches(seen, fingerprint):
+                            raise ServiceError("IdempotentParameterMismatchException",
+                                               f"The client token '{token}' was already used with different "
+                                               "request parameters.")
+                        # the first response, under this request's own id (docs/notes/idempotency.md)
+                        status, body = _idempotency.replay(seen, token, request_id)
+                        return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id}, body
+                result = handler(ctx, params) or {}
+                # the response: the members the engine adds, the output shape's serialiser, JSON
+                if plan.output_shape is None:
+                    out = {}
+                else:
+                    if plan.adds_request_id and "requestId" not in result:
+                        result["requestId"] = request_id
+                    if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
+                        result["clientToken"] = params["clientToken"]
+                    out = plan.emit(result) if plan.emit is not None else result
+                    if self.check_output:
+                        self.output_validator.validate(plan.output_shape, out)
+                response = (plan.status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id},
+                            dumps(out))
+                if token:
+                    tokens[token_key] = _idempotency.entry(fingerprint, response[0], request_id, token,
+                                                           response[2])
+            return response
         except ServiceError as error:
             if error.code == "InvalidParameterValueException" and plan is not None and plan.parameter_code:
                 error.code = plan.parameter_code
@@ -142,49 +194,6 @@ class Engine:
         host = _HOST_REGION.search(headers.get("host", ""))
         return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
 
-    def _dispatch(self, plan: _Plan, handler: Handler, ctx: RequestContext,
-                  params: dict) -> tuple[int, dict[str, str], bytes]:
-        backend = self.backend
-        with backend.lock:
-            for hook in backend.hooks:
-                hook(ctx, params)
-            token = params.get("clientToken") if plan.has_token else None
-            if token:
-                tokens = backend.idempotency.get((ctx.account, ctx.region, plan.name))
-                if tokens is None:
-                    tokens = backend.idempotency[(ctx.account, ctx.region, plan.name)] = {}
-                # A digest of the canonical parameters (the token among them: it is the key), not the
-                # parameters: a token costs little however large the request (component documents) was.
-                fingerprint = _idempotency.fingerprint(canonical(params))
-                token_key = _idempotency.key(token)
-                seen = tokens.get(token_key)
-                if seen is not None:
-                    if not _idempotency.matches(seen, fingerprint):
-                        raise ServiceError("IdempotentParameterMismatchException",
-                                           f"The client token '{token}' was already used with different "
-                                           "request parameters.")
-                    # the first response, under this request's own id (docs/notes/idempotency.md)
-                    status, body = _idempotency.replay(seen, token, ctx.request_id)
-                    return status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, body
-            result = handler(ctx, params) or {}
-            response = self._render(plan, ctx, params, result)
-            if token:
-                tokens[token_key] = _idempotency.entry(fingerprint, response[0], ctx.request_id, token, response[2])
-        return response
-
-    def _render(self, plan: _Plan, ctx: RequestContext, params: dict,
-                result: dict) -> tuple[int, dict[str, str], bytes]:
-        out: dict = {}
-        if plan.output_shape is not None:
-            if plan.adds_request_id and "requestId" not in result:
-                result["requestId"] = ctx.request_id
-            if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
-                result["clientToken"] = params["clientToken"]
-            out = plan.emit(result) if plan.emit is not None else result
-            if self.check_output:
-                self.output_validator.validate(plan.output_shape, out)
-        return plan.status, {"Content-Type": "application/json", "x-amzn-RequestId": ctx.request_id}, dumps(out)
-
     @staticmethod
     def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
         body = json.dumps({"message": error.message}).encode()
@@ -216,6 +225,7 @@ class _Plan:
 
 
 _NO_URI_PARAMS: dict[str, str] = {}  # read only
+_digest = hashlib.blake2b  # of idempotency entries' parameters and tokens (_idempotency.key, .fingerprint)
 _SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
 
 
