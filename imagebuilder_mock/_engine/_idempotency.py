@@ -33,7 +33,17 @@ def fingerprint(canonical_params: bytes) -> bytes:
 
 def entry(digest: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:
     """The entry for a first response (`body` as sent, with `request_id` and `token` in it)."""
-    name = _arn_name(body)
+    # `name`: the `/name` of the first ARN in the body (what differs between the answers to two creates)
+    start = body.find(b'"arn:') + 1
+    name = b""
+    if start:
+        end = body.find(b'"', start)
+        slash = body.find(b"/", start, end)
+        if slash >= 0:
+            stop = body.find(b"/", slash + 1, end)
+            name = body[slash:stop if stop > 0 else end]
+            if len(name) >= 10000:  # its length takes 5 digits
+                name = b""
     compact = body.replace(name, _NAME_MARK) if name else body
     compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
     at = _BODY_AT.get(compact)
@@ -43,9 +53,9 @@ def entry(digest: bytes, status: int, request_id: str, token: str, body: bytes) 
             if at is None and len(_BODIES) < _BODIES_KEPT:
                 at = _BODY_AT[compact] = len(_BODIES)
                 _BODIES.append(compact)
-    if at is None:
-        return b"%b%03d%05d%b%b%b" % (digest, status, _INLINE, b"%05d" % len(name), name, compact)
-    return b"%b%03d%05d%b%b" % (digest, status, at, b"%05d" % len(name), name)
+        if at is None:
+            return b"%b%03d%05d%05d%b%b" % (digest, status, _INLINE, len(name), name, compact)
+    return b"%b%03d%05d%05d%b" % (digest, status, at, len(name), name)
 
 
 def matches(entry_bytes: bytes, digest: bytes) -> bool:
@@ -62,17 +72,3 @@ def replay(entry_bytes: bytes, token: str, request_id: str) -> tuple[int, bytes]
     body = entry_bytes[body_at:] if at == _INLINE else _BODIES[at]
     body = body.replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id.encode())
     return status, body.replace(_NAME_MARK, name) if name else body
-
-
-def _arn_name(body: bytes) -> bytes:
-    """`/name` of the first ARN in `body` (what differs between the answers to two creates), else b""."""
-    start = body.find(b'"arn:') + 1
-    if not start:
-        return b""
-    end = body.find(b'"', start)
-    slash = body.find(b"/", start, end)
-    if slash < 0:
-        return b""
-    stop = body.find(b"/", slash + 1, end)
-    name = body[slash:stop if stop > 0 else end]
-    return name if len(name) < 10000 else b""  # its length takes 5 digits

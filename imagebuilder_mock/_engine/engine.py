@@ -84,9 +84,14 @@ class Engine:
             else:
                 params = read_body(body, plan.body_members)
                 if plan.located:
-                    if isinstance(query, str) or query is None:
-                        query = _parse_query(query)
-                    read_located(plan.located, params, query, headers, uri_params)
+                    if plan.query_member is not None and (isinstance(query, str) or query is None):
+                        value = _query_value(query, plan.query_member[1])
+                        if value is not None:
+                            params[plan.query_member[0]] = value
+                    else:
+                        if isinstance(query, str) or query is None:
+                            query = _parse_query(query)
+                        read_located(plan.located, params, query, headers, uri_params)
                 if not plan.accepts(params):
                     self.validator.compile(plan.input_shape)(params, "")
             # who is asking: a credential scope seen before, else the general way (`_identity`)
@@ -206,14 +211,18 @@ class _Plan:
     members are read from, its input check, its output's serialiser and the members the engine adds."""
 
     __slots__ = ("name", "handler", "literal", "input_shape", "located", "body_members", "accepts",
-                 "output_shape", "emit", "adds_request_id", "adds_client_token", "has_token", "status",
-                 "parameter_code")
+                 "query_member", "output_shape", "emit", "adds_request_id", "adds_client_token", "has_token",
+                 "status", "parameter_code")
 
     def __init__(self, engine: Engine, op) -> None:
         self.name = op.name
         self.handler = engine.handlers.get(op.name)
         self.literal = "{" not in op.http["requestUri"].split("?")[0]
         self.input_shape, self.located, self.body_members = engine.parser.plan(op)
+        only = self.located[0] if len(self.located) == 1 else None
+        #: (name, wire name) of an operation's only located member when it is a string in the query
+        self.query_member = (only[0], only[2]) if (only is not None and only[1] == "querystring"
+                                                  and only[3].type_name == "string") else None
         self.accepts = engine.validator.accepts(self.input_shape) if self.input_shape is not None else None
         self.has_token = bool(self.input_shape is not None and "clientToken" in self.input_shape.members)
         self.output_shape = shape = op.output_shape
@@ -277,6 +286,19 @@ def _parse_query(raw: str | None) -> dict[str, list[str]]:
             value = _unquote(value)
         out.setdefault(name, []).append(value)
     return out
+
+
+def _query_value(raw: str | None, wire: str) -> str | None:
+    """`_parse_query(raw).get(wire, [None])[0]`: the first value of `wire` in a query string, or None."""
+    if not raw:
+        return None
+    for part in raw.split("&"):
+        name, _, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = _unquote(name)
+        if name == wire:
+            return _unquote(value) if "%" in value or "+" in value else value
+    return None
 
 
 def _unquote(text: str) -> str:
