@@ -5,30 +5,23 @@ its body is, and the `/name` of the first ARN in the body. The body is kept with
 request id and the client token each taken out (a one-byte mark: JSON escapes control characters, so
 they never occur in a body). What is left is mostly the same text for every create of an operation,
 so it is kept once, in a bounded table shared by all entries; past the bound an entry carries its own.
-Exactly reversible (`replay`); docs/notes/idempotency.md tells what a replay answers.
+Exactly reversible (`replay`); docs/notes/idempotency.md tells what a replay answers. The engine (inline)
+files an entry under the token's 16-byte blake2b digest (where the token would take ~85 bytes) and
+starts it with the same digest of the canonical parameters.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
-DIGEST = 16  # bytes of the parameters' digest an entry starts with
+DIGEST = 16  # bytes of the parameters' digest an entry starts with, and of a token's
+
 _TOKEN_MARK, _ID_MARK, _NAME_MARK = b"\x00", b"\x01", b"\x02"
 _INLINE = 0xFFFF  # "the body follows the name" (the table is full)
 _BODIES: list[bytes] = []  # shared bodies, appended to only (entries point into it)
 _BODY_AT: dict[bytes, int] = {}
 _BODIES_KEPT = 1024
 _lock = threading.Lock()
-
-
-def key(token: str) -> bytes:
-    """What an entry is filed under: a digest of the token (49 bytes, where the token takes ~85)."""
-    return hashlib.blake2b(token.encode(), digest_size=DIGEST).digest()
-
-
-def fingerprint(canonical_params: bytes) -> bytes:
-    return hashlib.blake2b(canonical_params, digest_size=DIGEST).digest()
 
 
 def entry(digest: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:

@@ -119,8 +119,8 @@ class Engine:
                         tokens = backend.idempotency[(account, region, plan.name)] = {}
                     # A digest of the canonical parameters (the token among them: it is the key), not the
                     # parameters: a token costs little however large the request (component documents) was.
-                    fingerprint = _digest(canonical(params), digest_size=_idempotency.DIGEST).digest()
-                    token_key = _digest(token.encode(), digest_size=_idempotency.DIGEST).digest()  # _idempotency.key
+                    fingerprint = _digest(canonical(params), digest_size=_DIGEST).digest()
+                    token_key = _digest(token.encode(), digest_size=_DIGEST).digest()
                     seen = tokens.get(token_key)
                     if seen is not None:
                         if not _idempotency.matches(seen, fingerprint):
@@ -234,7 +234,7 @@ class _Plan:
 
 
 _NO_URI_PARAMS: dict[str, str] = {}  # read only
-_digest = hashlib.blake2b  # of idempotency entries' parameters and tokens (_idempotency.key, .fingerprint)
+_digest, _DIGEST = hashlib.blake2b, _idempotency.DIGEST  # client tokens' and parameters' digests
 _SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
 
 
