@@ -52,7 +52,8 @@ class Clock:
         self._listeners: list = []
 
     def now(self) -> datetime.datetime:
-        return datetime.datetime.now(UTC) + self._offset
+        offset = self._offset
+        return datetime.datetime.now(UTC) + offset if offset else datetime.datetime.now(UTC)
 
     def iso_now(self) -> str:
         return iso(self.now())

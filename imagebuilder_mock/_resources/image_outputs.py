@@ -70,8 +70,10 @@ def expand(template: str, image: dict, moment: datetime.datetime) -> str:
 def _moment(image: dict) -> datetime.datetime:
     """When the build started, to the microsecond: the lifecycle book's `started` (or an import's `_started`)."""
     started = image.get("_started")
-    if started is None and image.get("_lifecycle") is not None:
-        started = image["_lifecycle"].started
+    if started is None:
+        book = image.get("_lifecycle")
+        if book is not None:
+            started = book.started
     if started is not None:
         return datetime.datetime.fromtimestamp(started, UTC)
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
