@@ -10,20 +10,29 @@ UTC = datetime.timezone.utc
 
 def iso(moment: datetime.datetime) -> str:
     """The service's DateTime string: ISO-8601 UTC with milliseconds and Z. Calls within one millisecond
-    share one string (a request stamps several dates; a frozen or simulated clock stands still)."""
+    share one string (a request stamps several dates; a frozen or simulated clock stands still); the text
+    up to the second is made once per second."""
     global _last
-    moment = moment.astimezone(UTC)
-    key = (moment.microsecond // 1000, moment.second, moment.minute, moment.hour, moment.day, moment.month,
-           moment.year)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    second = (moment.second, moment.minute, moment.hour, moment.day, moment.month, moment.year)
+    millisecond = moment.microsecond // 1000
     last = _last
-    if last[0] == key:
-        return last[1]
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{key[0]:03d}Z"
-    _last = (key, text)
+    if last[0] == second:
+        if last[1] == millisecond:
+            return last[2]
+        prefix = last[3]
+    elif moment.year < 1000:  # strftime's %Y does not pad (isoformat's does): keep its text
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millisecond:03d}Z"
+    else:
+        prefix = moment.isoformat(timespec="seconds")[:19] + "."  # strftime("%Y-%m-%dT%H:%M:%S."), faster
+    text = f"{prefix}{millisecond:03d}Z"
+    _last = (second, millisecond, text, prefix)
     return text
 
 
-_last: tuple = ((), "")  # the millisecond and the text of the last `iso`
+#: The second, millisecond and text of the last `iso`, and its text up to the second.
+_last: tuple = ((), None, "", "")
 
 
 def parse_iso(text: str) -> datetime.datetime:
@@ -43,7 +52,8 @@ class Clock:
         self._listeners: list = []
 
     def now(self) -> datetime.datetime:
-        return datetime.datetime.now(UTC) + self._offset
+        offset = self._offset
+        return datetime.datetime.now(UTC) + offset if offset else datetime.datetime.now(UTC)
 
     def iso_now(self) -> str:
         return iso(self.now())

@@ -179,6 +179,14 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
     if book is None or image["state"]["status"] not in STATUSES_IN_PROGRESS:
         return image
     mode = ctx.backend.settings.get("progression", "immediate")  # (`progression`, inline)
+    if mode == "immediate":
+        now = ctx.now().timestamp()  # the whole run happens at this one moment
+        if book.fail is None and not book.held and _run_through(ctx, image, book, now):
+            return image
+        while image["state"]["status"] in STATUSES_IN_PROGRESS:
+            if not _step(ctx, image, now):
+                break
+        return image
     if mode not in MODES:
         progression(ctx)  # raises
     if poll is None:
@@ -189,20 +197,13 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
             book.seen = True
         for _ in range(steps):
             _step(ctx, image, None)
-    elif mode == "clock":
+    else:  # clock
         # no overrides (the usual case): the defaults as they are, not a checked copy per read
         durations = stage_durations(ctx) if ctx.backend.settings.get("stage_durations") else DEFAULT_STAGE_DURATIONS
         now = ctx.now().timestamp()
         while image["state"]["status"] in STATUSES_IN_PROGRESS:
             due = image["_lifecycle"].entered + durations.get(image["state"]["status"], 0)
             if due > now or not _step(ctx, image, due):
-                break
-    else:
-        now = ctx.now().timestamp()  # the whole run happens at this one moment
-        if book.fail is None and not book.held and _run_through(ctx, image, book, now):
-            return image
-        while image["state"]["status"] in STATUSES_IN_PROGRESS:
-            if not _step(ctx, image, now):
                 break
     return image
 
@@ -217,16 +218,17 @@ def _run_through(ctx, image: dict, book: Book, at: float) -> bool:
         if through is None or not through(ctx, image, passed):
             return False
     book.entered = at
+    final = _SHARED_STATES[passed[-1]]
     for listener in tuple(listeners):
         run = getattr(listener, "run", None)
         if run is not None:
-            image["state"] = _SHARED_STATES[passed[-1]]
+            image["state"] = final
             run(ctx, image, passed)
         else:
             for old, new in zip(passed, passed[1:]):
                 image["state"] = _SHARED_STATES[new]
                 listener(ctx, image, old, new)
-    image["state"] = _SHARED_STATES[passed[-1]]
+    image["state"] = final
     return True
 
 

@@ -1,8 +1,12 @@
 """Workflow documents at run time: a step's `if` conditions and its `inputs` with `$.path` references,
-evaluated against the execution's context (parameters, step outputs, imagebuilder facts)."""
+evaluated against the execution's context (parameters, step outputs, imagebuilder facts), and the
+outputs each completed step leaves there."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 
@@ -87,3 +91,28 @@ def execution_context(image: dict, execution: dict) -> dict:
             "imageBuildVersionArn": image["arn"],
         },
     }
+
+
+# -- step outputs ------------------------------------------------------------------------------
+def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
+    return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
+
+
+def step_outputs(ctx, image: dict, step: dict, own_ami: Callable[[Any, dict], str | None]) -> dict | None:
+    """The outputs of a completed step (None: it has none); `own_ami(ctx, image)` is the build's AMI."""
+    seed = step["stepExecutionId"]
+    action = step["action"]
+    if action == "LaunchInstance":
+        return {"instanceId": _fake_id("i-", seed)}
+    if action in ("CreateImage", "RegisterImage", "CreateImageFromIso"):
+        return {"imageId": own_ami(ctx, image) or _fake_id("ami-", image["arn"])}
+    if action == "CollectImageMetadata":
+        return {"osVersion": image.get("osVersion") or "", "associationId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed))}
+    if action == "DistributeImage":
+        regions = [d["region"] for d in (image.get("distributionConfiguration") or {}).get("distributions") or []]
+        return {"distributedImages": [
+            {"region": r, "amiId": _fake_id("ami-", image["arn"] + r), "accountId": ctx.account,
+             "status": "Completed", "step": "Completed"} for r in regions or [ctx.region]]}
+    if action in ("TerminateInstance", "WaitForAction"):
+        return None
+    return {"runCommandId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)), "status": "Success", "output": ""}

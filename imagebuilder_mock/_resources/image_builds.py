@@ -206,11 +206,21 @@ def _missing_parameters_reason(ctx: RequestContext, recipe: dict, components: di
 
 
 def version_references(image: dict) -> dict:
-    """latestVersionReferences of an image (x.x.x, 1.x.x, 1.0.x, 1.0.0 version ARNs)."""
+    """latestVersionReferences of an image (x.x.x, 1.x.x, 1.0.x, 1.0.0 version ARNs). The last ones made
+    are shared (read-only) with the next image of that version (CreateImage, then GetImage, ask again)."""
+    global _last_references
     # an image's ARN is always `<...>:image/<normalised name>/<version>/<build>`: plain string cuts
     version_arn = image["arn"].rpartition("/")[0]
+    last = _last_references
+    if last[0] == version_arn:
+        return last[1]
     stem, _, version = version_arn.rpartition("/")
-    return versions.references_under(stem + "/", version)
+    references = versions.references_under(stem + "/", version)
+    _last_references = (version_arn, references)
+    return references
+
+
+_last_references: tuple = ("", {})  # (image version ARN, its latestVersionReferences) of the last call
 
 
 @operation("CreateImage")

@@ -35,16 +35,26 @@ def new_ami_id(_bits=_RNG.getrandbits) -> str:
 
 def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
     """The `buildDate` variable: `2022-10-26T22-30-05.912619Z` by default (the model's example)."""
-    moment = moment.astimezone(UTC)
+    global _last_second
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
     if not fmt:
         if moment.year < 1000:  # strftime's %Y does not pad: keep its text
             return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
-        # strftime("%Y-%m-%dT%H-%M-%S.%fZ"), from the (faster) ISO text "YYYY-MM-DDTHH:MM:SS.ffffff+00:00"
-        return moment.isoformat(timespec="microseconds")[:26].replace(":", "-") + "Z"
+        # strftime("%Y-%m-%dT%H-%M-%S.%fZ"): the text up to the second made once per second (builds that
+        # start in the same second share it), from the (faster) ISO text "YYYY-MM-DDTHH:MM:SS+00:00"
+        second = (moment.second, moment.minute, moment.hour, moment.day, moment.month, moment.year)
+        last = _last_second
+        if last[0] != second:
+            last = _last_second = (second, moment.isoformat(timespec="seconds")[:19].replace(":", "-") + ".")
+        return f"{last[1]}{moment.microsecond:06d}Z"
     out = fmt
     for letters, directive in _DATE_LETTERS:
         out = out.replace(letters, moment.strftime(directive))
     return out
+
+
+_last_second: tuple = ((), "")  # the second and the "YYYY-MM-DDTHH-MM-SS." text of the last `build_date`
 
 
 def expand(template: str, image: dict, moment: datetime.datetime) -> str:
@@ -60,8 +70,10 @@ def expand(template: str, image: dict, moment: datetime.datetime) -> str:
 def _moment(image: dict) -> datetime.datetime:
     """When the build started, to the microsecond: the lifecycle book's `started` (or an import's `_started`)."""
     started = image.get("_started")
-    if started is None and image.get("_lifecycle") is not None:
-        started = image["_lifecycle"].started
+    if started is None:
+        book = image.get("_lifecycle")
+        if book is not None:
+            started = book.started
     if started is not None:
         return datetime.datetime.fromtimestamp(started, UTC)
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -273,12 +285,30 @@ def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
     if "scanState" in image:
         for old, new in zip(passed, passed[1:]):
             _scan_on_transition(image, old, new)
-    left = passed[:-1]
+    builds, distributes = _RUN_STAGES[passed]
     where = _where(image)
-    if "BUILDING" in left:
+    if builds and distributes and image.get("type") == "AMI" and "outputResources" not in image \
+            and not image.get("distributionConfiguration") and not image.get("_source_amis"):
+        # the usual build: its one AMI, in the build Region (what `_built` then `_distributed` make)
+        _, build_region, owner = where
+        image["outputResources"] = {"amis": [_ami(image, build_region, owner, _NO_SETTINGS, build_region)]}
+        return
+    if builds:
         _built(image, where)
-    if "DISTRIBUTING" in left:
+    if distributes:
         _distributed(image, where)
+
+
+class _RunStages(dict):
+    """passed statuses -> (whether BUILDING ends in the run, whether DISTRIBUTING does)."""
+
+    def __missing__(self, passed: tuple[str, ...]) -> tuple[bool, bool]:
+        value = self[passed] = ("BUILDING" in passed[:-1], "DISTRIBUTING" in passed[:-1])
+        return value
+
+
+_RUN_STAGES = _RunStages()
+_NO_SETTINGS: dict = {}  # the amiDistributionConfiguration of a build without distributions: read-only
 
 
 on_transition.run = _on_run  # type: ignore[attr-defined]

@@ -20,9 +20,7 @@ in order, the first time anything looks at its executions or the build leaves th
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
-import uuid
 from typing import Any, NamedTuple
 
 from .._backend import arns, lifecycle
@@ -32,7 +30,7 @@ from .._engine._errors import ServiceError
 from .._engine.engine import random_uuid
 from . import workflow_documents
 from ._workflow_expressions import condition as _condition
-from ._workflow_expressions import execution_context
+from ._workflow_expressions import execution_context, step_outputs
 from ._workflow_expressions import resolve as _resolve
 from .workflows import resolve_configured
 
@@ -53,10 +51,6 @@ def _entered(ctx: RequestContext, image: dict) -> str:
     book = image.get("_lifecycle")
     moment = book.entered if book is not None else None
     return iso(datetime.datetime.fromtimestamp(moment, UTC)) if moment else _now(ctx)
-
-
-def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
-    return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
 
 
 # -- the plan: which workflows this image runs ------------------------------------------------
@@ -154,7 +148,7 @@ def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
     journal = image.get(_JOURNAL)
     if journal is None and new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") \
             and _deferrable(ctx, image):
-        journal = image[_JOURNAL] = _Journal(_plan(ctx, image).stages)
+        journal = image[_JOURNAL] = _Journal(_planned(ctx, image).stages)
     if journal is not None:
         if old not in _STOPPED and new not in _STOPPED:
             # a move that neither enters nor leaves a stage with workflows (INTEGRATING -> AVAILABLE, ...)
@@ -216,18 +210,15 @@ def _gate_through(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> 
 def _on_run(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> None:
     """`gate` and `on_transition` at each step of a run that `_gate_through` let through (at one
     moment): the same journal, from a template per path and plan stages."""
-    stages = _plan(ctx, image).stages
+    stages = _planned(ctx, image).stages
     template = _RUN_TEMPLATES.get((passed, stages))
     if template is None:
         template = _RUN_TEMPLATES[(passed, stages)] = _run_template(passed, stages)
     if template is None:
         return  # the run enters no stage: no journal, nothing to do
-    journal = image[_JOURNAL] = _Journal(stages)
-    if template:
-        when, account, region = image["_lifecycle"].entered, ctx.account, ctx.region
-        built = _own_ami(ctx, image)  # the outputs listener ran first: the build's own AMI, if it made one
-        journal.extend([(first, second, when, account, region, built if after_build else None)
-                        for first, second, after_build in template])
+    # the outputs listener ran first: the build's own AMI, if it made one
+    image[_JOURNAL] = _Journal(stages, template, image["_lifecycle"].entered, ctx.account, ctx.region,
+                               _own_ami(ctx, image) if template else None)
 
 
 def _run_template(passed: tuple[str, ...], stages: frozenset[str]) -> tuple | None:
@@ -249,14 +240,32 @@ def _run_template(passed: tuple[str, ...], stages: frozenset[str]) -> tuple | No
 _RUN_TEMPLATES: dict[tuple, tuple | None] = {}
 
 
-class _Journal(list):
-    """A deferred run's events, in order, and the stages its plan has workflows for."""
+class _Journal:
+    """A deferred run's events, in order, and the stages its plan has workflows for. A one-pass run
+    (`_on_run`) keeps its events as the shared template of its path and stages plus the run's moment,
+    caller and AMI (one small object, not a list of tuples); events appended come after them."""
 
-    __slots__ = ("stages",)
+    __slots__ = ("stages", "template", "when", "account", "region", "built", "appended")
 
-    def __init__(self, stages: frozenset[str]) -> None:
-        super().__init__()
+    def __init__(self, stages: frozenset[str], template: tuple = (), when: float | None = None,
+                 account: str | None = None, region: str | None = None, built: str | None = None) -> None:
         self.stages = stages
+        self.template = template  # (first, second, whether the build's AMI exists by then)
+        self.when, self.account, self.region, self.built = when, account, region, built
+        self.appended: list[tuple] | None = None
+
+    def append(self, event: tuple) -> None:
+        if self.appended is None:
+            self.appended = [event]
+        else:
+            self.appended.append(event)
+
+    def __iter__(self):
+        """The events: (first, second, timestamp, account, region, own AMI)."""
+        for first, second, after_build in self.template:
+            yield first, second, self.when, self.account, self.region, self.built if after_build else None
+        if self.appended:
+            yield from self.appended
 
 
 class _Replay:
@@ -274,7 +283,25 @@ class _Replay:
 
 
 def _deferrable(ctx: RequestContext, image: dict) -> bool:
-    return _plan(ctx, image).deferrable
+    """Whether the image's run can be deferred (no WaitForAction step); a deferrable plan is kept for
+    the `_planned` that follows (same image, same request)."""
+    global _DEFERRABLE
+    plan = _plan(ctx, image)
+    if plan.deferrable:
+        _DEFERRABLE = (image, ctx, plan)
+    return plan.deferrable
+
+
+def _planned(ctx: RequestContext, image: dict) -> _Plan:
+    """`_plan`, taken from the `_deferrable` just before when it was of this image and request."""
+    global _DEFERRABLE
+    last_image, last_ctx, plan = _DEFERRABLE
+    _DEFERRABLE = _NOTHING_KEPT  # holds no image longer than that
+    return plan if last_image is image and last_ctx is ctx else _plan(ctx, image)
+
+
+_NOTHING_KEPT = (None, None, None)
+_DEFERRABLE: tuple = _NOTHING_KEPT  # (image, ctx, plan) of the last deferrable `_deferrable`
 
 
 def _event(ctx: RequestContext, image: dict, first: str, second: str | None) -> tuple:
@@ -417,7 +444,7 @@ def _new_step(image: dict, execution: dict, doc: dict, when: str, context: dict,
 
 
 def _complete(ctx: RequestContext, image: dict, execution: dict, step: dict, when: str) -> None:
-    outputs = _outputs(ctx, image, execution, step)
+    outputs = step_outputs(ctx, image, step, _own_ami)
     step.update(status="COMPLETED", endTime=when)
     if outputs is not None:
         step["outputs"] = json.dumps(outputs)
@@ -462,26 +489,6 @@ def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | N
         execution.update(status=status, endTime=when)
         if reason:
             execution["message"] = reason[:500]
-
-
-# -- step outputs ------------------------------------------------------------------------------
-def _outputs(ctx: RequestContext, image: dict, execution: dict, step: dict) -> dict | None:
-    seed = step["stepExecutionId"]
-    action = step["action"]
-    if action == "LaunchInstance":
-        return {"instanceId": _fake_id("i-", seed)}
-    if action in ("CreateImage", "RegisterImage", "CreateImageFromIso"):
-        return {"imageId": _own_ami(ctx, image) or _fake_id("ami-", image["arn"])}
-    if action == "CollectImageMetadata":
-        return {"osVersion": image.get("osVersion") or "", "associationId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed))}
-    if action == "DistributeImage":
-        regions = [d["region"] for d in (image.get("distributionConfiguration") or {}).get("distributions") or []]
-        return {"distributedImages": [
-            {"region": r, "amiId": _fake_id("ami-", image["arn"] + r), "accountId": ctx.account,
-             "status": "Completed", "step": "Completed"} for r in regions or [ctx.region]]}
-    if action in ("TerminateInstance", "WaitForAction"):
-        return None
-    return {"runCommandId": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)), "status": "Success", "output": ""}
 
 
 on_transition.run = _on_run  # type: ignore[attr-defined]
