@@ -10,6 +10,7 @@ from .._backend.context import RequestContext
 from .._backend.pagination import filtered, paginate
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
 from .._engine._model import service_model
+from .._engine._serializer import EmittedList
 from . import catalog
 from ._lookup import COLLECTIONS, shared_items
 
@@ -140,10 +141,11 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
 
 
 def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fields: dict[str, Callable[[dict], Any]],
-                  key: str, view: Callable[[dict], dict] | None = None) -> dict:
-    """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`."""
+                  key: str, view: Callable[[dict], dict] | None = None, emitted: bool = False) -> dict:
+    """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
+    items are in their output form already (the serialiser passes the page on as it is)."""
     page, token = paginate(ctx.operation, params, filtered(items, params.get("filters"), fields))
-    out: dict = {key: [view(item) for item in page] if view else page}
+    out: dict = {key: EmittedList(page) if emitted else [view(item) for item in page] if view else page}
     if token:
         out["nextToken"] = token
     return out
