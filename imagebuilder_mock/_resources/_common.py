@@ -23,9 +23,11 @@ def member_names(shape_name: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _member_keys(shape_name: str) -> dict[str, str]:
-    """Member name -> the model's own string object for it (one key object for every stored resource)."""
-    return {name: name for name in service_model().shape_for(shape_name).members if name not in _SKIP}
+def _member_keys(shape_name: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """Member name -> the model's own string object for it (one key object for every stored resource),
+    but for `exclude`."""
+    return {name: name for name in service_model().shape_for(shape_name).members
+            if name not in _SKIP and name not in exclude}
 
 
 #: The tags of every resource created without tags: one shared dict, never changed in place (a tag
@@ -39,11 +41,12 @@ def own_tags(params: dict) -> dict:
     return dict(tags) if tags else NO_TAGS
 
 
-def pick(shape_name: str, params: dict, exclude: Iterable[str] = ()) -> dict:
-    """The request members that the resource shape `shape_name` also has (a data-driven copy). Keys are
-    the model's string objects, not the request's freshly decoded ones (~55 bytes per key per resource)."""
-    names = _member_keys(shape_name)
-    return {names[k]: v for k, v in params.items() if k in names and v is not None and k not in exclude}
+def pick(shape_name: str, params: dict, exclude: tuple[str, ...] = ()) -> dict:
+    """The request members that the resource shape `shape_name` also has, but for `exclude` (a data-driven
+    copy). Keys are the model's string objects, not the request's freshly decoded ones (~55 bytes per key
+    per resource)."""
+    names = _member_keys(shape_name, exclude)
+    return {names[k]: v for k, v in params.items() if k in names and v is not None}
 
 
 def require_one(params: dict, *names: str, code: str = "InvalidParameterCombinationException") -> str:

@@ -247,8 +247,8 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     version_arn = f"{arn_base(ctx.region, ctx.account)}component/{arns.normalize_name(params['name'])}/{version}"
     copied = _copied_members()
     item = {k: v for k, v in params.items() if k in copied and v is not None}
-    item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
-                 "state": {"status": "ACTIVE"}, "tags": own_tags(params)})
+    item["version"], item["type"], item["data"], item["owner"] = version, ctype, data, ctx.account
+    item["encrypted"], item["state"], item["tags"] = True, {"status": "ACTIVE"}, own_tags(params)
     if parameters:
         item["parameters"] = parameters
     if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)
@@ -259,7 +259,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
         ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build})
+    item["arn"], item["dateCreated"], item["_build"] = arn, ctx.iso_now(), build
     store.components[arn] = item
     if _NAMES in store.indexes:
         _name_added(store.indexes[_NAMES], arn)
