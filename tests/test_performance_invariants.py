@@ -378,3 +378,66 @@ def test_the_context_of_a_request_has_its_own_store(imagebuilder_mock):
         engine.handle("POST", "/ListComponents", "", {"Authorization": credential.format(region)}, b"{}")
         assert seen[-1] is imagebuilder_mock.backend.stores[(ACCOUNT, region)]
         assert (seen[-1].account, seen[-1].region) == (ACCOUNT, region)
+
+
+# -- ListComponents entries in output form, pagination tokens written out ----------------------------
+def _version_entry(item: dict, status: str) -> dict:
+    """A ComponentVersion as the serialiser makes it from the build (the plain way, for comparison)."""
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import Serializer
+
+    raw = {k: item[k] for k in ("name", "version", "description", "platform", "supportedOsVersions", "type",
+                                "owner", "dateCreated", "productCodes") if k in item}
+    raw.update(arn=item["arn"].rsplit("/", 1)[0], status=status)
+    return Serializer().emitter(service_model().shape_for("ComponentVersion"))(raw)
+
+
+def test_list_components_entries_are_what_the_serializer_makes_of_the_builds(ib, imagebuilder_mock):
+    """The page is passed on as it is (EmittedList), so each entry must be the serialiser's output for its
+    build, members in the model's order, and follow the build's status."""
+    from imagebuilder_mock._backend.context import RequestContext
+    from imagebuilder_mock._engine._serializer import EmittedList
+    from imagebuilder_mock._resources import components
+
+    ib.create_component(name="plain", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC)
+    ib.create_component(name="full", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC,
+                        description="d", supportedOsVersions=["Amazon Linux 2"])
+    store = _store(imagebuilder_mock)
+    ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, REGION, "ListComponents", "id")
+    filters = [{"name": "status", "values": ["ACTIVE", "DEPRECATED"]}]
+    for round_ in range(2):
+        listed = components.list_(ctx, {"filters": filters})["componentVersionList"]
+        assert type(listed) is EmittedList and len(listed) == 2
+        for entry, item in zip(listed, store.components.values()):
+            expected = _version_entry(item, item["state"]["status"])
+            assert entry == expected and list(entry) == list(expected)
+        next(iter(store.components.values()))["state"]["status"] = "DEPRECATED"  # changed in place
+    assert listed[0]["status"] == "DEPRECATED"
+    assert [v["status"] for v in ib.list_components()["componentVersionList"]] == ["ACTIVE"]
+
+
+def test_an_emitted_list_is_passed_on_and_a_plain_one_is_emitted():
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import EmittedList, Serializer
+
+    emit = Serializer().emitter(service_model().shape_for("ComponentVersionList"))
+    ready = EmittedList([{"arn": "a", "name": "n"}])
+    assert emit(ready) is ready
+    plain = [{"name": "n", "arn": "a", "_private": 1, "status": None}]
+    assert emit(plain) == [{"arn": "a", "name": "n"}] and list(emit(plain)[0]) == ["arn", "name"]
+
+
+def test_pagination_tokens_are_the_canonical_json_they_always_were():
+    from imagebuilder_mock._backend import pagination
+
+    for params in ({"maxResults": 2}, {}, {"owner": "Self"}, {"filters": [{"name": "name", "values": ["é"]}]}):
+        expected = pagination._hash_of("ListX", {k: v for k, v in params.items() if k != "maxResults"})
+        assert pagination._request_hash("ListX", params) == expected
+    assert pagination._request_hash("ListX", {}) != pagination._request_hash("ListY", {})
+    import base64
+
+    request = pagination._request_hash("ListX", {})
+    for offset, key in [(0, "arn:aws:imagebuilder:us-east-1:1:component/a/1.0.0"), (25, 'q"\\\n\u00e9\u2028')]:
+        raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
+        assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()
+        assert pagination._decode(pagination._encode(offset, key, request), request) == (offset, key)

@@ -7,7 +7,8 @@ and no resource needs a hand-written to_dict().
 Each structure shape compiles once into straight-line Python (generated source, as dataclasses does):
 one `get` per member, no loop and no per-member closure. Scalars, lists of scalars and maps of
 scalars are handed on as they are, not copied: the result is encoded to JSON at once and dropped, so
-nothing can see it shared.
+nothing can see it shared. A handler may hand over a list already in its output form (`EmittedList`,
+e.g. ListComponents' entries, made once per component): it is passed on as it is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ def _timestamp(value: Any) -> float:
     if isinstance(value, datetime.datetime):
         return round(value.timestamp(), 3)
     return value
+
+
+class EmittedList(list):
+    """A list whose items are in their shape's output form already (as the list's emitter would make
+    them): the serialiser passes it on as it is. Only for values that are encoded at once and dropped."""
+
+    __slots__ = ()
 
 
 def _as_list(value: Any) -> list:
@@ -66,7 +74,7 @@ class Serializer:
             emit = self.compile(shape.member)
             if emit is None:
                 return _as_list
-            return lambda value: [emit(item) for item in value]
+            return lambda value: value if type(value) is EmittedList else [emit(item) for item in value]
         if kind == "map":
             emit = self.compile(shape.value)
             if emit is None:
@@ -78,19 +86,26 @@ class Serializer:
 
 
 def _structure(shape: Shape, compile_member: Callable[[Shape], Emit | None]) -> Emit:
-    """A function `value -> dict` of the shape's body members that are set, in the model's order."""
-    namespace: dict[str, Any] = {}
-    lines = [f"def emit_{_identifier(shape.name)}(value):", "    get = value.get", "    out = {}"]
+    """A function `value -> dict` of the shape's body members that are set, in the model's order.
+
+    A member is read by `in` and `[]` (no call; an absent member costs one test), and lists and maps of
+    scalars are copied only when they are not lists and dicts already (`_as_list`, `_as_dict`, inline)."""
+    namespace: dict[str, Any] = {"EmittedList": EmittedList}
+    lines = [f"def emit_{_identifier(shape.name)}(value):", "    out = {}"]
     for index, (name, member) in enumerate(shape.members.items()):
         if member.serialization.get("location") is not None:
             continue
         emit = compile_member(member)
-        lines.append(f"    v = get({name!r})")
+        lines += [f"    if {name!r} in value:", f"        v = value[{name!r}]"]
         if emit is None:
-            lines.append(f"    if v is not None: out[{name!r}] = v")
+            lines.append(f"        if v is not None: out[{name!r}] = v")
+        elif emit is _as_list:
+            lines.append(f"        if v is not None: out[{name!r}] = v if type(v) is list else list(v)")
+        elif emit is _as_dict:
+            lines.append(f"        if v is not None: out[{name!r}] = v if type(v) is dict else dict(v)")
         else:
             namespace[f"e{index}"] = emit
-            lines.append(f"    if v is not None: out[{name!r}] = e{index}(v)")
+            lines.append(f"        if v is not None: out[{name!r}] = e{index}(v)")
     lines.append("    return out")
     exec("\n".join(lines), namespace)  # noqa: S102 - source built from the model's member names (repr'd)
     return namespace[f"emit_{_identifier(shape.name)}"]

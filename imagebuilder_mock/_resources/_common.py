@@ -10,6 +10,7 @@ from .._backend.context import RequestContext
 from .._backend.pagination import filtered, paginate
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
 from .._engine._model import service_model
+from .._engine._serializer import EmittedList
 from . import catalog
 from ._lookup import COLLECTIONS, shared_items
 
@@ -22,9 +23,11 @@ def member_names(shape_name: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _member_keys(shape_name: str) -> dict[str, str]:
-    """Member name -> the model's own string object for it (one key object for every stored resource)."""
-    return {name: name for name in service_model().shape_for(shape_name).members if name not in _SKIP}
+def _member_keys(shape_name: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """Member name -> the model's own string object for it (one key object for every stored resource),
+    but for `exclude`."""
+    return {name: name for name in service_model().shape_for(shape_name).members
+            if name not in _SKIP and name not in exclude}
 
 
 #: The tags of every resource created without tags: one shared dict, never changed in place (a tag
@@ -38,11 +41,12 @@ def own_tags(params: dict) -> dict:
     return dict(tags) if tags else NO_TAGS
 
 
-def pick(shape_name: str, params: dict, exclude: Iterable[str] = ()) -> dict:
-    """The request members that the resource shape `shape_name` also has (a data-driven copy). Keys are
-    the model's string objects, not the request's freshly decoded ones (~55 bytes per key per resource)."""
-    names = _member_keys(shape_name)
-    return {names[k]: v for k, v in params.items() if k in names and v is not None and k not in exclude}
+def pick(shape_name: str, params: dict, exclude: tuple[str, ...] = ()) -> dict:
+    """The request members that the resource shape `shape_name` also has, but for `exclude` (a data-driven
+    copy). Keys are the model's string objects, not the request's freshly decoded ones (~55 bytes per key
+    per resource)."""
+    names = _member_keys(shape_name, exclude)
+    return {names[k]: v for k, v in params.items() if k in names and v is not None}
 
 
 def require_one(params: dict, *names: str, code: str = "InvalidParameterCombinationException") -> str:
@@ -140,10 +144,11 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
 
 
 def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fields: dict[str, Callable[[dict], Any]],
-                  key: str, view: Callable[[dict], dict] | None = None) -> dict:
-    """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`."""
+                  key: str, view: Callable[[dict], dict] | None = None, emitted: bool = False) -> dict:
+    """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
+    items are in their output form already (the serialiser passes the page on as it is)."""
     page, token = paginate(ctx.operation, params, filtered(items, params.get("filters"), fields))
-    out: dict = {key: [view(item) for item in page] if view else page}
+    out: dict = {key: EmittedList(page) if emitted else [view(item) for item in page] if view else page}
     if token:
         out["nextToken"] = token
     return out

@@ -18,6 +18,8 @@ from .._backend import arns, versions
 from .._backend.context import RequestContext
 from .._engine._errors import (ServiceError, already_exists, dependency, invalid_combination, invalid_request,
                                invalid_value, not_found)
+from .._engine._model import service_model
+from .._engine._serializer import Serializer
 from . import _lookup, catalog, operation
 from . import component_documents as documents
 from ._common import arn_base, list_response, member_names, own_tags, require_one
@@ -172,19 +174,21 @@ def _own_entries(store, by_name: bool, deprecated: bool) -> Iterator[dict]:
     per entry."""
     builds = store.builds
     names = _names(store) if by_name else None
+    skipped = None if deprecated else "DEPRECATED"  # the status left out
     seen: set[str] = set()
     for item in store.components.values():
         state, view = item.get("state"), item.get("_view")  # `_view_of`, inlined: one call less per entry
         status = state.get("status", "ACTIVE") if state is not None else "ACTIVE"
         if view is None or view["status"] != status:
             view = item["_view"] = _version_view(item, status)
-        if status == "DEPRECATED" and not deprecated:
+        if status == skipped:
             continue
         version_arn = view["arn"]
-        key = version_arn if names is None else version_arn.rsplit("/", 2)[1]
-        if builds.get(version_arn, 0) <= 1 and (names is None or _only(names.get(key, ()), version_arn)):
+        if builds.get(version_arn, 0) <= 1 and (names is None or _only(names.get(version_arn.rsplit("/", 2)[1], ()),
+                                                                       version_arn)):
             yield view  # the usual case: the only build its key ever had, so no key to remember
             continue
+        key = version_arn if names is None else version_arn.rsplit("/", 2)[1]
         if key in seen:
             continue
         seen.add(key)
@@ -243,8 +247,8 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     version_arn = f"{arn_base(ctx.region, ctx.account)}component/{arns.normalize_name(params['name'])}/{version}"
     copied = _copied_members()
     item = {k: v for k, v in params.items() if k in copied and v is not None}
-    item.update({"version": version, "type": ctype, "data": data, "owner": ctx.account, "encrypted": True,
-                 "state": {"status": "ACTIVE"}, "tags": own_tags(params)})
+    item["version"], item["type"], item["data"], item["owner"] = version, ctype, data, ctx.account
+    item["encrypted"], item["state"], item["tags"] = True, {"status": "ACTIVE"}, own_tags(params)
     if parameters:
         item["parameters"] = parameters
     if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)
@@ -255,7 +259,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
         ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    item.update({"arn": arn, "dateCreated": ctx.iso_now(), "_build": build})
+    item["arn"], item["dateCreated"], item["_build"] = arn, ctx.iso_now(), build
     store.components[arn] = item
     if _NAMES in store.indexes:
         _name_added(store.indexes[_NAMES], arn)
@@ -330,11 +334,19 @@ def _latest_per(builds: Iterable[dict], key) -> list[dict]:
 
 
 def _version_view(item: dict, status: str) -> dict:
+    """The build's ComponentVersion, in its output form (what the serialiser would make of it): the
+    entries of a ListComponents page are passed on as they are (`EmittedList`)."""
     view = {k: item[k] for k in ("name", "version", "description", "platform", "supportedOsVersions", "type",
                                  "owner", "dateCreated", "productCodes") if k in item}
     view["arn"] = _version_arn(item)
     view["status"] = status
-    return view
+    return _emit_version()(view)
+
+
+@functools.cache
+def _emit_version():
+    """The serialiser's function for a ComponentVersion."""
+    return Serializer().emitter(service_model().shape_for("ComponentVersion"))
 
 
 def _view_of(item: dict) -> dict:
@@ -366,7 +378,7 @@ def list_(ctx: RequestContext, params: dict) -> dict:
         builds = [b for b in _owned(ctx, owner) if deprecated or _status(b) != "DEPRECATED"]
         latest = _latest_per(builds, (lambda b: arns.parse(b["arn"]).name) if by_name else _version_arn)
         entries = map(_view_of, latest)
-    return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList")
+    return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList", emitted=True)
 
 
 #: Filter getters, over entries (`_view_of`).
