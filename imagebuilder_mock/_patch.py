@@ -4,20 +4,22 @@
   *in place of* the `before-send` event (so moto's catch-all handler never sees them); botocore's own
   response parsing, retries, paginators and waiters then run as in production. Other services pass
   through untouched, at the cost of one attribute check.
-- `Endpoint._send_request` + `botocore.endpoint.time`: retry back-off of an imagebuilder request
-  advances the simulated clock instead of sleeping (injected errors exercise botocore's retries fast).
+- `botocore.endpoint.time`: the retry back-off of an imagebuilder request (botocore's
+  `Endpoint._needs_retry` is the module's only sleep) advances the simulated clock instead of sleeping
+  (injected errors exercise botocore's retries fast); every other sleep is real.
 - `Waiter.wait` + `botocore.waiter.time`: an imagebuilder waiter's delay advances the simulated clock
   instead of sleeping.
 - `CredentialResolver.load_credentials`: fake credentials only where none are configured.
 
 The wrappers are wrapt FunctionWrappers. Their cost, measured against plain functions (docs/performance.md):
-~0.5 us more per wrapped call (~1 us per imagebuilder request, 0.3 % of botocore's own ~0.3 ms), and
-`import wrapt` (~20 ms once per process, at the first mock start).
+~0.5 us more per wrapped call (one per request), and `import wrapt` (~20 ms once per process, at the
+first mock start).
 """
 
 from __future__ import annotations
 
 import contextvars
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 _lock = threading.RLock()
 _active: list["MockImageBuilder"] = []
 _waiting: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_waiter", default=None)
-_serving: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_request", default=None)
 _originals: dict = {}
 FAKE_ACCESS_KEY = "AKIAIMAGEBUILDERMOCK"
 
@@ -196,23 +197,9 @@ def _is_imagebuilder(args: tuple, kwargs: dict) -> bool:
     return model.service_model.endpoint_prefix == "imagebuilder"
 
 
-def _make_send_request(original):
-    def _send_request(wrapped, instance, args, kwargs):
-        mock = _active[-1] if _active else None
-        if mock is not None and _is_imagebuilder(args, kwargs):
-            token = _serving.set(mock)
-            try:
-                return wrapped(*args, **kwargs)
-            finally:
-                _serving.reset(token)
-        return wrapped(*args, **kwargs)
-
-    return wrapt.FunctionWrapper(original, _send_request)
-
-
 def _make_get_response(original):
     def _do_get_response(wrapped, instance, args, kwargs):
-        mock = _serving.get()
+        mock = _active[-1] if _active else None
         # A handler may itself call another service through botocore (e.g. S3 under moto): only the
         # imagebuilder request is answered here.
         if mock is not None and _is_imagebuilder(args, kwargs):
@@ -252,11 +239,22 @@ class _SimulatedTime:
 
     @staticmethod
     def sleep(seconds: float) -> None:
-        mock = _waiting.get() or _serving.get()
+        mock = _waiting.get() or _retrying(sys._getframe(1))
         if mock is None:
             time.sleep(seconds)
         else:
             mock.clock.advance(seconds)
+
+
+def _retrying(frame) -> "MockImageBuilder | None":
+    """The mock answering imagebuilder when `frame` is botocore's `Endpoint._needs_retry` about to back
+    off before retrying an imagebuilder request (its `operation_model` says which service); else None.
+    Read only when botocore sleeps, so requests that are not retried pay nothing for it."""
+    model = frame.f_locals.get("operation_model")
+    service = getattr(model, "service_model", None)
+    if getattr(service, "endpoint_prefix", None) == "imagebuilder":
+        return current()
+    return None
 
 
 def _make_load_credentials(original):
@@ -271,7 +269,6 @@ def _make_load_credentials(original):
 
 
 _TARGETS = (
-    (botocore.endpoint.Endpoint, "_send_request", _make_send_request),
     (botocore.endpoint.Endpoint, "_do_get_response", _make_get_response),
     (botocore.waiter.Waiter, "wait", _make_waiter_wait),
     (botocore.credentials.CredentialResolver, "load_credentials", _make_load_credentials),

@@ -144,3 +144,35 @@ def test_the_user_page_examples_run(index):
 
 def test_the_user_page_has_examples():
     assert len(_doc_examples()) >= 6
+
+
+def test_retry_back_off_is_simulated_for_imagebuilder_and_real_for_other_services(monkeypatch):
+    """botocore's retry back-off (Endpoint._needs_retry) moves the simulated clock for an imagebuilder
+    request and really sleeps for any other service's, even one made while a mock is active."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # what a real back-off calls (via botocore.endpoint.time)
+    with mock_imagebuilder() as mock:
+        config = Config(retries={"mode": "standard", "total_max_attempts": 3})
+        sqs = boto3.client("sqs", region_name=REGION, config=config)
+        answers = iter([503, 503, 200])
+
+        class Raw:  # the minimal urllib3-like body botocore reads
+            def stream(self, **_):
+                yield b"{}"
+
+        sqs.meta.events.register("before-send", lambda request, **_: AWSResponse(
+            request.url, next(answers), {"x-amzn-query-error": "ServiceUnavailable;Receiver"}, Raw()))
+        advances: list[None] = []
+        mock.clock.on_advance(lambda: advances.append(None))
+        assert sqs.list_queues()["ResponseMetadata"]["RetryAttempts"] == 2
+        assert len(slept) == 2 and all(delay > 0 for delay in slept)  # real sleeps, not the clock
+        assert advances == []
+
+        mock.inject_error("ListComponents", "ServiceUnavailableException", count=2)
+        ib = boto3.client("imagebuilder", region_name=REGION, config=config)
+        assert ib.list_components()["ResponseMetadata"]["RetryAttempts"] == 2
+        assert len(slept) == 2  # no real sleep for imagebuilder's back-off ...
+        assert len(advances) == 2  # ... the simulated clock moved instead
