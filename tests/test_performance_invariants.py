@@ -29,10 +29,14 @@ def _expected(mock, by_name: bool, deprecated: bool) -> list[str]:
             continue
         version_arn = item["arn"].rsplit("/", 1)[0]
         key = version_arn.rsplit("/", 2)[1] if by_name else version_arn
-        order = (versions.key(item["version"]), item["_build"])
-        if key not in best or order > (versions.key(best[key]["version"]), best[key]["_build"]):
+        order = (versions.key(item["version"]), _build(item))
+        if key not in best or order > (versions.key(best[key]["version"]), _build(best[key])):
             best[key] = item
     return [item["arn"].rsplit("/", 1)[0] for item in best.values()]
+
+
+def _build(item: dict) -> int:
+    return int(item["arn"].rsplit("/", 1)[1])
 
 
 def _listed(ib, by_name: bool, deprecated: bool, page: int = 2) -> list[str]:
@@ -441,3 +445,137 @@ def test_pagination_tokens_are_the_canonical_json_they_always_were():
         raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
         assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()
         assert pagination._decode(pagination._encode(offset, key, request), request) == (offset, key)
+
+
+# -- resources kept in their output form (serialiser's `emitted_type`, `_common.stored_form`) -----------
+_KEPT = {"image_recipes": "ImageRecipe", "infrastructure_configurations": "InfrastructureConfiguration",
+         "distribution_configurations": "DistributionConfiguration"}
+
+
+def _plain(value):
+    """`value` with every dict and list (marked or not) rebuilt plain: the serialiser walks all of it."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _emitted(shape_name: str, value: dict) -> dict:
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import Serializer
+
+    return Serializer().emitter(service_model().shape_for(shape_name))(_plain(value))
+
+
+def _check_kept(mock) -> int:
+    """Every image recipe and configuration is its shape's marked output form, and every component is a
+    plain dict in its output form (GetComponent marks a copy): what the serialiser would make of it."""
+    from imagebuilder_mock._engine._serializer import emitted_type
+
+    store, checked = _store(mock), 0
+    for attribute, shape_name in _KEPT.items():
+        for item in getattr(store, attribute).values():
+            assert type(item) is emitted_type(shape_name)
+            assert item == _emitted(shape_name, item)
+            checked += 1
+    for item in store.components.values():
+        assert type(item) is dict and item == _emitted("Component", item)
+        checked += 1
+    for image in store.images.values():  # an image holds its recipe and configuration as they were kept
+        assert type(image["imageRecipe"]) is emitted_type("ImageRecipe")
+        assert type(image["infrastructureConfiguration"]) is emitted_type("InfrastructureConfiguration")
+    return checked
+
+
+def test_kept_resources_are_their_output_form_after_create_tag_untag_and_update(ib, imagebuilder_mock):
+    component = f.component(ib, name="kept", description="d", supportedOsVersions=["Amazon Linux 2"])
+    f.component(ib, name="kept-params", data=f.LINUX_DOC.replace(
+        "phases:", "parameters:\n  - Greeting:\n      type: string\n      default: hi\n      description: a greeting\n"
+        "  - Other:\n      type: string\nphases:"))
+    ib.import_component(name="imported", semanticVersion="1.0.0", type="BUILD", format="SHELL", platform="Linux",
+                        data="echo hi")
+    recipe = f.image_recipe(ib, name="kept", components=[component])
+    ib.create_image_recipe(name="kept-devices", semanticVersion="1.0.0", parentImage="ami-0123456789abcdef0",
+                           components=[{"componentArn": component}], blockDeviceMappings=[
+                               {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 20, "volumeType": "gp3"}}],
+                           additionalInstanceConfiguration={"userDataOverride": "ZWNobw=="},
+                           amiTags={"a": "b"}, tags={"t": "v"})
+    infra = f.infrastructure(ib, name="kept", logging={"s3Logs": {"s3BucketName": "b"}},
+                             instanceMetadataOptions={"httpTokens": "required"}, resourceTags={"r": "s"})
+    dist = f.distribution(ib, name="kept")
+    image = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+    assert _check_kept(imagebuilder_mock) == 7
+    for arn in (component, recipe, infra, dist):
+        ib.tag_resource(resourceArn=arn, tags={"team": "x", "cost": "y"})
+        _check_kept(imagebuilder_mock)
+        ib.untag_resource(resourceArn=arn, tagKeys=["team"])
+        _check_kept(imagebuilder_mock)
+    ib.update_infrastructure_configuration(infrastructureConfigurationArn=infra, instanceProfileName="other",
+                                           placement={"tenancy": "default"})
+    ib.update_distribution_configuration(distributionConfigurationArn=dist, distributions=[
+        {"region": REGION, "amiDistributionConfiguration": {"name": "n {{imagebuilder:buildDate}}"}}])
+    assert _check_kept(imagebuilder_mock) == 7
+    # reads give what the serialiser makes of the resources, and the image its recipe as it was built
+    store = _store(imagebuilder_mock)
+    assert ib.get_image_recipe(imageRecipeArn=recipe)["imageRecipe"]["tags"] == {"cost": "y"}
+    got = ib.get_image(imageBuildVersionArn=image)["image"]
+    assert got["imageRecipe"]["tags"] == {} and got["infrastructureConfiguration"]["instanceProfileName"] != "other"
+    assert ib.get_component(componentBuildVersionArn=component)["component"]["tags"] == {"cost": "y"}
+    assert not [k for item in store.components.values() for k in item if k.startswith("_")]
+
+
+def test_kept_resources_drop_what_a_raw_client_sends_beyond_the_model(imagebuilder_mock):
+    """A raw HTTP client's unknown nested members (and nulls) are not kept: the walk at create drops them."""
+    import json
+
+    engine = imagebuilder_mock.engine
+    body = {"name": "raw", "instanceProfileName": "p", "clientToken": "t1", "description": None,
+            "logging": {"s3Logs": {"s3BucketName": "b", "junk": 1}, "more": {}}}
+    status, _, _ = engine.handle("PUT", "/CreateInfrastructureConfiguration", None, {}, json.dumps(body))
+    assert status == 200
+    (item,) = _store(imagebuilder_mock).infrastructure_configurations.values()
+    assert item["logging"] == {"s3Logs": {"s3BucketName": "b"}} and "description" not in item
+    body = {"name": "raw", "semanticVersion": "1.0.0", "parentImage": "ami-0123456789abcdef0", "clientToken": "t2",
+            "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 8, "junk": True}}]}
+    status, _, _ = engine.handle("PUT", "/CreateImageRecipe", None, {}, json.dumps(body))
+    assert status == 200
+    (recipe,) = _store(imagebuilder_mock).image_recipes.values()
+    assert recipe["blockDeviceMappings"] == [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 8}}]
+    _check_kept(imagebuilder_mock)
+
+
+def test_a_marked_dict_is_passed_on_only_by_its_own_shape():
+    import copy
+
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import EmittedDict, Serializer, emitted_type
+
+    serializer = Serializer()
+    recipe = emitted_type("ImageRecipe")({"arn": "a", "name": "n", "components": [], "_private": 1})
+    assert serializer.emitter(service_model().shape_for("ImageRecipe"))(recipe) is recipe  # trusted as it is
+    summary = serializer.emitter(service_model().shape_for("ImageRecipeSummary"))(recipe)
+    assert summary == {"arn": "a", "name": "n"}  # another shape walks it
+    for copied in (copy.copy(recipe), copy.deepcopy(recipe), dict(recipe)):
+        assert type(copied) is dict and copied == recipe  # copies are plain: always serialised member by member
+    assert emitted_type("ImageRecipe") is emitted_type("ImageRecipe") and issubclass(recipe.__class__, EmittedDict)
+    stored = serializer.stored(service_model().shape_for("ImageRecipe"))
+    assert stored({"arn": "a", "_private": 1, "description": None}) == {"arn": "a"}
+    assert stored({"arn": "a", "components": [{"componentArn": "c", "junk": 1}]}) == {
+        "arn": "a", "components": [{"componentArn": "c"}]}
+
+
+def test_list_summaries_of_kept_resources_have_only_summary_members(ib):
+    from imagebuilder_mock._engine._model import service_model
+
+    component = f.component(ib, name="summary")
+    f.image_recipe(ib, name="summary", components=[component])
+    f.infrastructure(ib, name="summary")
+    f.distribution(ib, name="summary")
+    model = service_model()
+    for listed, shape_name in [(ib.list_image_recipes()["imageRecipeSummaryList"], "ImageRecipeSummary"),
+                               (ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"],
+                                "InfrastructureConfigurationSummary"),
+                               (ib.list_distribution_configurations()["distributionConfigurationSummaryList"],
+                                "DistributionConfigurationSummary")]:
+        assert listed and all(set(entry) <= set(model.shape_for(shape_name).members) for entry in listed)

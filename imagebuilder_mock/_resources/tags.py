@@ -18,9 +18,11 @@ _SNAPSHOTTED = frozenset({"image-recipe", "container-recipe", "infrastructure-co
 
 
 def _retag(ctx: RequestContext, arn: str, item: dict, parsed, tags: dict) -> None:
-    """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource)."""
+    """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource). A
+    copy keeps the resource's type: one kept in its output form (`_common.stored_form`) stays so (tags
+    are a map of strings, their own output form)."""
     if parsed.resource_type in _SNAPSHOTTED:
-        replacement = dict(item)
+        replacement = type(item)(item)
         replacement["tags"] = tags
         owner_collection(ctx, parsed)[arn] = replacement
     else:
