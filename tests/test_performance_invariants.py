@@ -441,3 +441,80 @@ def test_pagination_tokens_are_the_canonical_json_they_always_were():
         raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
         assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()
         assert pagination._decode(pagination._encode(offset, key, request), request) == (offset, key)
+
+
+# -- the generated input checks' shortcuts (_fast.py) ----------------------------------------------------
+def test_an_input_check_remembers_only_a_string_its_pattern_found():
+    """The last ARN (and version) a pattern was found in is remembered: a remembered string is accepted,
+    a string that does not match is refused whatever was remembered before or after it."""
+    from imagebuilder_mock._engine import _fast
+    from imagebuilder_mock._engine._model import service_model
+
+    accepts = _fast.compile_accepts(service_model().operation_model("GetComponent").input_shape)
+    arn = "arn:aws:imagebuilder:us-east-1:123456789012:component/remembered/1.0.0/1"
+    bad = "arn:aws:imagebuilder:us-east-1:123456789012:component/Not_Lower/1.0.0/1"
+    for _ in range(2):
+        assert accepts({"componentBuildVersionArn": arn})
+        assert not accepts({"componentBuildVersionArn": bad})
+        assert not accepts({"componentBuildVersionArn": arn + "\n2"})
+    assert arn in [last[0] for last in _fast._LAST.values()] and bad not in [last[0] for last in _fast._LAST.values()]
+
+
+class _Sly(str):
+    """A string equal to every string once it lies."""
+
+    lying = False
+
+    def __eq__(self, other):
+        return _Sly.lying or str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_an_input_check_never_remembers_a_str_subclass():
+    from imagebuilder_mock._engine import _fast
+    from imagebuilder_mock._engine._model import service_model
+
+    accepts = _fast.compile_accepts(service_model().operation_model("GetImageRecipe").input_shape)
+    sly = _Sly("arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/sly/1.0.0")
+    assert accepts({"imageRecipeArn": sly})
+    _Sly.lying = True
+    try:
+        assert not accepts({"imageRecipeArn": "not an ARN"})
+    finally:
+        _Sly.lying = False
+
+
+def test_an_input_check_looks_at_optional_members_until_every_key_is_checked():
+    """Required members first; once every key of the value is a checked member the rest are absent."""
+    from imagebuilder_mock._engine import _fast
+    from imagebuilder_mock._engine._model import service_model
+
+    accepts = _fast.compile_accepts(service_model().operation_model("CreateComponent").input_shape)
+    valid = {"name": "n-1", "semanticVersion": "1.0.0", "platform": "Linux", "clientToken": "t", "data": "x"}
+    assert accepts(valid)
+    assert not accepts({**valid, "dryRun": "yes"})  # the last optional member is still checked
+    assert not accepts({**valid, "data": "\x00\x00"})  # ([^\x00]+)
+    assert accepts({**valid, "data": "\x00a\x00"})
+    assert accepts({**valid, "description": None, "dryRun": True})  # a None value is an absent member
+    assert not accepts({**valid, "description": None, "dryRun": 1})
+    assert accepts({**valid, "unmodelled": 1})
+
+
+def test_a_request_body_is_read_as_it_always_was():
+    """`read_object` (orjson's usual object) and the general way (`read_request`) give the same
+    parameters and the same errors."""
+    from imagebuilder_mock._engine._errors import ServiceError
+    from imagebuilder_mock._engine._parser import read_body
+
+    members = frozenset({"a", "b"})
+    assert read_body(b'{"a": 1, "b": [2], "c": 3}', members) == {"a": 1, "b": [2]}
+    assert read_body(b"  \n", members) == {} and read_body(b"", members) == {} and read_body(None, members) == {}
+    big = read_body(b'{"a": 123456789012345678901234567890}', members)["a"]
+    assert big == 123456789012345678901234567890 and type(big) is int
+    assert read_body(b'{"a": NaN}', members)["a"] != read_body(b'{"a": NaN}', members)["a"]  # nan
+    for body, detail in [(b"[1]", "the top level must be a JSON object."), (b"{", "not valid JSON"),
+                         (b'"arn:"', "the top level must be a JSON object.")]:
+        with pytest.raises(ServiceError) as error:
+            read_body(body, members)
+        assert detail in error.value.message
