@@ -1,7 +1,6 @@
 """What the speed-ups must not change (docs/performance.md): list results with the components' build
 lookups, cached YAML documents that callers share, the O(1) hooks, recipes' shared values and catalog
-lookups. The engine's and the images' are in test_invariants_engine.py and test_invariants_images.py, round 4's in
-test_performance_invariants_engine.py and test_performance_invariants_builds.py."""
+lookups. The engine's and the images' are in test_invariants_engine.py and test_invariants_images.py."""
 
 from __future__ import annotations
 
@@ -30,14 +29,10 @@ def _expected(mock, by_name: bool, deprecated: bool) -> list[str]:
             continue
         version_arn = item["arn"].rsplit("/", 1)[0]
         key = version_arn.rsplit("/", 2)[1] if by_name else version_arn
-        order = (versions.key(item["version"]), _build(item))
-        if key not in best or order > (versions.key(best[key]["version"]), _build(best[key])):
+        order = (versions.key(item["version"]), item["_build"])
+        if key not in best or order > (versions.key(best[key]["version"]), best[key]["_build"]):
             best[key] = item
     return [item["arn"].rsplit("/", 1)[0] for item in best.values()]
-
-
-def _build(item: dict) -> int:
-    return int(item["arn"].rsplit("/", 1)[1])
 
 
 def _listed(ib, by_name: bool, deprecated: bool, page: int = 2) -> list[str]:
@@ -353,3 +348,96 @@ def test_an_image_of_an_own_recipe_has_the_arn_of_the_recipes_name_and_version(i
         image = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
         assert image == f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/my-recipe-name/2.3.0/{build}"
         assert ib.get_image(imageBuildVersionArn=image)["image"]["name"] == "My_Recipe Name"
+
+
+# -- the engine's request path: the one query member read without a parsed query, the context's store -----
+@pytest.mark.parametrize("raw", [
+    None, "", "a=1", "a=1&a=2", "b=1&a=2&a=3", "&&a=&", "a", "a=x%3Ay%2Fz+w", "%61=1", "a+b=1&a%20b=2",
+    "b=1", "a=%E2%82%AC&b", "a=1=2", "=1&a",
+])
+def test_an_only_query_member_is_read_as_the_parsed_query_reads_it(raw):
+    from imagebuilder_mock._engine.engine import _parse_query, _query_value
+
+    for wire in ("a", "a b", "b"):
+        assert _query_value(raw, wire) == _parse_query(raw).get(wire, [None])[0]
+
+
+def test_the_context_of_a_request_has_its_own_store(imagebuilder_mock):
+    """The engine hands a handler a context whose store is its account's and region's, created or not."""
+    engine, seen = imagebuilder_mock.engine, []
+
+    def handler(ctx, params):
+        seen.append(ctx.store)
+        return {}
+
+    engine.handlers = {**engine.handlers, "ListComponents": handler}
+    engine._plans.clear()
+    engine._routes.clear()
+    credential = "AWS4-HMAC-SHA256 Credential=AKIAX/20250101/{}/imagebuilder/aws4_request, SignedHeaders=host"
+    for region in ("eu-west-3", "eu-west-3", REGION):
+        engine.handle("POST", "/ListComponents", "", {"Authorization": credential.format(region)}, b"{}")
+        assert seen[-1] is imagebuilder_mock.backend.stores[(ACCOUNT, region)]
+        assert (seen[-1].account, seen[-1].region) == (ACCOUNT, region)
+
+
+# -- ListComponents entries in output form, pagination tokens written out ----------------------------
+def _version_entry(item: dict, status: str) -> dict:
+    """A ComponentVersion as the serialiser makes it from the build (the plain way, for comparison)."""
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import Serializer
+
+    raw = {k: item[k] for k in ("name", "version", "description", "platform", "supportedOsVersions", "type",
+                                "owner", "dateCreated", "productCodes") if k in item}
+    raw.update(arn=item["arn"].rsplit("/", 1)[0], status=status)
+    return Serializer().emitter(service_model().shape_for("ComponentVersion"))(raw)
+
+
+def test_list_components_entries_are_what_the_serializer_makes_of_the_builds(ib, imagebuilder_mock):
+    """The page is passed on as it is (EmittedList), so each entry must be the serialiser's output for its
+    build, members in the model's order, and follow the build's status."""
+    from imagebuilder_mock._backend.context import RequestContext
+    from imagebuilder_mock._engine._serializer import EmittedList
+    from imagebuilder_mock._resources import components
+
+    ib.create_component(name="plain", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC)
+    ib.create_component(name="full", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC,
+                        description="d", supportedOsVersions=["Amazon Linux 2"])
+    store = _store(imagebuilder_mock)
+    ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, REGION, "ListComponents", "id")
+    filters = [{"name": "status", "values": ["ACTIVE", "DEPRECATED"]}]
+    for round_ in range(2):
+        listed = components.list_(ctx, {"filters": filters})["componentVersionList"]
+        assert type(listed) is EmittedList and len(listed) == 2
+        for entry, item in zip(listed, store.components.values()):
+            expected = _version_entry(item, item["state"]["status"])
+            assert entry == expected and list(entry) == list(expected)
+        next(iter(store.components.values()))["state"]["status"] = "DEPRECATED"  # changed in place
+    assert listed[0]["status"] == "DEPRECATED"
+    assert [v["status"] for v in ib.list_components()["componentVersionList"]] == ["ACTIVE"]
+
+
+def test_an_emitted_list_is_passed_on_and_a_plain_one_is_emitted():
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import EmittedList, Serializer
+
+    emit = Serializer().emitter(service_model().shape_for("ComponentVersionList"))
+    ready = EmittedList([{"arn": "a", "name": "n"}])
+    assert emit(ready) is ready
+    plain = [{"name": "n", "arn": "a", "_private": 1, "status": None}]
+    assert emit(plain) == [{"arn": "a", "name": "n"}] and list(emit(plain)[0]) == ["arn", "name"]
+
+
+def test_pagination_tokens_are_the_canonical_json_they_always_were():
+    from imagebuilder_mock._backend import pagination
+
+    for params in ({"maxResults": 2}, {}, {"owner": "Self"}, {"filters": [{"name": "name", "values": ["é"]}]}):
+        expected = pagination._hash_of("ListX", {k: v for k, v in params.items() if k != "maxResults"})
+        assert pagination._request_hash("ListX", params) == expected
+    assert pagination._request_hash("ListX", {}) != pagination._request_hash("ListY", {})
+    import base64
+
+    request = pagination._request_hash("ListX", {})
+    for offset, key in [(0, "arn:aws:imagebuilder:us-east-1:1:component/a/1.0.0"), (25, 'q"\\\n\u00e9\u2028')]:
+        raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
+        assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()
+        assert pagination._decode(pagination._encode(offset, key, request), request) == (offset, key)

@@ -47,27 +47,18 @@ class _Generator:
         lines = [f"def {name}(v):"]
         if kind == "structure":
             lines += ["    if not isinstance(v, dict): return False", "    g = v.get"]
-            required = [m for m in shape.required_members if m in shape.members]
-            for member_name in required:
-                test = self._test(shape.members[member_name], "x")
-                lines += [f"    x = g({member_name!r})", f"    if x is None or not ({test}): return False"]
-            for member_name in set(shape.required_members) - set(shape.members):
+            required = set(shape.required_members)
+            for member_name, member in shape.members.items():
+                lines.append(f"    x = g({member_name!r})")
+                test = self._test(member, "x")
+                if member_name in required:
+                    lines.append(f"    if x is None or not ({test}): return False")
+                else:
+                    lines.append(f"    if x is not None and not ({test}): return False")
+            for member_name in required - set(shape.members):
                 lines.append(f"    if g({member_name!r}) is None: return False")
-            optional = [(n, m) for n, m in shape.members.items() if n not in required]
-            if shape.metadata.get("union") or not optional:
-                for member_name, member in optional:
-                    lines.append(f"    x = g({member_name!r})")
-                    lines.append(f"    if x is not None and not ({self._test(member, 'x')}): return False")
-                if shape.metadata.get("union"):
-                    lines.append("    if sum(1 for x in v.values() if x is not None) != 1: return False")
-            else:
-                # `left`: keys of `v` not yet known to be checked members; none left: the optional
-                # members not looked at yet are absent (the usual request sets a few of many)
-                lines.append(f"    left = len(v) - {len(required)}")
-                for member_name, member in optional:
-                    lines += ["    if not left: return True", f"    x = g({member_name!r})",
-                              "    if x is not None:", f"        if not ({self._test(member, 'x')}): return False",
-                              "        left -= 1"]
+            if shape.metadata.get("union"):
+                lines.append("    if sum(1 for x in v.values() if x is not None) != 1: return False")
             lines.append("    return True")
         elif kind == "list":
             item = self._test(shape.member, "x")
@@ -95,22 +86,6 @@ class _Generator:
             out.append(f"    if {size} > {high!r}: return False")
         return out
 
-    def _matches(self, pattern: str, x: str) -> str:
-        """An expression that is true only if `pattern` is found in the string `x` (as re.search finds it)."""
-        if pattern == _ANYTHING:
-            return "True"
-        if pattern == _NOT_ONLY_NULS:
-            return f"{x}.strip('\\x00') != ''"
-        search = self._constant(re.compile(pattern).search)
-        if not (pattern.startswith("^arn:") or pattern in _VERSIONS):
-            return f"{search}({x}) is not None"
-        # ARNs and versions: the same few are checked again and again (a create names what the request
-        # before it made; most versions are 1.0.0): the last string found, per pattern, is remembered
-        last = _last_found(pattern)
-        remember = self._constant(last.__setitem__)
-        return (f"({x} == {self._constant(last)}[0] or ({search}({x}) is not None"
-                f" and (type({x}) is not str or {remember}(0, {x}) is None)))")
-
     def _test(self, shape: Shape, x: str) -> str:
         """An expression that is true only if `x` is a valid value of `shape`."""
         kind = shape.type_name
@@ -125,7 +100,7 @@ class _Generator:
                 parts.append(f"{x} in {self._constant(frozenset(shape.enum))}")
             pattern = shape.metadata.get("pattern")
             if pattern:
-                parts.append(self._matches(pattern, x))
+                parts.append(f"{self._constant(re.compile(pattern).search)}({x}) is not None")
             return " and ".join(parts)
         if kind in ("integer", "long", "double", "float"):
             types = "int" if kind in ("integer", "long") else "(int, float)"
@@ -143,14 +118,3 @@ class _Generator:
         if kind in ("structure", "list", "map"):
             return f"{self._define(shape)}({x})"
         return "False"  # a kind the closures know and this does not: let them decide
-
-
-_ANYTHING = "[^\\x00]*"  # found in every string (the empty match)
-_NOT_ONLY_NULS = "[^\\x00]+"  # found in a string with a character other than NUL
-_VERSIONS = ("^[0-9]+\\.[0-9]+\\.[0-9]+$", "^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$")
-#: pattern -> [the last string it was found in], shared by every check
-_LAST: dict[str, list] = {}
-
-
-def _last_found(pattern: str) -> list:
-    return _LAST.setdefault(pattern, [None])

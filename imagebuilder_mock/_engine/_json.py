@@ -72,20 +72,8 @@ if orjson is not None:
         if type(value) is dict or type(value) is list:
             _share(value)
         return value
-
-    def read_object(data: bytes) -> dict | None:
-        """`read_request(data)` when that is an object orjson reads as `json.loads` does (the usual body),
-        else None (`read_request` decides: whatever else, a blank or malformed body, its error)."""
-        try:
-            value = _loads(data)
-        except _DecodeError:
-            return None
-        return value if type(value) is dict and not _share(value) else None
 else:  # pragma: no cover
     dumps, canonical = std_dumps, std_canonical
-
-    def read_object(data: bytes) -> dict | None:
-        return None
 
     def read_request(data: bytes) -> Any:
         value = json.loads(data)

@@ -7,7 +7,7 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from ._errors import ServiceError, invalid_value
-from ._json import read_object, read_request
+from ._json import read_request
 
 
 def _malformed(detail: str) -> ServiceError:
@@ -66,16 +66,14 @@ _WHITESPACE = b" \t\n\r\x0b\x0c"  # what bytes.strip() strips
 
 def read_body(body: bytes, body_members: frozenset) -> dict:
     """The modelled members of a JSON request body ({} for an empty or blank body)."""
-    params = read_object(body) if body else None
-    if params is None:
-        if not body or (body[0] in _WHITESPACE and not body.strip()):
-            return {}
-        try:
-            params = read_request(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _malformed(f"not valid JSON ({exc}).") from None
-        if not isinstance(params, dict):
-            raise _malformed("the top level must be a JSON object.")
+    if not body or (body[0] in _WHITESPACE and not body.strip()):
+        return {}
+    try:
+        params = read_request(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed(f"not valid JSON ({exc}).") from None
+    if not isinstance(params, dict):
+        raise _malformed("the top level must be a JSON object.")
     if not body_members.issuperset(params):
         # The service ignores members its model does not have (and located members never
         # come from the body): a handler only ever sees modelled members.

@@ -137,8 +137,8 @@ class Engine:
                 else:
                     if plan.adds_request_id and "requestId" not in result:
                         result["requestId"] = request_id
-                    if token and plan.adds_client_token and "clientToken" not in result:
-                        result["clientToken"] = token
+                    if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
+                        result["clientToken"] = params["clientToken"]
                     out = plan.emit(result) if plan.emit is not None else result
                     if self.check_output:
                         self.output_validator.validate(plan.output_shape, out)

@@ -10,7 +10,7 @@ from .._backend.context import RequestContext
 from .._backend.pagination import filtered, paginate
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
 from .._engine._model import service_model
-from .._engine._serializer import EmittedList, Serializer
+from .._engine._serializer import EmittedList
 from . import catalog
 from ._lookup import COLLECTIONS, shared_items
 
@@ -47,19 +47,6 @@ def pick(shape_name: str, params: dict, exclude: tuple[str, ...] = ()) -> dict:
     per resource)."""
     names = _member_keys(shape_name, exclude)
     return {names[k]: v for k, v in params.items() if k in names and v is not None}
-
-
-_SERIALIZER = Serializer()  # for `stored_form` (the engine's compiles the same functions for itself)
-
-
-@functools.lru_cache(maxsize=None)
-def stored_form(shape_name: str, members_only: bool = False) -> Callable[[dict], dict]:
-    """The function that gives a resource of structure `shape_name` its output form, marked: a resource
-    kept that way is passed on as it is by the serialiser (no per-member work per read). Only for
-    resources that are never changed in place but replaced (a tag change replaces the dict: tags.py),
-    and that keep nothing private (private keys live elsewhere, e.g. a side table on the store).
-    `members_only`: the caller's dict has only members of the shape as keys, and no None (e.g. `pick`'s)."""
-    return _SERIALIZER.stored(service_model().shape_for(shape_name), members_only)
 
 
 def require_one(params: dict, *names: str, code: str = "InvalidParameterCombinationException") -> str:

@@ -135,7 +135,7 @@ def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resour
             continue
         if usable is not None and not usable(item):
             continue
-        rank = (versions.key(item_arn.version), int(item_arn.build or 0) if built else 0)  # (a build's `_build`)
+        rank = (versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0)
         if best_key is None or rank > best_key:
             best, best_key = item, rank
     return best

@@ -10,9 +10,8 @@ from typing import Callable, Iterable
 from .._backend import arns, lifecycle, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
-from .._engine._serializer import EmittedList
 from . import _lookup, catalog
-from ._common import arn_base, list_response, lookup, own_tags, owned_items, pick, stored_form, version_references
+from ._common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -211,8 +210,7 @@ def _components_key(components: list[dict]):
 
 def _stored_components(table: dict, components: list[dict], resolved: list[dict]) -> list[dict]:
     """The components list a recipe keeps: the one an earlier recipe of the store keeps when it is
-    equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string.
-    A copy is in its output form (`EmittedList`: kept so, as part of a recipe in output form)."""
+    equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string."""
     first = components[0]
     if len(components) == 1 and len(first) == 1 and isinstance(first.get("componentArn"), str):
         key = first["componentArn"]  # the usual case: one entry without parameters, keyed by its ARN alone
@@ -222,7 +220,7 @@ def _stored_components(table: dict, components: list[dict], resolved: list[dict]
         return components
     stored = table.get(key)
     if stored is None:
-        stored = EmittedList()
+        stored = []
         for entry, item in zip(components, resolved):
             arn = item["arn"] if item["arn"] == entry["componentArn"] else entry["componentArn"]
             kept = {"componentArn": arn}
@@ -257,10 +255,7 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
                 tags=own_tags(params))
     _share(store, item, resolved)
-    # An image recipe is kept in its output form (`stored_form`: `pick`'s keys and those above are members,
-    # none None). A container recipe keeps instanceImage (a member of its summary only) for
-    # ListContainerRecipes, so it stays a plain dict.
-    collection[arn] = stored_form(type_name, True)(item) if type_name == "ImageRecipe" else item
+    collection[arn] = item
     return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}
 
 

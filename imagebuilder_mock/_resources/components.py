@@ -1,11 +1,8 @@
 """Components: Create/Import/Get/List/ListBuildVersions/Delete, and `resolve_for_recipe`, which the
 recipe families call to check each component a recipe names.
 
-A component is stored per build, keyed by its build ARN (`component/<name>/<x.y.z>/<n>`), as a plain dict in
-its output form (what the serialiser would make of it), so it keeps nothing private: its build number is its
-ARN's last node, its ListComponents entry lives in a side table (`_views`). GetComponent hands over a marked
-copy (`_Component`), which the serialiser passes on as it is. ListComponents shows one entry per version (its
-latest build). Document rules live in `component_documents`.
+A component is stored per build, keyed by its build ARN (`component/<name>/<x.y.z>/<n>`); ListComponents
+shows one entry per version (its latest build). Document rules live in `component_documents`.
 Facts and INFERRED choices: docs/notes/components.md.
 """
 
@@ -22,7 +19,7 @@ from .._backend.context import RequestContext
 from .._engine._errors import (ServiceError, already_exists, dependency, invalid_combination, invalid_request,
                                invalid_value, not_found)
 from .._engine._model import service_model
-from .._engine._serializer import Serializer, emitted_type
+from .._engine._serializer import Serializer
 from . import _lookup, catalog, operation
 from . import component_documents as documents
 from ._common import arn_base, list_response, member_names, own_tags, require_one
@@ -46,12 +43,6 @@ def _status(item: dict) -> str:
 
 def _version_arn(item: dict) -> str:
     return item["arn"].rsplit("/", 1)[0]
-
-
-def _build_number(item: dict) -> int:
-    """The build number of a build: the last node of its ARN."""
-    arn = item["arn"]
-    return int(arn[arn.rindex("/") + 1:])
 
 
 def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
@@ -172,25 +163,6 @@ def _name_removed(store, arn: str) -> None:
         names.pop(name, None)
 
 
-_VIEWS = "component_views"  # Store.indexes key: build ARN -> its ListComponents entry (`_view_of`)
-#: The entries of AWS-owned builds (the catalog's, read-only and the same in every mock), by build ARN.
-_CATALOG_VIEWS: dict[str, dict] = {}
-
-
-def _views(store) -> dict[str, dict]:
-    """The store's ListComponents entries by build ARN (made on a build's first listing)."""
-    views = store.indexes.get(_VIEWS)
-    if views is None:
-        views = store.indexes[_VIEWS] = {}
-    return views
-
-
-def _views_for(ctx: RequestContext, item: dict) -> dict[str, dict]:
-    """The entries table of the store (or the catalog) that holds build `item`."""
-    account = arns.parse(item["arn"]).account
-    return _CATALOG_VIEWS if account in catalog.ACCOUNTS else _views(ctx.backend.store(account, ctx.region))
-
-
 def _only(versions_of_name: list[str], version_arn: str) -> bool:
     return len(versions_of_name) == 1 and versions_of_name[0] == version_arn
 
@@ -202,14 +174,13 @@ def _own_entries(store, by_name: bool, deprecated: bool) -> Iterator[dict]:
     per entry."""
     builds = store.builds
     names = _names(store) if by_name else None
-    views = _views(store)
     skipped = None if deprecated else "DEPRECATED"  # the status left out
     seen: set[str] = set()
-    for arn, item in store.components.items():
-        state, view = item.get("state"), views.get(arn)  # `_view_of`, inlined: one call less per entry
+    for item in store.components.values():
+        state, view = item.get("state"), item.get("_view")  # `_view_of`, inlined: one call less per entry
         status = state.get("status", "ACTIVE") if state is not None else "ACTIVE"
         if view is None or view["status"] != status:
-            view = views[arn] = _version_view(item, status)
+            view = item["_view"] = _version_view(item, status)
         if status == skipped:
             continue
         version_arn = view["arn"]
@@ -228,7 +199,7 @@ def _own_entries(store, by_name: bool, deprecated: bool) -> Iterator[dict]:
             for build in _builds_of(store, version):
                 if build is not item and (deprecated or _status(build) != "DEPRECATED") and _newer(build, latest):
                     latest = build
-        yield view if latest is item else _view_of(latest, views)
+        yield view if latest is item else _view_of(latest)
 
 
 # -- creating ----------------------------------------------------------------------------------
@@ -281,16 +252,15 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
     if parameters:
         item["parameters"] = parameters
     if store.builds.get(version_arn):  # an earlier build of this version (the usual create has none)
-        latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], _build_number)
+        latest = versions.latest(_builds_of(store, version_arn), lambda b: b["version"], lambda b: b["_build"])
         if latest is not None and _same_content(latest, item):
             raise already_exists(_TYPE, latest["arn"])
     if params.get("dryRun"):
         ctx.check_dry_run(params)
     build = store.next_build(version_arn)
     arn = f"{version_arn}/{build}"
-    item["arn"], item["dateCreated"] = arn, ctx.iso_now()
-    store.components[arn] = item  # in its output form: every key a Component member, no None, nothing nested
-    # but what the serialiser gives back as it is (state, tags, supportedOsVersions, parser-made parameters)
+    item["arn"], item["dateCreated"], item["_build"] = arn, ctx.iso_now(), build
+    store.components[arn] = item
     if _NAMES in store.indexes:
         _name_added(store.indexes[_NAMES], arn)
     return item
@@ -331,17 +301,10 @@ def import_(ctx: RequestContext, params: dict) -> dict:
 
 
 # -- reading -----------------------------------------------------------------------------------
-_Component = emitted_type("Component")
-
-
 @operation("GetComponent")
 def get(ctx: RequestContext, params: dict) -> dict:
     arn = params["componentBuildVersionArn"]
-    item = ctx.store.components.get(arn)
-    if item is not None:  # the caller's own build (the usual case): in its output form, handed over marked
-        item = _Component(item)
-    else:  # (another account's, or AWS-owned: the catalog's keep `_build`; serialised member by member)
-        item = _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
+    item = ctx.store.components.get(arn) or _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
     build_arn = item["arn"]  # (`_references`, inline)
     stem, _, version = build_arn[:build_arn.rindex("/")].rpartition("/")
     return {"component": item, "latestVersionReferences": versions.references_under(stem + "/", version)}
@@ -356,8 +319,8 @@ def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
 
 
 def _newer(item: dict, current: dict | None) -> bool:
-    return current is None or (versions.key(item["version"]), _build_number(item)) > \
-        (versions.key(current["version"]), _build_number(current))
+    return current is None or (versions.key(item["version"]), item.get("_build", 0)) > \
+        (versions.key(current["version"]), current.get("_build", 0))
 
 
 def _latest_per(builds: Iterable[dict], key) -> list[dict]:
@@ -386,16 +349,14 @@ def _emit_version():
     return Serializer().emitter(service_model().shape_for("ComponentVersion"))
 
 
-def _view_of(item: dict, views: dict[str, dict]) -> dict:
-    """The build's ListComponents entry (a ComponentVersion), kept in `views` (its store's `_views`, or the
-    catalog's) by build ARN: made on its first listing and made again when its status changes (state is
-    replaced or changed in place; no other member a view holds changes after a build is created, and
-    tags are not in it)."""
+def _view_of(item: dict) -> dict:
+    """The build's ListComponents entry (a ComponentVersion), kept on the build as `_view`: made on its
+    first listing and made again when its status changes (state is replaced or changed in place; no
+    other member a view holds changes after a build is created, and tags are not in it)."""
     status = _status(item)
-    arn = item["arn"]
-    view = views.get(arn)
+    view = item.get("_view")
     if view is None or view["status"] != status:
-        view = views[arn] = _version_view(item, status)
+        view = item["_view"] = _version_view(item, status)
     return view
 
 
@@ -416,7 +377,7 @@ def list_(ctx: RequestContext, params: dict) -> dict:
     else:
         builds = [b for b in _owned(ctx, owner) if deprecated or _status(b) != "DEPRECATED"]
         latest = _latest_per(builds, (lambda b: arns.parse(b["arn"]).name) if by_name else _version_arn)
-        entries = (_view_of(item, _views_for(ctx, item)) for item in latest)
+        entries = map(_view_of, latest)
     return list_response(ctx, params, entries, _LIST_FIELDS, "componentVersionList", emitted=True)
 
 
@@ -472,6 +433,5 @@ def delete(ctx: RequestContext, params: dict) -> dict:
     if used or store.policies.get(arn) or store.policies.get(_version_arn(item)):
         raise dependency(arn)
     del store.components[arn]
-    store.indexes.get(_VIEWS, {}).pop(arn, None)
     _name_removed(store, arn)
     return {"componentBuildVersionArn": arn}

@@ -7,7 +7,7 @@ import re
 from .._backend.context import RequestContext
 from .._engine._errors import invalid_combination, invalid_value
 from . import operation
-from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick, stored_form
+from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick
 
 _ARN_TYPE = "distribution-configuration"
 _PARAM = "distributionConfigurationArn"
@@ -108,7 +108,7 @@ def create(ctx: RequestContext, params: dict) -> dict:
     item = pick("DistributionConfiguration", params, exclude=("tags",))
     item.update({"arn": arn, "timeoutMinutes": TIMEOUT_MINUTES, "dateCreated": ctx.iso_now(),
                  "tags": own_tags(params)})
-    ctx.store.distribution_configurations[arn] = stored_form("DistributionConfiguration")(item)  # output form
+    ctx.store.distribution_configurations[arn] = item
     return {_PARAM: arn}
 
 
@@ -120,7 +120,7 @@ def update(ctx: RequestContext, params: dict) -> dict:
     new = pick("DistributionConfiguration", params)
     new.update({"arn": arn, "name": old["name"], "timeoutMinutes": TIMEOUT_MINUTES, "dateCreated": old["dateCreated"],
                 "dateUpdated": ctx.iso_now(), "tags": old["tags"]})
-    ctx.store.distribution_configurations[arn] = stored_form("DistributionConfiguration")(new)  # output form
+    ctx.store.distribution_configurations[arn] = new
     return {_PARAM: arn}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._backend.context import RequestContext
 from .._engine._errors import invalid_value
 from . import operation
-from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick, stored_form
+from ._common import delete_unused, field, list_response, new_arn, own, own_tags, pick
 
 _ARN_TYPE = "infrastructure-configuration"
 _PARAM = "infrastructureConfigurationArn"
@@ -33,11 +33,10 @@ def _validate_placement(placement: dict | None) -> None:
 
 
 def _fill(params: dict, item: dict) -> dict:
-    """The configuration as kept: in its output form (`stored_form`; an update replaces it)."""
     item.update(pick("InfrastructureConfiguration", params, exclude=("tags",)))
     item.setdefault("terminateInstanceOnFailure", True)
     item.setdefault("terminateInstanceOnCompletion", True)
-    return stored_form("InfrastructureConfiguration")(item)
+    return item
 
 
 @operation("CreateInfrastructureConfiguration")

@@ -18,11 +18,9 @@ _SNAPSHOTTED = frozenset({"image-recipe", "container-recipe", "infrastructure-co
 
 
 def _retag(ctx: RequestContext, arn: str, item: dict, parsed, tags: dict) -> None:
-    """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource). A
-    copy keeps the resource's type: one kept in its output form (`_common.stored_form`) stays so (tags
-    are a map of strings, their own output form)."""
+    """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource)."""
     if parsed.resource_type in _SNAPSHOTTED:
-        replacement = type(item)(item)
+        replacement = dict(item)
         replacement["tags"] = tags
         owner_collection(ctx, parsed)[arn] = replacement
     else:
