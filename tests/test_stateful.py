@@ -59,6 +59,17 @@ class ImageBuilderMachine(PartnerSide, RuleBasedStateMachine):
             call(**params)
         assert error_of(exc.value) == (code, status), (call, params, exc.value.response["Error"])
 
+    def create_once(self, arn: str, exists: bool, create, arn_member: str, **call) -> bool:
+        """`create(**call)` of the resource `arn`: ResourceAlreadyExistsException while it `exists`, else
+        the answer's `arn_member` is `arn` and the world knows it as live, untagged. True when created."""
+        if exists:
+            self.expect_error("ResourceAlreadyExistsException", 400, create, **call)
+            return False
+        assert create(**call)[arn_member] == arn
+        self.world.deleted.pop(arn, None)
+        self.world.tags[arn] = {}
+        return True
+
     def listed(self, client, operation: str, key: str, **params) -> list[dict]:
         items = []
         for page in client.get_paginator(operation).paginate(PaginationConfig={"PageSize": 3}, **params):
@@ -116,13 +127,8 @@ class ImageBuilderMachine(PartnerSide, RuleBasedStateMachine):
         call = dict(name=name, semanticVersion=version, parentImage=PARENT)
         if refs:
             call["components"] = [{"componentArn": r} for r in refs]
-        if arn in w.recipes:
-            self.expect_error("ResourceAlreadyExistsException", 400, self.ib.create_image_recipe, **call)
-            return
-        assert self.ib.create_image_recipe(**call)["imageRecipeArn"] == arn
-        w.recipes[arn] = {"name": name, "version": version, "refs": refs}
-        w.deleted.pop(arn, None)
-        w.tags[arn] = {}
+        if self.create_once(arn, arn in w.recipes, self.ib.create_image_recipe, "imageRecipeArn", **call):
+            w.recipes[arn] = {"name": name, "version": version, "refs": refs}
 
     @precondition(lambda self: self.world.recipes)
     @rule(data=st.data())
@@ -142,20 +148,15 @@ class ImageBuilderMachine(PartnerSide, RuleBasedStateMachine):
         w = self.world
         if kind == "infra":
             arn, live = f"{PREFIX}:infrastructure-configuration/{name}", w.infras
-            call = lambda: self.ib.create_infrastructure_configuration(  # noqa: E731
-                name=name, instanceProfileName="ib-role")["infrastructureConfigurationArn"]
+            create, member = self.ib.create_infrastructure_configuration, "infrastructureConfigurationArn"
+            call = dict(name=name, instanceProfileName="ib-role")
         else:
             arn, live = f"{PREFIX}:distribution-configuration/{name}", w.dists
-            call = lambda: self.ib.create_distribution_configuration(  # noqa: E731
-                name=name, distributions=[{"region": REGION, "amiDistributionConfiguration": {
-                    "name": "out-{{ imagebuilder:buildDate }}"}}])["distributionConfigurationArn"]
-        if arn in live:
-            self.expect_error("ResourceAlreadyExistsException", 400, lambda: call())
-            return
-        assert call() == arn
-        live.add(arn)
-        w.deleted.pop(arn, None)
-        w.tags[arn] = {}
+            create, member = self.ib.create_distribution_configuration, "distributionConfigurationArn"
+            call = dict(name=name, distributions=[{"region": REGION, "amiDistributionConfiguration": {
+                "name": "out-{{ imagebuilder:buildDate }}"}}])
+        if self.create_once(arn, arn in live, create, member, **call):
+            live.add(arn)
 
     @precondition(lambda self: self.world.infras or self.world.dists)
     @rule(data=st.data())
@@ -191,13 +192,8 @@ class ImageBuilderMachine(PartnerSide, RuleBasedStateMachine):
         call = dict(name=name, imageRecipeArn=recipe, infrastructureConfigurationArn=infra)
         if dist:
             call["distributionConfigurationArn"] = dist
-        if arn in w.pipelines:
-            self.expect_error("ResourceAlreadyExistsException", 400, self.ib.create_image_pipeline, **call)
-            return
-        assert self.ib.create_image_pipeline(**call)["imagePipelineArn"] == arn
-        w.pipelines[arn] = {"recipe": recipe, "infra": infra, "dist": dist}
-        w.deleted.pop(arn, None)
-        w.tags[arn] = {}
+        if self.create_once(arn, arn in w.pipelines, self.ib.create_image_pipeline, "imagePipelineArn", **call):
+            w.pipelines[arn] = {"recipe": recipe, "infra": infra, "dist": dist}
 
     @precondition(lambda self: self.world.pipelines)
     @rule(data=st.data())
