@@ -94,17 +94,7 @@ class Engine:
                         read_located(plan.located, params, query, headers, uri_params)
                 if not plan.accepts(params):
                     self.validator.compile(plan.input_shape)(params, "")
-            # who is asking: a credential scope seen before, else the general way (`_identity`)
-            authorization = headers.get("authorization", "")
-            at = authorization.find("Credential=")
-            found = None
-            if at >= 0:
-                end = authorization.find(",", at)
-                found = _SCOPES.get(authorization[at:end] if end >= 0 else authorization[at:])
-            if found is not None:
-                account, region = backend.access_keys.get(found[0], backend.default_account), found[1]
-            else:
-                account, region = self._identity(headers)
+            account, region = self._identity(headers)
             ctx = RequestContext(backend, account, region, plan.name, request_id)
             store = backend.stores.get((account, region))
             if store is not None:
