@@ -75,7 +75,7 @@ class MockImageBuilder:
         those of one account and/or region); returns the ids of the new lifecycle executions.
 
         Without this call policies still run on their own, once a day of simulated time (`clock.advance`)."""
-        from ._resources._lifecycle_runs import run_policies
+        from ._resources.lifecycle_policies.runs import run_policies
 
         return run_policies(self.backend, account_id, region)
 

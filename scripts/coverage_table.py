@@ -25,7 +25,7 @@ def render() -> str:
     for name in model.operation_names:
         op = model.operation_model(name)
         handler = handlers.get(name)
-        module = handler.__module__.rsplit(".", 1)[-1] if handler else ""
+        module = (handler.__module__.split("._resources.", 1)[-1] + "." + handler.__name__) if handler else ""
         errors = ", ".join(sorted(e.name.replace("Exception", "") for e in op.error_shapes))
         rows.append(f"| {name} | `{op.http['method']} {op.http['requestUri']}` | "
                     f"{'yes' if handler else '**no** (501)'} | {module} | {errors} |")
@@ -40,7 +40,7 @@ def render() -> str:
         f"**{built} of {total} operations built.** An operation that is not built answers HTTP 501 "
         "`NotImplementedException` naming it.",
         "",
-        "| Operation | HTTP | Built | Module | Modelled errors (…Exception) |",
+        "| Operation | HTTP | Built | Handler | Modelled errors (…Exception) |",
         "|---|---|---|---|---|",
         *rows,
         "",

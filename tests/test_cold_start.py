@@ -20,9 +20,13 @@ def test_the_parameter_code_per_operation_is_the_one_its_model_lists():
     assert {"TagResource", "UntagResource", "ListTagsForResource"} <= tagged
 
 
-def test_the_handler_modules_are_pkgutils_in_its_order():
-    import pkgutil
+def test_every_module_that_registers_handlers_is_listed():
+    """A module with `@operation` that HANDLER_MODULES does not list would register nothing."""
+    import pathlib
 
     import imagebuilder_mock._resources as resources
 
-    assert resources._module_names() == [info.name for info in pkgutil.iter_modules(resources.__path__)]
+    root = pathlib.Path(resources.__file__).parent
+    registering = {".".join(path.relative_to(root).with_suffix("").parts)
+                   for path in root.rglob("*.py") if "@operation(" in path.read_text()}
+    assert registering - {"__init__"} == set(resources.HANDLER_MODULES)

@@ -10,7 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from imagebuilder_mock._resources import catalog
+from imagebuilder_mock._resources._shared import catalog
 from tests import factories
 from tests.rawhttp import call
 

@@ -304,7 +304,7 @@ def test_one_ami_per_region_and_target_account(ib):
 def test_build_date_variable_with_a_format():
     import datetime
 
-    from imagebuilder_mock._resources.image_outputs import expand
+    from imagebuilder_mock._resources.images.outputs import expand
 
     moment = datetime.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=datetime.timezone.utc)
     image = {"version": "1.2.3/7"}

@@ -78,7 +78,9 @@ def test_shared_defaults_of_images_are_never_changed(mode):
     cancelling and lifecycle actions must leave all of them as they were."""
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._backend import lifecycle
-    from imagebuilder_mock._resources import _common, image_builds, image_outputs
+    from imagebuilder_mock._resources._shared import common as _common
+    from imagebuilder_mock._resources.images import builds as image_builds
+    from imagebuilder_mock._resources.images import outputs as image_outputs
 
     with mock_imagebuilder(progression=mode) as mock:
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
@@ -127,7 +129,8 @@ def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
 def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
     """The facts of an AWS-owned parent image are resolved once (the catalog never changes): the same
     osVersion and imageSource as resolving it every time, Region by Region."""
-    from imagebuilder_mock._resources import catalog, image_builds
+    from imagebuilder_mock._resources._shared import catalog
+    from imagebuilder_mock._resources.images import builds as image_builds
 
     image_builds._CATALOG_PARENTS.clear()
     for region in ("us-east-1", "us-west-2"):
@@ -242,7 +245,7 @@ def _workflow_story(mode: str) -> list:
 
 @pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
 def test_deferred_workflow_runs_replay_exactly_as_eager_runs(mode, monkeypatch):
-    from imagebuilder_mock._resources import workflow_runtime
+    from imagebuilder_mock._resources.workflows import runtime as workflow_runtime
     deferred = _workflow_story(mode)
     monkeypatch.setattr(workflow_runtime, "_deferrable", lambda ctx, image: False)
     assert deferred == _workflow_story(mode)
@@ -311,7 +314,7 @@ def test_a_build_run_in_one_pass_equals_the_step_by_step_run(monkeypatch):
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._backend import lifecycle
     from imagebuilder_mock._engine import engine
-    from imagebuilder_mock._resources import image_outputs
+    from imagebuilder_mock._resources.images import outputs as image_outputs
 
     runs = []
     for one_pass in (True, False):

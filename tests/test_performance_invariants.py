@@ -11,7 +11,9 @@ import yaml
 
 import factories as f
 from imagebuilder_mock._backend import versions
-from imagebuilder_mock._resources import catalog, component_documents, workflow_documents
+from imagebuilder_mock._resources._shared import catalog
+from imagebuilder_mock._resources.components import documents as component_documents
+from imagebuilder_mock._resources.workflows import documents as workflow_documents
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
@@ -122,7 +124,8 @@ def test_listed_component_entries_follow_status_changes_and_not_tags(ib, imagebu
 
 
 def test_component_version_references_are_those_of_the_parsed_arn(ib):
-    from imagebuilder_mock._resources import _common, components
+    from imagebuilder_mock._resources._shared import common as _common
+    from imagebuilder_mock._resources.components import handlers as components
 
     own = [f.component(ib, name="Refs_Name x", version="2.3.4")]
     for arn in own + [a for account in catalog.ACCOUNTS for a in catalog.collection(REGION, "component", account)]:
@@ -175,7 +178,7 @@ def test_an_invalid_workflow_document_fails_every_time():
 
 # -- hooks: nothing to do costs one comparison; due work still runs --------------------------------------
 def test_schedule_catch_up_scans_only_when_something_is_due(ib, imagebuilder_mock, monkeypatch):
-    from imagebuilder_mock._resources import schedules
+    from imagebuilder_mock._resources.pipelines import schedules
 
     arn = f.pipeline(ib, dist=False, schedule={"scheduleExpression": "rate(1 day)",
                                                "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"})
@@ -199,7 +202,7 @@ def test_schedule_catch_up_scans_only_when_something_is_due(ib, imagebuilder_moc
 
 
 def test_lifecycle_hook_runs_due_policies_and_settles_cancellations(ib, imagebuilder_mock, monkeypatch):
-    from imagebuilder_mock._resources import _lifecycle_runs as runs
+    from imagebuilder_mock._resources.lifecycle_policies import runs
 
     policy = ib.create_lifecycle_policy(
         name="daily", executionRole="arn:aws:iam::123456789012:role/r", resourceType="AMI_IMAGE",
@@ -261,7 +264,7 @@ def test_recipes_share_parents_and_components_but_not_tags(ib, imagebuilder_mock
 
 
 def test_shared_value_tables_stay_bounded(ib, imagebuilder_mock, monkeypatch):
-    from imagebuilder_mock._resources import _recipes_common
+    from imagebuilder_mock._resources.recipes import common as _recipes_common
 
     monkeypatch.setattr(_recipes_common, "_SHARED_MAX", 2)
     arns_ = [_recipe_with(ib, [{"componentArn": f.component(ib)}]) for _ in range(5)]
@@ -271,7 +274,7 @@ def test_shared_value_tables_stay_bounded(ib, imagebuilder_mock, monkeypatch):
 
 
 def test_only_aws_owned_parents_are_resolved_once(ib, imagebuilder_mock):
-    from imagebuilder_mock._resources import _recipes_common
+    from imagebuilder_mock._resources.recipes import common as _recipes_common
 
     platforms = {}
     for region in (REGION, "eu-west-1"):
@@ -301,7 +304,7 @@ def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuil
     from imagebuilder_mock._backend import arns
     from imagebuilder_mock._backend.context import RequestContext
     from imagebuilder_mock._engine._errors import ServiceError
-    from imagebuilder_mock._resources import _lookup
+    from imagebuilder_mock._resources._shared import lookup as _lookup
 
     for region in (REGION, "eu-west-1"):
         ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, region, "GetImage", "r")
@@ -397,7 +400,7 @@ def test_list_components_entries_are_what_the_serializer_makes_of_the_builds(ib,
     build, members in the model's order, and follow the build's status."""
     from imagebuilder_mock._backend.context import RequestContext
     from imagebuilder_mock._engine._serializer import EmittedList
-    from imagebuilder_mock._resources import components
+    from imagebuilder_mock._resources.components import handlers as components
 
     ib.create_component(name="plain", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC)
     ib.create_component(name="full", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC,
@@ -406,7 +409,7 @@ def test_list_components_entries_are_what_the_serializer_makes_of_the_builds(ib,
     ctx = RequestContext(imagebuilder_mock.backend, ACCOUNT, REGION, "ListComponents", "id")
     filters = [{"name": "status", "values": ["ACTIVE", "DEPRECATED"]}]
     for round_ in range(2):
-        listed = components.list_(ctx, {"filters": filters})["componentVersionList"]
+        listed = components.list_components(ctx, {"filters": filters})["componentVersionList"]
         assert type(listed) is EmittedList and len(listed) == 2
         for entry, item in zip(listed, store.components.values()):
             expected = _version_entry(item, item["state"]["status"])

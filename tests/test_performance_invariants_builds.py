@@ -11,7 +11,8 @@ import pytest
 import factories as f
 from imagebuilder_mock._backend import clock, lifecycle
 from imagebuilder_mock._backend.context import RequestContext
-from imagebuilder_mock._resources import image_outputs, workflow_runtime
+from imagebuilder_mock._resources.images import outputs as image_outputs
+from imagebuilder_mock._resources.workflows import runtime as workflow_runtime
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 UTC = datetime.timezone.utc

@@ -1,0 +1,158 @@
+"""Helpers every resource family shares: copying modelled members, lookups, listing."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable
+
+from ..._backend import arns, versions
+from ..._backend.context import RequestContext
+from ..._backend.pagination import filtered, paginate
+from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
+from ..._engine._model import service_model
+from ..._engine._serializer import EmittedList
+from . import catalog
+from .lookup import COLLECTIONS, shared_items
+
+_SKIP = frozenset({"clientToken", "dryRun", "nextToken", "maxResults"})
+
+
+@functools.lru_cache(maxsize=None)
+def member_names(shape_name: str) -> frozenset[str]:
+    return frozenset(service_model().shape_for(shape_name).members)
+
+
+@functools.lru_cache(maxsize=None)
+def _member_keys(shape_name: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """Member name -> the model's own string object for it (one key object for every stored resource),
+    but for `exclude`."""
+    return {name: name for name in service_model().shape_for(shape_name).members
+            if name not in _SKIP and name not in exclude}
+
+
+#: The tags of every resource created without tags: one shared dict, never changed in place (a tag
+#: change gives the resource a new dict: tags.py).
+NO_TAGS: dict = {}
+
+
+def own_tags(params: dict) -> dict:
+    """The tags a create request gives its resource: a copy, or the shared empty NO_TAGS."""
+    tags = params.get("tags")
+    return dict(tags) if tags else NO_TAGS
+
+
+def pick(shape_name: str, params: dict, exclude: tuple[str, ...] = ()) -> dict:
+    """The request members that the resource shape `shape_name` also has, but for `exclude` (a data-driven
+    copy). Keys are the model's string objects, not the request's freshly decoded ones (~55 bytes per key
+    per resource)."""
+    names = _member_keys(shape_name, exclude)
+    return {names[k]: v for k, v in params.items() if k in names and v is not None}
+
+
+def require_one(params: dict, *names: str, code: str = "InvalidParameterCombinationException") -> str:
+    """Exactly one of `names` must be given; returns it."""
+    given = [n for n in names if params.get(n) is not None]
+    if len(given) != 1:
+        which = "both" if len(given) > 1 else "neither"
+        raise ServiceError(code, f"You must specify exactly one of {', '.join(repr(n) for n in names)}, "
+                                 f"but {which} {'were' if which == 'both' else 'was'} provided.")
+    return given[0]
+
+
+def lookup(collection: dict[str, dict], arn: str, resource_type: str) -> dict:
+    """The resource at `arn` or the service's ResourceNotFoundException (404)."""
+    item = collection.get(arn)
+    if item is None:
+        raise not_found(resource_type, arn)
+    return item
+
+
+def check_arn(arn: str, param: str, resource_type: str) -> arns.Arn:
+    """Parse `arn` and check its resource type (InvalidParameterValueException otherwise)."""
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type != resource_type:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
+    return parsed
+
+
+@functools.lru_cache(maxsize=256)
+def arn_base(region: str, account: str) -> str:
+    """`arn:<partition>:imagebuilder:<region>:<account>:`, what every ARN `ctx.arn` makes starts with."""
+    return f"arn:{arns.partition_for(region)}:imagebuilder:{region}:{account}:"
+
+
+def new_arn(ctx: RequestContext, resource_type: str, name: str, version: str | None = None) -> str:
+    """The ARN a Create* gives `name` (and `version`), or ResourceAlreadyExistsException if the caller has it."""
+    arn = ctx.arn(resource_type, name, version)
+    attribute, type_name = COLLECTIONS[resource_type]
+    if arn in getattr(ctx.store, attribute):
+        raise already_exists(type_name, arn)
+    return arn
+
+
+def own(ctx: RequestContext, params: dict, param: str, resource_type: str) -> tuple[str, dict]:
+    """The caller's resource at `params[param]` (an ARN of `resource_type`) and that ARN: a malformed or
+    other-typed ARN is InvalidParameterValueException, a missing resource ResourceNotFoundException."""
+    arn = params[param]
+    check_arn(arn, param, resource_type)
+    attribute, type_name = COLLECTIONS[resource_type]
+    return arn, lookup(getattr(ctx.store, attribute), arn, type_name)
+
+
+def used_by_pipeline(ctx: RequestContext, member: str, arn: str) -> bool:
+    """Whether one of the caller's image pipelines names `arn` in `member`."""
+    return any(pipeline.get(member) == arn for pipeline in ctx.store.image_pipelines.values())
+
+
+def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: str) -> dict:
+    """Delete* of a configuration pipelines name in `param` (ResourceDependencyException while one does)."""
+    arn, _ = own(ctx, params, param, resource_type)
+    if used_by_pipeline(ctx, param, arn):
+        raise dependency(arn)
+    del getattr(ctx.store, COLLECTIONS[resource_type][0])[arn]
+    return {param: arn}
+
+
+def version_references(arn: str) -> dict:
+    """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
+    parsed = arns.parse(arn)
+    version, build = parsed.version, parsed.build
+    if version is not None:
+        tail = len(version) if build is None else len(version) + len(build) + 1
+        prefix = arn[:-tail]
+        # an ARN as `arns.make` writes it (normalised name, lower-case workflow type, nothing after the
+        # last node): its version ARNs are its own prefix and a version
+        if arn.endswith(version if build is None else f"{version}/{build}") \
+                and parsed.name == arns.normalize_name(parsed.name) \
+                and (parsed.workflow_type is None or parsed.workflow_type == parsed.workflow_type.lower()):
+            return versions.references_under(prefix, version)
+    return versions.references(lambda v: parsed._replace(version=v).version_arn, version)
+
+
+#: The catalog account each List* `owner` other than Self and Shared stands for.
+OWNER_ACCOUNTS = {"Amazon": "aws", "ThirdParty": "third-party", "AWSMarketplace": "aws-marketplace"}
+
+
+def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable[dict]:
+    """The resources of `resource_type` a List* request's `owner` covers: the caller's (Self), those
+    shared with it (Shared), or a catalog account's (Amazon, ThirdParty, AWSMarketplace)."""
+    if owner == "Self":
+        return getattr(ctx.store, COLLECTIONS[resource_type][0]).values()
+    if owner == "Shared":
+        return (item for _account, item in shared_items(ctx, resource_type))
+    return catalog.collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()
+
+
+def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fields: dict[str, Callable[[dict], Any]],
+                  key: str, view: Callable[[dict], dict] | None = None, emitted: bool = False) -> dict:
+    """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
+    items are in their output form already (the serialiser passes the page on as it is)."""
+    page, token = paginate(ctx.operation, params, filtered(items, params.get("filters"), fields))
+    out: dict = {key: EmittedList(page) if emitted else [view(item) for item in page] if view else page}
+    if token:
+        out["nextToken"] = token
+    return out
+
+
+def field(name: str) -> Callable[[dict], Any]:
+    return lambda item: item.get(name)

@@ -1,0 +1,199 @@
+"""Finding a resource by ARN as the caller sees it: its own, AWS-owned (`aws`), or shared with it.
+
+Versioned types (component, image, image-recipe, container-recipe, workflow) accept build ARNs,
+version ARNs (latest build) and trailing `x` wildcards (latest match), as the service does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable
+
+from ..._backend import arns, versions
+from ..._backend.context import RequestContext
+from ..._backend.store import Store
+from ..._engine._errors import invalid_value, not_found
+from . import catalog
+
+#: ARN resource type -> (Store attribute, resource type name used in error messages)
+COLLECTIONS = {
+    "component": ("components", "Component"),
+    "image-recipe": ("image_recipes", "ImageRecipe"),
+    "container-recipe": ("container_recipes", "ContainerRecipe"),
+    "infrastructure-configuration": ("infrastructure_configurations", "InfrastructureConfiguration"),
+    "distribution-configuration": ("distribution_configurations", "DistributionConfiguration"),
+    "image-pipeline": ("image_pipelines", "ImagePipeline"),
+    "image": ("images", "Image"),
+    "workflow": ("workflows", "Workflow"),
+    "lifecycle-policy": ("lifecycle_policies", "LifecyclePolicy"),
+}
+#: Types with a build node in their full ARN (recipes stop at the version).
+BUILT = {"component", "image", "workflow"}
+
+
+def type_name(resource_type: str) -> str:
+    return COLLECTIONS[resource_type][1]
+
+
+def grants(policy: str | None, account: str) -> bool:
+    """Whether a resource policy allows `account` (by id, root ARN or `*`)."""
+    if not policy:
+        return False
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return False
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", {})
+        names = principal.get("AWS", []) if isinstance(principal, dict) else principal
+        if isinstance(names, str):
+            names = [names]
+        for name in names:
+            if name in ("*", account, f"arn:aws:iam::{account}:root"):
+                return True
+    return False
+
+
+def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
+    """The dict holding resources of `parsed`'s type and account, if the caller may see into it.
+    Image Builder resources live in one Region: another Region's ARN finds nothing (INFERRED)."""
+    if parsed.resource_type not in COLLECTIONS or parsed.region != ctx.region:
+        return None
+    if parsed.account in catalog.ACCOUNTS:
+        return catalog.collection(parsed.region, parsed.resource_type, parsed.account)
+    store: Store = ctx.backend.store(parsed.account, parsed.region)
+    return getattr(store, COLLECTIONS[parsed.resource_type][0])
+
+
+def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
+    """Own and AWS-owned resources are visible; another account's only when shared with the caller."""
+    if parsed.account == ctx.account or parsed.account in catalog.ACCOUNTS:
+        return True
+    owner_store = ctx.backend.store(parsed.account, parsed.region)
+    base = item["arn"]
+    candidates = [base]
+    parsed_item = arns.parse(base)
+    if parsed_item.version:
+        candidates.append(parsed_item.version_arn)
+    return any(grants(owner_store.policies.get(arn), ctx.account) for arn in candidates)
+
+
+def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
+            usable: Callable[[dict], bool] | None = None) -> dict:
+    """The resource `arn` names, as the caller sees it, or ResourceNotFoundException.
+
+    For versioned types a version or wildcard ARN resolves to the latest build (or recipe version)
+    that satisfies `usable` (e.g. images: AVAILABLE only).
+    """
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type != resource_type:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
+    if parsed.account == ctx.account and parsed.region == ctx.region and resource_type in COLLECTIONS \
+            and parsed.account not in catalog.ACCOUNTS:  # the caller's own, by exact ARN: the usual case
+        item = getattr(ctx.store, COLLECTIONS[resource_type][0]).get(arn)
+        if item is not None:
+            return item
+    collection = owner_collection(ctx, parsed)
+    if collection is None:
+        raise not_found(type_name(resource_type), arn)
+    item = collection.get(arn)
+    if item is None and parsed.version is not None and (parsed.build is None or "x" in parsed.version):
+        if parsed.build is not None:
+            raise invalid_value(param, f"The ARN '{arn}' cannot combine a wildcard version with a build number.")
+        if parsed.account in catalog.ACCOUNTS:  # read-only, always visible
+            item = _latest_in_catalog(collection, arn, parsed, param, resource_type, usable)
+            if item is None:
+                raise not_found(type_name(resource_type), arn)
+            return item
+        pattern = versions.parse(parsed.version, param, wildcards=True)
+        if parsed.account not in (ctx.account, "aws", "aws-marketplace", "third-party"):
+            # another account's: the latest build *shared with the caller*, not the latest build
+            check = usable
+            usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
+        item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
+    if item is None or not visible(ctx, parsed, item):
+        raise not_found(type_name(resource_type), arn)
+    return item
+
+
+def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resource_type: str,
+                 usable: Callable[[dict], bool] | None = None) -> dict | None:
+    """Latest item (highest version, then build) with the same name (and workflow type) whose version
+    matches `pattern`. One pass; each ARN parsed once (cached), `usable` asked only of name matches."""
+    built = resource_type in BUILT
+    best, best_key = None, None
+    for item in items:
+        item_arn = arns.parse(item["arn"])
+        if item_arn.name != parsed.name or item_arn.workflow_type != parsed.workflow_type:
+            continue
+        if not versions.matches(pattern, item_arn.version):
+            continue
+        if usable is not None and not usable(item):
+            continue
+        rank = (versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0)
+        if best_key is None or rank > best_key:
+            best, best_key = item, rank
+    return best
+
+
+#: Catalog version/wildcard ARN -> the catalog items it matches, latest first (ties in catalog order).
+#: The catalog is built once per region and never changes, so the matches of an ARN never do either;
+#: whether one is `usable` is still asked on every resolve.
+_CATALOG_MATCHES: dict[str, tuple[dict, ...]] = {}
+_CATALOG_MATCHES_MAX = 4096
+
+
+def _latest_in_catalog(collection: dict[str, dict], arn: str, parsed: arns.Arn, param: str, resource_type: str,
+                       usable: Callable[[dict], bool] | None) -> dict | None:
+    """`latest_match` for an ARN of the (read-only) catalog, from the ARN's matches found once."""
+    matches = _CATALOG_MATCHES.get(arn)
+    if matches is None:
+        pattern = versions.parse(parsed.version, param, wildcards=True)
+        built = resource_type in BUILT
+        found = []
+        for item in collection.values():
+            item_arn = arns.parse(item["arn"])
+            if item_arn.name == parsed.name and item_arn.workflow_type == parsed.workflow_type \
+                    and versions.matches(pattern, item_arn.version):
+                found.append(((versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0),
+                              item))
+        # sorted by rank only, stably: among equal ranks the first in catalog order stays first
+        matches = tuple(item for _rank, item in sorted(found, key=lambda pair: pair[0], reverse=True))
+        if len(_CATALOG_MATCHES) < _CATALOG_MATCHES_MAX:
+            _CATALOG_MATCHES[arn] = matches
+    for item in matches:
+        if usable is None or usable(item):
+            return item
+    return None
+
+
+def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:
+    """Any Image Builder resource of the caller's, by exact ARN (used by the tag operations)."""
+    parsed = arns.parse(arn, param)
+    collection = owner_collection(ctx, parsed) if parsed.account == ctx.account else None
+    item = collection.get(arn) if collection is not None else None
+    if item is None:
+        name = COLLECTIONS.get(parsed.resource_type, (None, "Resource"))[1]
+        raise not_found(name, arn)
+    return item, parsed
+
+
+def shared_items(ctx: RequestContext, resource_type: str):
+    """Resources of other accounts in the caller's region that are shared with the caller
+    (for `owner="Shared"` in List* operations). Yields (owner_account, resource)."""
+    attribute = COLLECTIONS[resource_type][0]
+    for (account, region), store in list(ctx.backend.stores.items()):
+        if account == ctx.account or region != ctx.region or not store.policies:
+            continue
+        for item in getattr(store, attribute).values():
+            candidates = [item["arn"]]
+            parsed = arns.parse(item["arn"])
+            if parsed.version:
+                candidates.append(parsed.version_arn)
+            if any(grants(store.policies.get(arn), ctx.account) for arn in candidates):
+                yield account, item

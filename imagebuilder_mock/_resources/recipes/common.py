@@ -1,0 +1,337 @@
+"""What image recipes and container recipes share: versions (with auto-increment), parents,
+components, and the Create/Get/List/Delete operations themselves."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Callable, Iterable
+
+from ..._backend import arns, lifecycle, versions
+from ..._backend.context import RequestContext
+from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value
+from .._shared import lookup as _lookup, catalog
+from .._shared.common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
+
+#: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
+#: registry images): the mock has no EC2 to ask. INFERRED.
+DEFAULT_PLATFORM = "Linux"
+
+#: "A recipe can contain a maximum of 20 build and test components ... by default" (MODEL; adjustable quota).
+MAX_COMPONENTS = 20
+AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+_MARKETPLACE_PRODUCT = re.compile(r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+_VERSION_NODE = re.compile(r"^(?:[0-9]+|x)$")
+
+
+# -- versions ----------------------------------------------------------------------------------
+def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], requested: str,
+                     param: str = "semanticVersion") -> str:
+    """The version a Create gets: `requested` as is, or with its single `x` node replaced by one more
+    than the highest value that node has among the recipe's versions sharing the nodes to its left
+    (`1.0.x` after 1.0.7 → 1.0.8; `2.x.0` after 2.3.4 → 2.4.0). Auto-versioning; starts at 0 — INFERRED."""
+    exact = _exact_version(requested, param)
+    if exact is not None:
+        return exact
+    nodes = requested.split(".")
+    wildcards = [i for i, n in enumerate(nodes) if n == "x"]
+    if len(wildcards) > 1:
+        raise versions.invalid_version(param, requested, ", and automatic versioning allows a single 'x' node")
+    slot = wildcards[0]
+    fixed = [None if i == slot else int(n) for i, n in enumerate(nodes)]
+    if any(n is not None and n > versions.MAX_NODE for n in fixed):
+        raise versions.invalid_version(param, requested)
+    prefix = arn_of("0.0.0").rsplit("/", 1)[0] + "/"
+    used = []
+    for arn in collection:
+        if not arn.startswith(prefix):
+            continue
+        existing = versions.key(arn[len(prefix):])
+        if list(existing[:slot]) == fixed[:slot]:  # same nodes left of the `x`
+            used.append(existing[slot])
+    number = max(used) + 1 if used else 0
+    if number > versions.MAX_NODE:
+        raise versions.invalid_version(param, requested, ", and no higher version is left for its 'x' node")
+    fixed[slot] = number
+    return ".".join(str(n) for n in fixed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _exact_version(requested: str, param: str) -> str | None:
+    """`requested` if it is a version without `x` nodes, None if it has some; invalid → InvalidVersionNumber.
+    Cached: the string returned is the first one seen, which every recipe of that version then shares."""
+    nodes = requested.split(".")
+    if len(nodes) != 3 or not all(_VERSION_NODE.match(n) for n in nodes):
+        raise versions.invalid_version(param, requested)
+    if "x" in nodes:
+        return None
+    return versions.check(requested, param)  # bounds
+
+
+# -- parents -----------------------------------------------------------------------------------
+def _available(ctx: RequestContext) -> Callable[[dict], bool]:
+    return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
+
+
+#: region -> parent ARN -> platform, for parents in the AWS-owned catalog: its images are built once per
+#: region, never change and are always AVAILABLE, so an ARN resolves to the same image every time.
+_CATALOG_PLATFORMS: dict[str, dict[str, str]] = {}
+_CATALOG_PLATFORMS_MAX = 4096
+
+
+def parent_image_platform(ctx: RequestContext, arn: str, param: str = "parentImage") -> str:
+    """The platform of an Image Builder image used as a parent (own, AWS-owned or shared; version and
+    wildcard ARNs resolve to the latest AVAILABLE build). Missing → ResourceNotFoundException."""
+    known = _CATALOG_PLATFORMS.get(ctx.region)
+    platform = known.get(arn) if known is not None else None
+    if platform is not None:
+        return platform
+    image = _lookup.resolve(ctx, arn, "image", param, usable=_available(ctx))
+    platform = image.get("platform") or DEFAULT_PLATFORM
+    if arns.parse(arn).account in catalog.ACCOUNTS:
+        known = _CATALOG_PLATFORMS.setdefault(ctx.region, {})
+        if len(known) < _CATALOG_PLATFORMS_MAX:
+            known[arn] = platform
+    return platform
+
+
+def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentImage") -> str:
+    """Validate an image recipe's parentImage (AMI id, image ARN, `ssm:` parameter or Marketplace
+    product id) and return the platform it implies."""
+    if parent.startswith("arn:"):
+        known = _CATALOG_PLATFORMS.get(ctx.region)  # the usual parent: an AWS-owned image, seen before
+        platform = known.get(parent) if known is not None else None
+        return platform if platform is not None else parent_image_platform(ctx, parent, param)
+    if parent.startswith("ssm:"):
+        if len(parent) == len("ssm:"):
+            raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
+        return DEFAULT_PLATFORM
+    if AMI_ID.match(parent) or _MARKETPLACE_PRODUCT.match(parent):
+        return DEFAULT_PLATFORM
+    raise invalid_value(param, f"The parent image '{parent}' must be an AMI ID, an Image Builder image ARN, "
+                               "an SSM parameter prefixed by 'ssm:', or an AWS Marketplace product ID.")
+
+
+# -- components --------------------------------------------------------------------------------
+def check_components(ctx: RequestContext, components: list[dict] | None, platform: str) -> list[dict]:
+    """Each component at most once (by name, regardless of version), each one resolvable and valid
+    for the recipe (the components module decides: existence, status, platform, parameters).
+    Returns the components resolved, in order."""
+    if not components:
+        return []
+    if len(components) > MAX_COMPONENTS:
+        raise ServiceError("ServiceQuotaExceededException",
+                           f"A recipe can contain a maximum of {MAX_COMPONENTS} build and test components, "
+                           f"but {len(components)} were provided.")
+    if len(components) > 1:  # (one component cannot repeat; its ARN is parsed, as here, by `resolve`)
+        seen: dict[tuple[str, str], int] = {}
+        for index, entry in enumerate(components):
+            param = _COMPONENT_PARAMS[index]
+            parsed = arns.parse(entry["componentArn"], param)
+            key = (parsed.account, parsed.name)
+            if key in seen:
+                raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
+                                           f"components[{seen[key]}]. You can specify each component only one "
+                                           "time.")
+            seen[key] = index
+    resolve = _resolve_for_recipe or _import_resolve_for_recipe()
+    if len(components) == 1:  # the usual recipe
+        entry = components[0]
+        return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[0], entry.get("parameters"), platform)]
+    return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[index], entry.get("parameters"), platform)
+            for index, entry in enumerate(components)]
+
+
+_COMPONENT_PARAMS = tuple(f"components[{index}].componentArn" for index in range(MAX_COMPONENTS))
+
+
+_resolve_for_recipe = None
+
+
+def _import_resolve_for_recipe():
+    global _resolve_for_recipe
+    from ..components.handlers import resolve_for_recipe  # imported on first use: components imports this package
+
+    _resolve_for_recipe = resolve_for_recipe
+    return resolve_for_recipe
+
+
+# -- sharing what many recipes repeat -----------------------------------------------------------
+#: Request strings a recipe keeps that many recipes repeat (a container recipe's template can be KBs).
+_SHARED_STRINGS = ("parentImage", "dockerfileTemplateData")
+#: Entries a sharing table holds before it starts afresh (a bound, not a cache: nothing is looked up
+#: in it that could be wrong, and recipes keep what they were given).
+_SHARED_MAX = 4096
+
+
+_SHARED = "recipe_shared"  # Store.indexes key: (strings, component lists) that recipes share
+
+
+def _share(store, item: dict, resolved: list[dict]) -> None:
+    """Replace `item`'s repeated request values (strings, its components list) by the store's copy of
+    each: kept once, however many recipes name it. Recipes never change after Create (only their tags,
+    which are never shared), and nothing mutates what a recipe holds."""
+    tables = store.indexes.get(_SHARED)
+    if tables is None or len(tables[0]) >= _SHARED_MAX or len(tables[1]) >= _SHARED_MAX:
+        tables = store.indexes[_SHARED] = ({}, {})
+    strings, lists = tables
+    for member in _SHARED_STRINGS:
+        value = item.get(member)
+        if isinstance(value, str):
+            item[member] = strings.setdefault(value, value)
+    if resolved:
+        item["components"] = _stored_components(lists, item["components"], resolved)
+
+
+def _components_key(components: list[dict]):
+    """A hashable key for a components list, or None if it has members this sharing does not know.
+    One entry without parameters (the usual case) is keyed by its ARN alone: no extra tuple kept."""
+    keys = []
+    for entry in components:
+        arn = entry.get("componentArn")
+        if not isinstance(arn, str) or len(entry) > 2 or (len(entry) == 2 and "parameters" not in entry):
+            return None
+        if "parameters" not in entry:
+            keys.append(arn)
+            continue
+        parameters = entry["parameters"]
+        if not isinstance(parameters, list):
+            return None
+        given = []
+        for parameter in parameters:
+            if not isinstance(parameter, dict) or parameter.keys() != {"name", "value"} \
+                    or not isinstance(parameter["name"], str) or not isinstance(parameter["value"], list) \
+                    or not all(isinstance(value, str) for value in parameter["value"]):
+                return None
+            given.append((parameter["name"], tuple(parameter["value"])))
+        keys.append((arn, tuple(given)))
+    return keys[0] if len(keys) == 1 else ("several", *keys)
+
+
+def _stored_components(table: dict, components: list[dict], resolved: list[dict]) -> list[dict]:
+    """The components list a recipe keeps: the one an earlier recipe of the store keeps when it is
+    equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string."""
+    first = components[0]
+    if len(components) == 1 and len(first) == 1 and isinstance(first.get("componentArn"), str):
+        key = first["componentArn"]  # the usual case: one entry without parameters, keyed by its ARN alone
+    else:
+        key = _components_key(components)
+    if key is None:
+        return components
+    stored = table.get(key)
+    if stored is None:
+        stored = []
+        for entry, item in zip(components, resolved):
+            arn = item["arn"] if item["arn"] == entry["componentArn"] else entry["componentArn"]
+            kept = {"componentArn": arn}
+            if "parameters" in entry:
+                kept["parameters"] = [{"name": p["name"], "value": p["value"]} for p in entry["parameters"]]
+            stored.append(kept)
+        table[key] = stored
+    return stored
+
+
+# -- the operations both families share ---------------------------------------------------------
+def create(ctx: RequestContext, params: dict, resource_type: str,
+           validate: Callable[[RequestContext, dict], tuple[str, dict]]) -> dict:
+    """Create*Recipe: the concrete version, uniqueness, the family's own checks (`validate` returns the
+    recipe's platform and the members it adds), the components, then the stored recipe."""
+    attribute, type_name = _lookup.COLLECTIONS[resource_type]
+    store = ctx.store
+    collection = getattr(store, attribute)
+    name = params["name"]
+    # every version ARN of the recipe is this prefix and a version (as `ctx.arn` writes it)
+    prefix = f"{arn_base(ctx.region, ctx.account)}{resource_type}/{arns.normalize_name(name)}/"
+    requested = params["semanticVersion"]
+    version = _exact_version(requested, "semanticVersion") or concrete_version(collection, prefix.__add__, requested)
+    arn = prefix + version
+    if arn in collection:
+        raise already_exists(type_name, arn)
+    platform, members = validate(ctx, params)
+    resolved = check_components(ctx, params.get("components"), platform)
+    if params.get("dryRun"):
+        ctx.check_dry_run(params)
+    item = pick(type_name, params, exclude=("tags",))
+    item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
+                tags=own_tags(params))
+    _share(store, item, resolved)
+    collection[arn] = item
+    return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}
+
+
+def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+    """Get*Recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
+    type_name = _lookup.COLLECTIONS[resource_type][1]
+    param = _ARN_PARAMS[type_name]
+    item = _lookup.resolve(ctx, params[param], resource_type, param)
+    return {_MEMBERS[type_name]: item, "latestVersionReferences": version_references(item["arn"])}
+
+
+def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
+                  fields: dict, key: str) -> dict:
+    """List*Recipes: the recipes of the requested owner (Self by default), if the family accepts it."""
+    owner = params.get("owner") or "Self"
+    if owner not in allowed_owners:
+        raise invalid_value("owner", f"The owner '{owner}' is not supported. Supported owners: "
+                                     f"[{', '.join(allowed_owners)}].")
+    return list_response(ctx, params, owned_items(ctx, resource_type, owner), fields, key)
+
+
+def delete(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+    """Delete*Recipe: a version ARN (no wildcards) of the caller's, not used by a pipeline nor shared."""
+    type_name = _lookup.type_name(resource_type)
+    param = _arn_param(type_name)
+    arn = params[param]
+    parsed = arns.parse(arn, param)
+    if parsed.resource_type != resource_type or parsed.version is None:
+        raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} version ARN.")
+    if "x" in parsed.version:
+        raise invalid_value(param, f"The ARN '{arn}' must name a version without wildcards.")
+    collection = getattr(ctx.store, _lookup.COLLECTIONS[resource_type][0])
+    lookup(collection, arn, type_name)
+    _check_deletable(ctx, arn, param)
+    del collection[arn]
+    return {param: arn}
+
+
+def _member(type_name: str) -> str:
+    """The request/response member of a type: ImageRecipe -> imageRecipe."""
+    return type_name[0].lower() + type_name[1:]
+
+
+def _arn_param(type_name: str) -> str:
+    """The ARN member of a type: ImageRecipe -> imageRecipeArn (pipelines name recipes by it too)."""
+    return _member(type_name) + "Arn"
+
+
+_MEMBERS = {name: _member(name) for _, name in _lookup.COLLECTIONS.values()}
+_ARN_PARAMS = {name: _arn_param(name) for _, name in _lookup.COLLECTIONS.values()}
+
+
+def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
+    """ResourceDependencyException while a pipeline uses the recipe (exactly or through a wildcard
+    ARN that selects it) or while it is shared (has a resource policy)."""
+    store = ctx.store
+    parsed = arns.parse(arn)
+    for pipeline in store.image_pipelines.values():
+        used = pipeline.get(pipeline_member)
+        if not used:
+            continue
+        if used == arn:
+            raise dependency(arn)
+        used_parsed = arns.parse(used)
+        if used_parsed.version and "x" in used_parsed.version and used_parsed._replace(version=None) == \
+                parsed._replace(version=None):
+            if versions.matches(versions.parse(used_parsed.version, wildcards=True), parsed.version):
+                raise dependency(arn)
+    policy = store.policies.get(arn)
+    if policy and policy.strip() not in ("", "{}"):
+        raise dependency(arn)
+
+
+def not_windows_agent(params: dict, platform: str) -> None:
+    """systemsManagerAgent applies to Linux and macOS only; Windows recipes reject it (MODEL)."""
+    agent = (params.get("additionalInstanceConfiguration") or {}).get("systemsManagerAgent")
+    if agent is not None and platform == "Windows":
+        raise invalid_value("additionalInstanceConfiguration.systemsManagerAgent",
+                            "The Systems Manager agent settings apply to Linux and macOS build instances only.")

@@ -1,0 +1,90 @@
+"""Container recipes: Create/Get/List/Delete. ARN `container-recipe/<name>/<x.y.z>` (no build node)."""
+
+from __future__ import annotations
+
+import re
+
+from ..._backend.context import RequestContext
+from ..._engine._errors import invalid_value
+from . import common as recipes
+from .. import operation
+from .._shared.common import field, require_one
+
+_ARN_TYPE = "container-recipe"
+#: "For container recipes, the valid owner values are Self, Shared, and Amazon." (MODEL)
+_OWNERS = ("Self", "Shared", "Amazon")
+_FILTERS = {"containerType": field("containerType"), "name": field("name"), "parentImage": field("parentImage"),
+            "platform": field("platform")}
+_PLATFORMS = ("Linux", "Windows")
+_S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+$")
+_ECR_PUBLIC = "public.ecr.aws/"
+
+#: What GetContainerRecipe returns for a recipe created from dockerfileTemplateUri when the mock
+#: was given no content for that URI (the mock has no S3): Image Builder's documented default template.
+DEFAULT_DOCKERFILE_TEMPLATE = """FROM {{{ imagebuilder:parentImage }}}
+{{{ imagebuilder:environments }}}
+{{{ imagebuilder:components }}}
+"""
+
+
+def _platform(ctx: RequestContext, params: dict) -> str:
+    parent = params["parentImage"]
+    override = params.get("platformOverride")
+    if override is not None and override not in _PLATFORMS:
+        raise invalid_value("platformOverride", "Container recipes support only the Linux and Windows platforms.")
+    if parent.startswith("arn:"):
+        platform = recipes.parent_image_platform(ctx, parent)
+        return override or platform
+    if parent.startswith(_ECR_PUBLIC) and override is None:
+        raise invalid_value("parentImage", "You must specify a platform override when using ECR Public "
+                                           "Repositories as your parent image.")
+    if any(c.isspace() for c in parent):
+        raise invalid_value("parentImage", f"The parent image '{parent}' is not a valid container image URI.")
+    return override or recipes.DEFAULT_PLATFORM
+
+
+def _dockerfile(ctx: RequestContext, params: dict) -> str:
+    given = require_one(params, "dockerfileTemplateData", "dockerfileTemplateUri", code="InvalidRequestException")
+    if given == "dockerfileTemplateData":
+        return params["dockerfileTemplateData"]
+    uri = params["dockerfileTemplateUri"]
+    if not _S3_URI.match(uri):
+        raise invalid_value("dockerfileTemplateUri", f"The URI '{uri}' must be an Amazon S3 URI: s3://<bucket>/<key>.")
+    # Image Builder reads the object once and stores its content (MODEL). The mock has no S3: the
+    # content comes from the `s3_objects` setting ({uri: text}) or is the default template.
+    objects = ctx.backend.settings.get("s3_objects") or {}
+    return objects.get(uri, DEFAULT_DOCKERFILE_TEMPLATE)
+
+
+def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
+    """The recipe's platform and the members it stores besides the request's: the Dockerfile
+    template's content, `encrypted`, and ContainerRecipeSummary.instanceImage."""
+    members = {"dockerfileTemplateData": _dockerfile(ctx, params), "encrypted": True}
+    platform = _platform(ctx, params)
+    image = (params.get("instanceConfiguration") or {}).get("image")
+    if image is not None and not (image.startswith("ssm:") or recipes.AMI_ID.match(image)):
+        raise invalid_value("instanceConfiguration.image",
+                            f"The image '{image}' must be an AMI ID or an SSM parameter prefixed by 'ssm:'.")
+    if image:
+        members["instanceImage"] = image
+    return platform, members
+
+
+@operation("CreateContainerRecipe")
+def create_container_recipe(ctx: RequestContext, params: dict) -> dict:
+    return recipes.create(ctx, params, _ARN_TYPE, _validate)
+
+
+@operation("GetContainerRecipe")
+def get_container_recipe(ctx: RequestContext, params: dict) -> dict:
+    return recipes.get(ctx, params, _ARN_TYPE)
+
+
+@operation("ListContainerRecipes")
+def list_container_recipes(ctx: RequestContext, params: dict) -> dict:
+    return recipes.list_by_owner(ctx, params, _ARN_TYPE, _OWNERS, _FILTERS, "containerRecipeSummaryList")
+
+
+@operation("DeleteContainerRecipe")
+def delete_container_recipe(ctx: RequestContext, params: dict) -> dict:
+    return recipes.delete(ctx, params, _ARN_TYPE)

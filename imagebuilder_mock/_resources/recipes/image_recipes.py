@@ -1,0 +1,49 @@
+"""Image recipes: Create/Get/List/Delete. ARN `image-recipe/<name>/<x.y.z>` (no build node)."""
+
+from __future__ import annotations
+
+from ..._backend import versions
+from ..._backend.context import RequestContext
+from . import common as recipes
+from .. import operation
+from .._shared.common import field
+
+_ARN_TYPE = "image-recipe"
+#: ListImageRecipes accepts every Ownership value; the catalog has no third-party recipes.
+_OWNERS = ("Self", "Shared", "Amazon", "ThirdParty", "AWSMarketplace")
+_FILTERS = {"name": field("name"), "parentImage": field("parentImage"), "platform": field("platform")}
+
+
+def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
+    platform = recipes.ami_parent_platform(ctx, params["parentImage"])
+    if platform == "Windows":
+        recipes.not_windows_agent(params, platform)
+    return platform, _NO_MEMBERS
+
+
+_NO_MEMBERS: dict = {}  # what image recipes add to the request's members: nothing (read only)
+
+
+@operation("CreateImageRecipe")
+def create_image_recipe(ctx: RequestContext, params: dict) -> dict:
+    return recipes.create(ctx, params, _ARN_TYPE, _validate)
+
+
+@operation("GetImageRecipe")
+def get_image_recipe(ctx: RequestContext, params: dict) -> dict:
+    arn = params["imageRecipeArn"]
+    item = ctx.store.image_recipes.get(arn)  # the caller's own, by exact ARN (the usual case)
+    if item is None:
+        return recipes.get(ctx, params, _ARN_TYPE)
+    version = item["version"]  # its ARN is the version ARN prefix and its version (recipes.create)
+    return {"imageRecipe": item, "latestVersionReferences": versions.references_under(arn[:-len(version)], version)}
+
+
+@operation("ListImageRecipes")
+def list_image_recipes(ctx: RequestContext, params: dict) -> dict:
+    return recipes.list_by_owner(ctx, params, _ARN_TYPE, _OWNERS, _FILTERS, "imageRecipeSummaryList")
+
+
+@operation("DeleteImageRecipe")
+def delete_image_recipe(ctx: RequestContext, params: dict) -> dict:
+    return recipes.delete(ctx, params, _ARN_TYPE)

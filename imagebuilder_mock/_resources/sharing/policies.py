@@ -1,0 +1,167 @@
+"""Resource policies (cross-account sharing): Get/Put of component, image, image recipe and
+container recipe policies.
+
+A policy is validated as RAM validates a policy it can promote to a resource share, stored as given
+in the owner's `store.policies[<resource arn>]`, and read by `_lookup.grants` to make the resource
+visible to the accounts it names. Without a policy, Get* returns `{}`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import NamedTuple
+
+from ..._backend import arns
+from ..._backend.context import RequestContext
+from ..._engine._errors import invalid_value
+from .. import operation
+from .._shared.common import lookup
+from .._shared.lookup import COLLECTIONS
+
+#: The policy language versions IAM accepts.
+POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+EMPTY_POLICY = "{}"
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_ROOT = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):root$")
+_STATEMENT_KEYS = {"Sid", "Effect", "Principal", "Action", "Resource"}
+_DOCUMENT_KEYS = {"Version", "Id", "Statement"}
+
+
+class Kind(NamedTuple):
+    """One shareable resource type: its request member, ARN type, and the actions RAM allows."""
+
+    param: str
+    resource_type: str
+    actions: tuple[str, ...]
+
+
+#: Shareable resource types and the actions of their RAM managed permissions (UG manage-shared-resources).
+KINDS = {
+    "Component": Kind("componentArn", "component", ("imagebuilder:GetComponent", "imagebuilder:ListComponents")),
+    "Image": Kind("imageArn", "image", ("imagebuilder:GetImage", "imagebuilder:ListImages")),
+    "ImageRecipe": Kind("imageRecipeArn", "image-recipe",
+                        ("imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes")),
+    "ContainerRecipe": Kind("containerRecipeArn", "container-recipe",
+                            ("imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes")),
+}
+
+
+def owned_resource(ctx: RequestContext, kind: Kind, arn: str) -> dict:
+    """The caller's own resource at exactly `arn`; anything else (another account's, AWS-owned,
+    shared with the caller, a wildcard version) is ResourceNotFoundException."""
+    arns.parse(arn, kind.param)
+    attribute, type_name = COLLECTIONS[kind.resource_type]
+    return lookup(getattr(ctx.store, attribute), arn, type_name)  # holds only the caller's ARNs of the type
+
+
+def _as_list(value: object, what: str) -> list:
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) and v for v in values):
+        raise _bad(f"{what} must be a non-empty string or a list of non-empty strings.")
+    return values
+
+
+def _bad(detail: str):
+    return invalid_value("policy", detail)
+
+
+def validate_policy(policy: str, kind: Kind, arn: str) -> None:
+    """Check `policy` as RAM does before sharing: JSON, Version, and Allow statements naming
+    account principals, this resource, and only the actions of the type's managed permission."""
+    try:
+        document = json.loads(policy)
+    except (ValueError, RecursionError):
+        raise _bad("The policy is not valid JSON.") from None
+    if not isinstance(document, dict):
+        raise _bad("The policy must be a JSON object.")
+    unknown = sorted(set(document) - _DOCUMENT_KEYS)
+    if unknown:
+        raise _bad(f"The policy contains an unsupported element: '{unknown[0]}'.")
+    if document.get("Version") not in POLICY_VERSIONS:
+        raise _bad(f"The policy must have a Version of {' or '.join(repr(v) for v in POLICY_VERSIONS)}.")
+    statements = document.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise _bad("The policy must contain at least one Statement.")
+    allowed = {a.lower(): a for a in kind.actions}
+    for index, statement in enumerate(statements):
+        where = f"Statement[{index}]"
+        if not isinstance(statement, dict):
+            raise _bad(f"{where} must be a JSON object.")
+        unknown = sorted(set(statement) - _STATEMENT_KEYS)
+        if unknown:
+            raise _bad(f"{where} contains an unsupported element: '{unknown[0]}'.")
+        for element in ("Effect", "Principal", "Action", "Resource"):
+            if element not in statement:
+                raise _bad(f"{where} is missing the required element '{element}'.")
+        if statement["Effect"] != "Allow":
+            raise _bad(f"{where}.Effect must be 'Allow'.")
+        principal = statement["Principal"]
+        if not isinstance(principal, dict) or set(principal) != {"AWS"}:
+            raise _bad(f"{where}.Principal must be an object with an 'AWS' element listing account IDs.")
+        for name in _as_list(principal["AWS"], f"{where}.Principal.AWS"):
+            if not (_ACCOUNT.match(name) or _ROOT.match(name)):
+                raise _bad(f"{where}.Principal '{name}' is not a valid AWS account ID or account root ARN.")
+        for action in _as_list(statement["Action"], f"{where}.Action"):
+            if action.lower() not in allowed:
+                raise _bad(f"{where}.Action '{action}' is not supported for this resource type. "
+                           f"Supported actions: [{', '.join(kind.actions)}].")
+        for resource in _as_list(statement["Resource"], f"{where}.Resource"):
+            if resource != arn:
+                raise _bad(f"{where}.Resource '{resource}' does not match the resource '{arn}'.")
+
+
+def _get(ctx: RequestContext, params: dict, kind: Kind) -> dict:
+    arn = params[kind.param]
+    owned_resource(ctx, kind, arn)
+    return {"policy": ctx.store.policies.get(arn, EMPTY_POLICY)}
+
+
+def _put(ctx: RequestContext, params: dict, kind: Kind) -> dict:
+    arn = params[kind.param]
+    owned_resource(ctx, kind, arn)
+    validate_policy(params["policy"], kind, arn)
+    ctx.store.policies[arn] = params["policy"]
+    return {kind.param: arn}
+
+
+@operation("GetComponentPolicy")
+def get_component_policy(ctx: RequestContext, params: dict) -> dict:
+    return _get(ctx, params, KINDS["Component"])
+
+
+@operation("PutComponentPolicy")
+def put_component_policy(ctx: RequestContext, params: dict) -> dict:
+    return _put(ctx, params, KINDS["Component"])
+
+
+@operation("GetImagePolicy")
+def get_image_policy(ctx: RequestContext, params: dict) -> dict:
+    return _get(ctx, params, KINDS["Image"])
+
+
+@operation("PutImagePolicy")
+def put_image_policy(ctx: RequestContext, params: dict) -> dict:
+    return _put(ctx, params, KINDS["Image"])
+
+
+@operation("GetImageRecipePolicy")
+def get_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
+    return _get(ctx, params, KINDS["ImageRecipe"])
+
+
+@operation("PutImageRecipePolicy")
+def put_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
+    return _put(ctx, params, KINDS["ImageRecipe"])
+
+
+@operation("GetContainerRecipePolicy")
+def get_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
+    return _get(ctx, params, KINDS["ContainerRecipe"])
+
+
+@operation("PutContainerRecipePolicy")
+def put_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
+    return _put(ctx, params, KINDS["ContainerRecipe"])

@@ -1,0 +1,56 @@
+"""TagResource, UntagResource, ListTagsForResource: on any Image Builder ARN the caller owns.
+
+A tags dict is never changed in place: a tag change gives the resource a new one (so resources may
+share one, e.g. an empty sentinel). Recipes and configurations, which images keep by reference as
+they were at build time, are themselves replaced by a copy with the new tags (copy-on-write).
+"""
+
+from __future__ import annotations
+
+from ..._backend.context import RequestContext
+from ..._engine._errors import invalid_value
+from .. import operation
+from .._shared.lookup import find_any, owner_collection
+
+#: Resource types that images hold by reference (image_builds.start_build): replaced, never changed.
+_SNAPSHOTTED = frozenset({"image-recipe", "container-recipe", "infrastructure-configuration",
+                          "distribution-configuration"})
+
+
+def _retag(ctx: RequestContext, arn: str, item: dict, parsed, tags: dict) -> None:
+    """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource)."""
+    if parsed.resource_type in _SNAPSHOTTED:
+        replacement = dict(item)
+        replacement["tags"] = tags
+        owner_collection(ctx, parsed)[arn] = replacement
+    else:
+        item["tags"] = tags
+
+
+@operation("TagResource")
+def tag_resource(ctx: RequestContext, params: dict) -> dict:
+    arn = params["resourceArn"]
+    item, parsed = find_any(ctx, arn)
+    tags = dict(item.get("tags") or {})
+    if len(set(tags) | set(params["tags"])) > 50:
+        raise invalid_value("tags", "A resource can have at most 50 tags.")
+    tags.update(params["tags"])
+    _retag(ctx, arn, item, parsed, tags)
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(ctx: RequestContext, params: dict) -> dict:
+    arn = params["resourceArn"]
+    item, parsed = find_any(ctx, arn)
+    tags = dict(item.get("tags") or {})
+    for key in params["tagKeys"]:
+        tags.pop(key, None)
+    _retag(ctx, arn, item, parsed, tags)
+    return {}
+
+
+@operation("ListTagsForResource")
+def list_tags_for_resource(ctx: RequestContext, params: dict) -> dict:
+    item, _ = find_any(ctx, params["resourceArn"])
+    return {"tags": dict(item.get("tags") or {})}
