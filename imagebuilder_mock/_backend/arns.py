@@ -7,10 +7,9 @@ import re
 from typing import NamedTuple
 
 from .._engine._errors import invalid_value
+from .resource_types import ARN_TYPES
 
 _ARN = re.compile(r"^arn:(?P<partition>aws[^:]*):imagebuilder:(?P<region>[^:]*):(?P<account>[^:]*):(?P<rest>.+)$")
-#: Resource types whose ARN carries a semantic version after the name.
-VERSIONED = {"component", "image-recipe", "container-recipe", "image", "workflow"}
 
 
 class Arn(NamedTuple):
@@ -99,6 +98,12 @@ def _parts(partition: str, region: str, account: str, rest: str) -> Arn | None:
     name = segments[1]
     version = segments[2] if len(segments) > 2 else None
     build = segments[3] if len(segments) > 3 else None
-    if len(segments) > 4 or (version is not None and resource_type not in VERSIONED):
+    if len(segments) > 4 or (version is not None and not _versioned(resource_type)):
         return None
     return Arn(partition, region, account, resource_type, name, version, build, workflow_type)
+
+
+def _versioned(resource_type: str) -> bool:
+    """Whether ARNs of `resource_type` carry a semantic version after the name."""
+    known = ARN_TYPES.get(resource_type)
+    return known is not None and known.versioned

@@ -17,12 +17,14 @@ import os
 from typing import Any, Callable, Iterable
 
 from .._engine._errors import ServiceError, invalid_value
+from .resource_types import RESOURCE_TYPES
 
 _SECRET = os.urandom(16)
 DEFAULT_PAGE = 25
 _SIGNATURE = 12  # bytes of the keyed BLAKE2b signature
-#: The member that identifies a listed item, in the order they are looked for.
-_IDS = ("arn", "workflowExecutionId", "stepExecutionId", "lifecycleExecutionId", "findingArn")
+#: The member that identifies a listed item, in the order they are looked for: the stored types' (ResourceType
+#: table), then a scan finding's (findings are derived from images, not stored).
+_IDS = tuple(dict.fromkeys(t.id_member for t in RESOURCE_TYPES)) + ("findingArn",)
 _CANONICAL = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":")).encode
 
 

@@ -2,45 +2,44 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from typing import Any
 
 from .clock import Clock
 from .injection import ErrorInjector
+from .resource_types import RESOURCE_TYPES, ResourceType
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
 
-@dataclasses.dataclass
 class Store:
-    """One account's resources in one region. Every collection maps ARN (or id) -> resource dict.
+    """One account's resources in one region: a collection per row of the ResourceType table
+    (`store.components`, `store.image_recipes`, ...), each mapping ARN (or id) -> resource dict.
 
     Resource dicts use the model's member names; keys starting with "_" are private bookkeeping
     that the serialiser never emits. Dicts keep insertion order, which is the order List* returns.
     """
 
-    account: str
-    region: str
-    components: dict[str, dict] = dataclasses.field(default_factory=dict)  # build ARN ->
-    image_recipes: dict[str, dict] = dataclasses.field(default_factory=dict)
-    container_recipes: dict[str, dict] = dataclasses.field(default_factory=dict)
-    infrastructure_configurations: dict[str, dict] = dataclasses.field(default_factory=dict)
-    distribution_configurations: dict[str, dict] = dataclasses.field(default_factory=dict)
-    image_pipelines: dict[str, dict] = dataclasses.field(default_factory=dict)
-    images: dict[str, dict] = dataclasses.field(default_factory=dict)  # build ARN ->
-    workflows: dict[str, dict] = dataclasses.field(default_factory=dict)  # build ARN ->
-    workflow_executions: dict[str, dict] = dataclasses.field(default_factory=dict)  # id ->
-    workflow_step_executions: dict[str, dict] = dataclasses.field(default_factory=dict)  # id ->
-    lifecycle_policies: dict[str, dict] = dataclasses.field(default_factory=dict)
-    lifecycle_executions: dict[str, dict] = dataclasses.field(default_factory=dict)  # id ->
-    policies: dict[str, str] = dataclasses.field(default_factory=dict)  # resource ARN -> policy JSON
-    #: build counters: version ARN -> last build number handed out (never reused after a delete)
-    builds: dict[str, int] = dataclasses.field(default_factory=dict)
-    #: lookup indexes that resource modules derive from the collections above, by name (e.g. the
-    #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
-    indexes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+        for resource_type in RESOURCE_TYPES:
+            setattr(self, resource_type.store_attribute, {})
+        #: resource ARN -> policy JSON (Put*Policy)
+        self.policies: dict[str, str] = {}
+        #: build counters: version ARN -> last build number handed out (never reused after a delete)
+        self.builds: dict[str, int] = {}
+        #: lookup indexes that resource modules derive from the collections, by name (e.g. the
+        #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
+        self.indexes: dict[str, Any] = {}
+
+    def collection(self, resource_type: ResourceType) -> dict[str, dict]:
+        """The collection of `resource_type`."""
+        return getattr(self, resource_type.store_attribute)
+
+    def __getattr__(self, name: str) -> Any:  # for type checkers: the collections are set in __init__
+        raise AttributeError(name)
 
     def next_build(self, version_arn: str) -> int:
         number = self.builds.get(version_arn, 0) + 1

@@ -12,7 +12,8 @@ from ..._engine._errors import ServiceError, already_exists, dependency, invalid
 from ..._engine._model import service_model
 from ..._engine._serializer import EmittedList
 from . import catalog
-from .lookup import COLLECTIONS, shared_items
+from ..._backend.resource_types import ARN_TYPES
+from .lookup import shared_items
 
 _SKIP = frozenset({"clientToken", "dryRun", "nextToken", "maxResults"})
 
@@ -84,9 +85,9 @@ def arn_base(region: str, account: str) -> str:
 def new_arn(ctx: RequestContext, resource_type: str, name: str, version: str | None = None) -> str:
     """The ARN a Create* gives `name` (and `version`), or ResourceAlreadyExistsException if the caller has it."""
     arn = ctx.arn(resource_type, name, version)
-    attribute, type_name = COLLECTIONS[resource_type]
-    if arn in getattr(ctx.store, attribute):
-        raise already_exists(type_name, arn)
+    resource = ARN_TYPES[resource_type]
+    if arn in ctx.store.collection(resource):
+        raise already_exists(resource.name, arn)
     return arn
 
 
@@ -95,8 +96,8 @@ def own(ctx: RequestContext, params: dict, param: str, resource_type: str) -> tu
     other-typed ARN is InvalidParameterValueException, a missing resource ResourceNotFoundException."""
     arn = params[param]
     check_arn(arn, param, resource_type)
-    attribute, type_name = COLLECTIONS[resource_type]
-    return arn, lookup(getattr(ctx.store, attribute), arn, type_name)
+    resource = ARN_TYPES[resource_type]
+    return arn, lookup(ctx.store.collection(resource), arn, resource.name)
 
 
 def used_by_pipeline(ctx: RequestContext, member: str, arn: str) -> bool:
@@ -109,7 +110,7 @@ def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: 
     arn, _ = own(ctx, params, param, resource_type)
     if used_by_pipeline(ctx, param, arn):
         raise dependency(arn)
-    del getattr(ctx.store, COLLECTIONS[resource_type][0])[arn]
+    del ctx.store.collection(ARN_TYPES[resource_type])[arn]
     return {param: arn}
 
 
@@ -137,7 +138,7 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
     """The resources of `resource_type` a List* request's `owner` covers: the caller's (Self), those
     shared with it (Shared), or a catalog account's (Amazon, ThirdParty, AWSMarketplace)."""
     if owner == "Self":
-        return getattr(ctx.store, COLLECTIONS[resource_type][0]).values()
+        return ctx.store.collection(ARN_TYPES[resource_type]).values()
     if owner == "Shared":
         return (item for _account, item in shared_items(ctx, resource_type))
     return catalog.collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()

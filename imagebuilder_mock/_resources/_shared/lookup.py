@@ -11,28 +11,13 @@ from typing import Callable, Iterable
 
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
+from ..._backend.resource_types import ARN_TYPES
 from ..._backend.store import Store
 from ..._engine._errors import invalid_value, not_found
 from . import catalog
 
-#: ARN resource type -> (Store attribute, resource type name used in error messages)
-COLLECTIONS = {
-    "component": ("components", "Component"),
-    "image-recipe": ("image_recipes", "ImageRecipe"),
-    "container-recipe": ("container_recipes", "ContainerRecipe"),
-    "infrastructure-configuration": ("infrastructure_configurations", "InfrastructureConfiguration"),
-    "distribution-configuration": ("distribution_configurations", "DistributionConfiguration"),
-    "image-pipeline": ("image_pipelines", "ImagePipeline"),
-    "image": ("images", "Image"),
-    "workflow": ("workflows", "Workflow"),
-    "lifecycle-policy": ("lifecycle_policies", "LifecyclePolicy"),
-}
-#: Types with a build node in their full ARN (recipes stop at the version).
-BUILT = {"component", "image", "workflow"}
-
-
 def type_name(resource_type: str) -> str:
-    return COLLECTIONS[resource_type][1]
+    return ARN_TYPES[resource_type].name
 
 
 def grants(policy: str | None, account: str) -> bool:
@@ -62,12 +47,12 @@ def grants(policy: str | None, account: str) -> bool:
 def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
     """The dict holding resources of `parsed`'s type and account, if the caller may see into it.
     Image Builder resources live in one Region: another Region's ARN finds nothing (INFERRED)."""
-    if parsed.resource_type not in COLLECTIONS or parsed.region != ctx.region:
+    if parsed.resource_type not in ARN_TYPES or parsed.region != ctx.region:
         return None
     if parsed.account in catalog.ACCOUNTS:
         return catalog.collection(parsed.region, parsed.resource_type, parsed.account)
     store: Store = ctx.backend.store(parsed.account, parsed.region)
-    return getattr(store, COLLECTIONS[parsed.resource_type][0])
+    return store.collection(ARN_TYPES[parsed.resource_type])
 
 
 def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
@@ -93,9 +78,9 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
-    if parsed.account == ctx.account and parsed.region == ctx.region and resource_type in COLLECTIONS \
+    if parsed.account == ctx.account and parsed.region == ctx.region and resource_type in ARN_TYPES \
             and parsed.account not in catalog.ACCOUNTS:  # the caller's own, by exact ARN: the usual case
-        item = getattr(ctx.store, COLLECTIONS[resource_type][0]).get(arn)
+        item = ctx.store.collection(ARN_TYPES[resource_type]).get(arn)
         if item is not None:
             return item
     collection = owner_collection(ctx, parsed)
@@ -125,7 +110,7 @@ def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resour
                  usable: Callable[[dict], bool] | None = None) -> dict | None:
     """Latest item (highest version, then build) with the same name (and workflow type) whose version
     matches `pattern`. One pass; each ARN parsed once (cached), `usable` asked only of name matches."""
-    built = resource_type in BUILT
+    built = ARN_TYPES[resource_type].built
     best, best_key = None, None
     for item in items:
         item_arn = arns.parse(item["arn"])
@@ -154,7 +139,7 @@ def _latest_in_catalog(collection: dict[str, dict], arn: str, parsed: arns.Arn, 
     matches = _CATALOG_MATCHES.get(arn)
     if matches is None:
         pattern = versions.parse(parsed.version, param, wildcards=True)
-        built = resource_type in BUILT
+        built = ARN_TYPES[resource_type].built
         found = []
         for item in collection.values():
             item_arn = arns.parse(item["arn"])
@@ -178,7 +163,7 @@ def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple
     collection = owner_collection(ctx, parsed) if parsed.account == ctx.account else None
     item = collection.get(arn) if collection is not None else None
     if item is None:
-        name = COLLECTIONS.get(parsed.resource_type, (None, "Resource"))[1]
+        name = ARN_TYPES[parsed.resource_type].name if parsed.resource_type in ARN_TYPES else "Resource"
         raise not_found(name, arn)
     return item, parsed
 
@@ -186,11 +171,11 @@ def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple
 def shared_items(ctx: RequestContext, resource_type: str):
     """Resources of other accounts in the caller's region that are shared with the caller
     (for `owner="Shared"` in List* operations). Yields (owner_account, resource)."""
-    attribute = COLLECTIONS[resource_type][0]
+    resource = ARN_TYPES[resource_type]
     for (account, region), store in list(ctx.backend.stores.items()):
         if account == ctx.account or region != ctx.region or not store.policies:
             continue
-        for item in getattr(store, attribute).values():
+        for item in store.collection(resource).values():
             candidates = [item["arn"]]
             parsed = arns.parse(item["arn"])
             if parsed.version:

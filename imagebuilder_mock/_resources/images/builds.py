@@ -13,7 +13,8 @@ from .._shared import catalog
 from . import outputs as image_outputs
 from .. import operation
 from .._shared.common import own_tags, require_one
-from .._shared.lookup import COLLECTIONS, resolve
+from ..._backend.resource_types import ARN_TYPES
+from .._shared.lookup import resolve
 from ..components.handlers import missing_parameters
 
 #: Request members of CreateImage that the image keeps as given.
@@ -121,7 +122,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     else:
         recipe_param = require_one(params, "imageRecipeArn", "containerRecipeArn", code="InvalidRequestException")
         recipe_type = "image-recipe" if recipe_param == "imageRecipeArn" else "container-recipe"
-        recipes = getattr(store, COLLECTIONS[recipe_type][0])
+        recipes = store.collection(ARN_TYPES[recipe_type])
     recipe_arn = params[recipe_param]
     recipe = recipes.get(recipe_arn)  # the caller's own, by exact ARN (the usual case): no resolve
     own_recipe = recipe is not None

@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from ..._backend import arns, lifecycle, versions
 from ..._backend.context import RequestContext
+from ..._backend.resource_types import ARN_TYPES
 from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from .._shared import lookup as _lookup, catalog
 from .._shared.common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
@@ -236,9 +237,10 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
            validate: Callable[[RequestContext, dict], tuple[str, dict]]) -> dict:
     """Create*Recipe: the concrete version, uniqueness, the family's own checks (`validate` returns the
     recipe's platform and the members it adds), the components, then the stored recipe."""
-    attribute, type_name = _lookup.COLLECTIONS[resource_type]
+    resource = ARN_TYPES[resource_type]
+    type_name = resource.name
     store = ctx.store
-    collection = getattr(store, attribute)
+    collection = store.collection(resource)
     name = params["name"]
     # every version ARN of the recipe is this prefix and a version (as `ctx.arn` writes it)
     prefix = f"{arn_base(ctx.region, ctx.account)}{resource_type}/{arns.normalize_name(name)}/"
@@ -256,15 +258,14 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
                 tags=own_tags(params))
     _share(store, item, resolved)
     collection[arn] = item
-    return {_ARN_PARAMS[type_name]: arn, "latestVersionReferences": versions.references_under(prefix, version)}
+    return {resource.arn_member: arn, "latestVersionReferences": versions.references_under(prefix, version)}
 
 
 def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:
     """Get*Recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
-    type_name = _lookup.COLLECTIONS[resource_type][1]
-    param = _ARN_PARAMS[type_name]
-    item = _lookup.resolve(ctx, params[param], resource_type, param)
-    return {_MEMBERS[type_name]: item, "latestVersionReferences": version_references(item["arn"])}
+    resource = ARN_TYPES[resource_type]
+    item = _lookup.resolve(ctx, params[resource.arn_member], resource_type, resource.arn_member)
+    return {_member(resource.name): item, "latestVersionReferences": version_references(item["arn"])}
 
 
 def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
@@ -279,15 +280,15 @@ def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed
 
 def delete(ctx: RequestContext, params: dict, resource_type: str) -> dict:
     """Delete*Recipe: a version ARN (no wildcards) of the caller's, not used by a pipeline nor shared."""
-    type_name = _lookup.type_name(resource_type)
-    param = _arn_param(type_name)
+    resource = ARN_TYPES[resource_type]
+    type_name, param = resource.name, resource.arn_member
     arn = params[param]
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type or parsed.version is None:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} version ARN.")
     if "x" in parsed.version:
         raise invalid_value(param, f"The ARN '{arn}' must name a version without wildcards.")
-    collection = getattr(ctx.store, _lookup.COLLECTIONS[resource_type][0])
+    collection = ctx.store.collection(resource)
     lookup(collection, arn, type_name)
     _check_deletable(ctx, arn, param)
     del collection[arn]
@@ -299,13 +300,6 @@ def _member(type_name: str) -> str:
     return type_name[0].lower() + type_name[1:]
 
 
-def _arn_param(type_name: str) -> str:
-    """The ARN member of a type: ImageRecipe -> imageRecipeArn (pipelines name recipes by it too)."""
-    return _member(type_name) + "Arn"
-
-
-_MEMBERS = {name: _member(name) for _, name in _lookup.COLLECTIONS.values()}
-_ARN_PARAMS = {name: _arn_param(name) for _, name in _lookup.COLLECTIONS.values()}
 
 
 def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
 
 from ..._backend import arns
 from ..._backend.context import RequestContext
+from ..._backend.resource_types import SHAREABLE, ResourceType
 from ..._engine._errors import invalid_value
 from .. import operation
 from .._shared.common import lookup
-from .._shared.lookup import COLLECTIONS
 
 #: The policy language versions IAM accepts.
 POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
@@ -28,31 +27,11 @@ _STATEMENT_KEYS = {"Sid", "Effect", "Principal", "Action", "Resource"}
 _DOCUMENT_KEYS = {"Version", "Id", "Statement"}
 
 
-class Kind(NamedTuple):
-    """One shareable resource type: its request member, ARN type, and the actions RAM allows."""
-
-    param: str
-    resource_type: str
-    actions: tuple[str, ...]
-
-
-#: Shareable resource types and the actions of their RAM managed permissions (UG manage-shared-resources).
-KINDS = {
-    "Component": Kind("componentArn", "component", ("imagebuilder:GetComponent", "imagebuilder:ListComponents")),
-    "Image": Kind("imageArn", "image", ("imagebuilder:GetImage", "imagebuilder:ListImages")),
-    "ImageRecipe": Kind("imageRecipeArn", "image-recipe",
-                        ("imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes")),
-    "ContainerRecipe": Kind("containerRecipeArn", "container-recipe",
-                            ("imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes")),
-}
-
-
-def owned_resource(ctx: RequestContext, kind: Kind, arn: str) -> dict:
+def owned_resource(ctx: RequestContext, kind: ResourceType, arn: str) -> dict:
     """The caller's own resource at exactly `arn`; anything else (another account's, AWS-owned,
     shared with the caller, a wildcard version) is ResourceNotFoundException."""
-    arns.parse(arn, kind.param)
-    attribute, type_name = COLLECTIONS[kind.resource_type]
-    return lookup(getattr(ctx.store, attribute), arn, type_name)  # holds only the caller's ARNs of the type
+    arns.parse(arn, kind.arn_member)
+    return lookup(ctx.store.collection(kind), arn, kind.name)  # holds only the caller's ARNs of the type
 
 
 def _as_list(value: object, what: str) -> list:
@@ -66,7 +45,7 @@ def _bad(detail: str):
     return invalid_value("policy", detail)
 
 
-def validate_policy(policy: str, kind: Kind, arn: str) -> None:
+def validate_policy(policy: str, kind: ResourceType, arn: str) -> None:
     """Check `policy` as RAM does before sharing: JSON, Version, and Allow statements naming
     account principals, this resource, and only the actions of the type's managed permission."""
     try:
@@ -85,7 +64,7 @@ def validate_policy(policy: str, kind: Kind, arn: str) -> None:
         statements = [statements]
     if not isinstance(statements, list) or not statements:
         raise _bad("The policy must contain at least one Statement.")
-    allowed = {a.lower(): a for a in kind.actions}
+    allowed = {a.lower(): a for a in kind.policy_actions}
     for index, statement in enumerate(statements):
         where = f"Statement[{index}]"
         if not isinstance(statement, dict):
@@ -107,61 +86,61 @@ def validate_policy(policy: str, kind: Kind, arn: str) -> None:
         for action in _as_list(statement["Action"], f"{where}.Action"):
             if action.lower() not in allowed:
                 raise _bad(f"{where}.Action '{action}' is not supported for this resource type. "
-                           f"Supported actions: [{', '.join(kind.actions)}].")
+                           f"Supported actions: [{', '.join(kind.policy_actions)}].")
         for resource in _as_list(statement["Resource"], f"{where}.Resource"):
             if resource != arn:
                 raise _bad(f"{where}.Resource '{resource}' does not match the resource '{arn}'.")
 
 
-def _get(ctx: RequestContext, params: dict, kind: Kind) -> dict:
-    arn = params[kind.param]
+def _get(ctx: RequestContext, params: dict, kind: ResourceType) -> dict:
+    arn = params[kind.arn_member]
     owned_resource(ctx, kind, arn)
     return {"policy": ctx.store.policies.get(arn, EMPTY_POLICY)}
 
 
-def _put(ctx: RequestContext, params: dict, kind: Kind) -> dict:
-    arn = params[kind.param]
+def _put(ctx: RequestContext, params: dict, kind: ResourceType) -> dict:
+    arn = params[kind.arn_member]
     owned_resource(ctx, kind, arn)
     validate_policy(params["policy"], kind, arn)
     ctx.store.policies[arn] = params["policy"]
-    return {kind.param: arn}
+    return {kind.arn_member: arn}
 
 
 @operation("GetComponentPolicy")
 def get_component_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, KINDS["Component"])
+    return _get(ctx, params, SHAREABLE["Component"])
 
 
 @operation("PutComponentPolicy")
 def put_component_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, KINDS["Component"])
+    return _put(ctx, params, SHAREABLE["Component"])
 
 
 @operation("GetImagePolicy")
 def get_image_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, KINDS["Image"])
+    return _get(ctx, params, SHAREABLE["Image"])
 
 
 @operation("PutImagePolicy")
 def put_image_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, KINDS["Image"])
+    return _put(ctx, params, SHAREABLE["Image"])
 
 
 @operation("GetImageRecipePolicy")
 def get_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, KINDS["ImageRecipe"])
+    return _get(ctx, params, SHAREABLE["ImageRecipe"])
 
 
 @operation("PutImageRecipePolicy")
 def put_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, KINDS["ImageRecipe"])
+    return _put(ctx, params, SHAREABLE["ImageRecipe"])
 
 
 @operation("GetContainerRecipePolicy")
 def get_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, KINDS["ContainerRecipe"])
+    return _get(ctx, params, SHAREABLE["ContainerRecipe"])
 
 
 @operation("PutContainerRecipePolicy")
 def put_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, KINDS["ContainerRecipe"])
+    return _put(ctx, params, SHAREABLE["ContainerRecipe"])

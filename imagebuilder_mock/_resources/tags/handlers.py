@@ -8,18 +8,16 @@ they were at build time, are themselves replaced by a copy with the new tags (co
 from __future__ import annotations
 
 from ..._backend.context import RequestContext
+from ..._backend.resource_types import ARN_TYPES
 from ..._engine._errors import invalid_value
 from .. import operation
 from .._shared.lookup import find_any, owner_collection
 
-#: Resource types that images hold by reference (image_builds.start_build): replaced, never changed.
-_SNAPSHOTTED = frozenset({"image-recipe", "container-recipe", "infrastructure-configuration",
-                          "distribution-configuration"})
 
 
 def _retag(ctx: RequestContext, arn: str, item: dict, parsed, tags: dict) -> None:
     """Give the resource at `arn` the new tags dict `tags` (its key keeps its place in the resource)."""
-    if parsed.resource_type in _SNAPSHOTTED:
+    if ARN_TYPES[parsed.resource_type].held_by_reference:
         replacement = dict(item)
         replacement["tags"] = tags
         owner_collection(ctx, parsed)[arn] = replacement
