@@ -79,13 +79,13 @@ def test_shared_defaults_of_images_are_never_changed(mode):
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._backend import lifecycle
     from imagebuilder_mock._resources._shared import common as _common
-    from imagebuilder_mock._resources.images import builds as image_builds
+    from imagebuilder_mock._resources.images import options as build_options
     from imagebuilder_mock._resources.images import outputs as image_outputs
 
     with mock_imagebuilder(progression=mode) as mock:
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
     assert _common.NO_TAGS == {}
-    assert image_builds._DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
+    assert build_options.DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
     assert all(state == {"status": status} for status, state in lifecycle._SHARED_STATES.items())
     assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
 
@@ -126,13 +126,9 @@ def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
                                        includeResources={"amis": True, "snapshots": True})
 
 
-def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
-    """The facts of an AWS-owned parent image are resolved once (the catalog never changes): the same
-    osVersion and imageSource as resolving it every time, Region by Region."""
-    from imagebuilder_mock._resources._shared import catalog
-    from imagebuilder_mock._resources.images import builds as image_builds
-
-    image_builds._CATALOG_PARENTS.clear()
+def test_catalog_parent_facts_are_the_parents_in_every_region(ib):
+    """A build of an AWS-owned parent image has the parent's osVersion and imageSource AMAZON_MANAGED,
+    Region by Region."""
     for region in ("us-east-1", "us-west-2"):
         client = boto3.client("imagebuilder", region_name=region)
         for _ in range(2):
@@ -142,8 +138,6 @@ def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
             image = client.get_image(imageBuildVersionArn=arn)["image"]
             parent = client.get_image(imageBuildVersionArn=f.AL2.format(region=region))["image"]
             assert (image["osVersion"], image["imageSource"]) == (parent["osVersion"], "AMAZON_MANAGED")
-    assert {key[0] for key in image_builds._CATALOG_PARENTS} == {"us-east-1", "us-west-2"}
-    assert catalog.ACCOUNTS  # the cache holds only parents of these accounts
 
 
 # -- deferred workflow runs: replayed on first look, exactly as if run eagerly ---------------------------

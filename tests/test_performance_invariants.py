@@ -94,7 +94,7 @@ def test_an_identical_build_of_an_earlier_version_build_is_still_refused(ib):
 
 
 def test_listed_component_entries_follow_status_changes_and_not_tags(ib, imagebuilder_mock):
-    """ListComponents keeps each build's entry on the build (`components._view_of`): a status changed in
+    """ListComponents keeps each build's entry on the build (`listing._view_of`): a status changed in
     place or by replacing `state` must show at once, for the owner and for an account it is shared with."""
     other = f.client_for(imagebuilder_mock, "210987654321", REGION)
     arn = f.component(ib, name="watched")
@@ -122,14 +122,6 @@ def test_listed_component_entries_follow_status_changes_and_not_tags(ib, imagebu
     assert listed()[version_arn] == entry and "tags" not in entry
     assert ib.get_component(componentBuildVersionArn=arn)["component"]["tags"] == {"team": "x"}
 
-
-def test_component_version_references_are_those_of_the_parsed_arn(ib):
-    from imagebuilder_mock._resources._shared import common as _common
-    from imagebuilder_mock._resources.components import handlers as components
-
-    own = [f.component(ib, name="Refs_Name x", version="2.3.4")]
-    for arn in own + [a for account in catalog.ACCOUNTS for a in catalog.collection(REGION, "component", account)]:
-        assert components._references(arn) == _common.version_references(arn)
 
 # -- YAML: libyaml when present, the pure-Python loader's results and messages -------------------------
 @pytest.mark.parametrize("text", ["phases: [", "a: b: c", "key: 'unterminated", "- a\nb: c", "\tx: 1"])
@@ -273,9 +265,7 @@ def test_shared_value_tables_stay_bounded(ib, imagebuilder_mock, monkeypatch):
     assert all(ib.get_image_recipe(imageRecipeArn=a)["imageRecipe"]["components"] for a in arns_)
 
 
-def test_only_aws_owned_parents_are_resolved_once(ib, imagebuilder_mock):
-    from imagebuilder_mock._resources.recipes import common as _recipes_common
-
+def test_parents_resolve_to_their_platform_and_own_images_follow_deletes(ib, imagebuilder_mock):
     platforms = {}
     for region in (REGION, "eu-west-1"):
         client = ib if region == REGION else f.client_for(imagebuilder_mock, ACCOUNT, region)
@@ -297,7 +287,6 @@ def test_only_aws_owned_parents_are_resolved_once(ib, imagebuilder_mock):
     ib.delete_image(imageBuildVersionArn=image)
     with pytest.raises(ib.exceptions.ResourceNotFoundException):
         ib.create_image_recipe(name=f.unique("own"), semanticVersion="1.0.0", parentImage=own)
-    assert not any(f":{ACCOUNT}:" in arn for known in _recipes_common._CATALOG_PLATFORMS.values() for arn in known)
 
 
 def test_catalog_version_and_wildcard_arns_resolve_as_a_full_scan_does(imagebuilder_mock):
@@ -400,7 +389,7 @@ def test_list_components_entries_are_what_the_serializer_makes_of_the_builds(ib,
     build, members in the model's order, and follow the build's status."""
     from imagebuilder_mock._backend.context import RequestContext
     from imagebuilder_mock._engine._serializer import EmittedList
-    from imagebuilder_mock._resources.components import handlers as components
+    from imagebuilder_mock._resources.components import listing as components
 
     ib.create_component(name="plain", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC)
     ib.create_component(name="full", semanticVersion="1.0.0", platform="Linux", data=f.LINUX_DOC,

@@ -72,14 +72,3 @@ def references(version_arn_of, version: str) -> dict:
         "latestMinorVersionArn": version_arn_of(f"{major}.{minor}.x"),
         "latestPatchVersionArn": version_arn_of(version),
     }
-
-
-def references_under(prefix: str, version: str) -> dict:
-    """`references` for version ARNs that are `prefix` + version (string concatenation, no ARN making)."""
-    major, minor, _ = version.split(".")
-    return {
-        "latestVersionArn": prefix + "x.x.x",
-        "latestMajorVersionArn": f"{prefix}{major}.x.x",
-        "latestMinorVersionArn": f"{prefix}{major}.{minor}.x",
-        "latestPatchVersionArn": prefix + version,
-    }

@@ -13,6 +13,7 @@ from typing import Callable
 #: Every module that registers operations, relative to this package.
 HANDLER_MODULES = (
     "components.handlers",
+    "components.listing",
     "recipes.image_recipes",
     "recipes.container_recipes",
     "configurations.infrastructure",

@@ -117,17 +117,7 @@ def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: 
 def version_references(arn: str) -> dict:
     """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
     parsed = arns.parse(arn)
-    version, build = parsed.version, parsed.build
-    if version is not None:
-        tail = len(version) if build is None else len(version) + len(build) + 1
-        prefix = arn[:-tail]
-        # an ARN as `arns.make` writes it (normalised name, lower-case workflow type, nothing after the
-        # last node): its version ARNs are its own prefix and a version
-        if arn.endswith(version if build is None else f"{version}/{build}") \
-                and parsed.name == arns.normalize_name(parsed.name) \
-                and (parsed.workflow_type is None or parsed.workflow_type == parsed.workflow_type.lower()):
-            return versions.references_under(prefix, version)
-    return versions.references(lambda v: parsed._replace(version=v).version_arn, version)
+    return versions.references(lambda version: parsed._replace(version=version).version_arn, parsed.version)
 
 
 #: The catalog account each List* `owner` other than Self and Shared stands for.

@@ -78,11 +78,6 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
-    if parsed.account == ctx.account and parsed.region == ctx.region and resource_type in ARN_TYPES \
-            and parsed.account not in catalog.ACCOUNTS:  # the caller's own, by exact ARN: the usual case
-        item = ctx.store.collection(ARN_TYPES[resource_type]).get(arn)
-        if item is not None:
-            return item
     collection = owner_collection(ctx, parsed)
     if collection is None:
         raise not_found(type_name(resource_type), arn)
@@ -90,13 +85,8 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     if item is None and parsed.version is not None and (parsed.build is None or "x" in parsed.version):
         if parsed.build is not None:
             raise invalid_value(param, f"The ARN '{arn}' cannot combine a wildcard version with a build number.")
-        if parsed.account in catalog.ACCOUNTS:  # read-only, always visible
-            item = _latest_in_catalog(collection, arn, parsed, param, resource_type, usable)
-            if item is None:
-                raise not_found(type_name(resource_type), arn)
-            return item
         pattern = versions.parse(parsed.version, param, wildcards=True)
-        if parsed.account not in (ctx.account, "aws", "aws-marketplace", "third-party"):
+        if parsed.account != ctx.account and parsed.account not in catalog.ACCOUNTS:
             # another account's: the latest build *shared with the caller*, not the latest build
             check = usable
             usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
@@ -124,37 +114,6 @@ def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resour
         if best_key is None or rank > best_key:
             best, best_key = item, rank
     return best
-
-
-#: Catalog version/wildcard ARN -> the catalog items it matches, latest first (ties in catalog order).
-#: The catalog is built once per region and never changes, so the matches of an ARN never do either;
-#: whether one is `usable` is still asked on every resolve.
-_CATALOG_MATCHES: dict[str, tuple[dict, ...]] = {}
-_CATALOG_MATCHES_MAX = 4096
-
-
-def _latest_in_catalog(collection: dict[str, dict], arn: str, parsed: arns.Arn, param: str, resource_type: str,
-                       usable: Callable[[dict], bool] | None) -> dict | None:
-    """`latest_match` for an ARN of the (read-only) catalog, from the ARN's matches found once."""
-    matches = _CATALOG_MATCHES.get(arn)
-    if matches is None:
-        pattern = versions.parse(parsed.version, param, wildcards=True)
-        built = ARN_TYPES[resource_type].built
-        found = []
-        for item in collection.values():
-            item_arn = arns.parse(item["arn"])
-            if item_arn.name == parsed.name and item_arn.workflow_type == parsed.workflow_type \
-                    and versions.matches(pattern, item_arn.version):
-                found.append(((versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0),
-                              item))
-        # sorted by rank only, stably: among equal ranks the first in catalog order stays first
-        matches = tuple(item for _rank, item in sorted(found, key=lambda pair: pair[0], reverse=True))
-        if len(_CATALOG_MATCHES) < _CATALOG_MATCHES_MAX:
-            _CATALOG_MATCHES[arn] = matches
-    for item in matches:
-        if usable is None or usable(item):
-            return item
-    return None
 
 
 def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:

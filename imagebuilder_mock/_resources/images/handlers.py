@@ -13,9 +13,8 @@ from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, dependency, in_use, invalid_request, not_found
 from .._shared import catalog
 from .. import operation
-from .._shared.common import field, list_response
+from .._shared.common import field, list_response, version_references
 from .._shared.lookup import owner_collection, resolve, shared_items, visible
-from .builds import version_references
 
 _TYPE = "Image"
 _HIDDEN = {"DELETED"}  # builds that lifecycle actions deleted are gone from every list (INFERRED)
@@ -52,7 +51,7 @@ def get_image(ctx: RequestContext, params: dict) -> dict:
     image = ctx.store.images.get(arn)  # the usual case: a build of the caller's own (what resolve finds)
     if image is not None:
         lifecycle.settle(ctx, image)
-        return {"image": image, "latestVersionReferences": version_references(image)}
+        return {"image": image, "latestVersionReferences": version_references(image["arn"])}
     parsed = arns.parse(arn, "imageBuildVersionArn")
     if parsed.build is not None:
         image = resolve(ctx, arn, "image", "imageBuildVersionArn")
@@ -63,7 +62,7 @@ def get_image(ctx: RequestContext, params: dict) -> dict:
         if collection is not None:
             settle_all(ctx, (i for i in collection.values() if arns.parse(i["arn"]).name == parsed.name))
         image = resolve(ctx, arn, "image", "imageBuildVersionArn", usable=_available)
-    return {"image": image, "latestVersionReferences": version_references(image)}
+    return {"image": image, "latestVersionReferences": version_references(image["arn"])}
 
 
 # -- List --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..._engine._model import service_model
 from .. import operation
 from .._shared.common import own_tags
 from .._shared.lookup import resolve
-from .builds import _LOG_NAMESPACE
+from .options import LOG_NAMESPACE as _LOG_NAMESPACE
 
 _VM_IMPORT_TASK = re.compile(r"^import-ami-[0-9a-zA-Z]{1,64}$")
 _ISO_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+\.(?:iso|ISO|Iso)$")

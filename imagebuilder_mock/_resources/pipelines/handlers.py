@@ -14,12 +14,12 @@ from .. import operation
 from . import schedules
 from .._shared.common import check_arn, field, list_response, lookup, own_tags, pick, require_one
 from .._shared.lookup import resolve
+from ..images.options import validate_build_options
 
 _TYPE = "ImagePipeline"
 _RECIPE_PARAMS = ("imageRecipeArn", "containerRecipeArn")
 _RECIPE_TYPES = {"imageRecipeArn": ("image-recipe", "ImageRecipe"),
                  "containerRecipeArn": ("container-recipe", "ContainerRecipe")}
-_LOG_NAMESPACE = "/aws/imagebuilder/"
 DEPENDENCY_UPDATES = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
 #: AutoDisablePolicy doc (MODEL): without a policy, 5 consecutive failed scheduled builds disable the pipeline.
 DEFAULT_FAILURE_LIMIT = 5
@@ -42,32 +42,7 @@ def _resolve_references(ctx: RequestContext, params: dict) -> tuple[str, dict]:
 
 
 def _validate_options(ctx: RequestContext, params: dict, recipe_param: str) -> None:
-    tests = params.get("imageTestsConfiguration") or {}
-    scanning = params.get("imageScanningConfiguration") or {}
-    if scanning.get("imageScanningEnabled") and tests.get("imageTestsEnabled") is False:
-        raise invalid_value("imageScanningConfiguration",
-                            "Image scanning requires image tests to be enabled (imageTestsEnabled).")
-    types = scanning.get("imageScanningTypes")
-    if scanning.get("scanResultCondition") and types != ["ON_DEMAND_AMI_CVE"]:
-        raise invalid_value("imageScanningConfiguration.scanResultCondition",
-                            "You can set scanResultCondition only when imageScanningTypes is ON_DEMAND_AMI_CVE.")
-    if types == ["ON_DEMAND_AMI_CVE"] and recipe_param != "imageRecipeArn":
-        raise invalid_value("imageScanningConfiguration.imageScanningTypes",
-                            "ON_DEMAND_AMI_CVE scans require an image recipe.")
-    workflows = params.get("workflows")
-    if workflows:
-        if not params.get("executionRole"):
-            raise invalid_value("executionRole", "You must specify an executionRole when you specify workflows.")
-        from ..workflows.handlers import validate_workflow_configurations
-
-        validate_workflow_configurations(ctx, workflows, "workflows")
-    logging = params.get("loggingConfiguration") or {}
-    for member in ("imageLogGroupName", "pipelineLogGroupName"):
-        group = logging.get(member)
-        if group and not group.startswith(_LOG_NAMESPACE) and not params.get("executionRole"):
-            raise invalid_value(f"loggingConfiguration.{member}",
-                                f"A log group outside the {_LOG_NAMESPACE} namespace requires an executionRole "
-                                "that can write to it.")
+    validate_build_options(ctx, params, recipe_param)
     schedules.validate(params.get("schedule"))
 
 

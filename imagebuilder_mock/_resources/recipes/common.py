@@ -11,7 +11,7 @@ from ..._backend import arns, lifecycle, versions
 from ..._backend.context import RequestContext
 from ..._backend.resource_types import ARN_TYPES
 from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value
-from .._shared import lookup as _lookup, catalog
+from .._shared import lookup as _lookup
 from .._shared.common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
@@ -74,35 +74,18 @@ def _available(ctx: RequestContext) -> Callable[[dict], bool]:
     return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
 
 
-#: region -> parent ARN -> platform, for parents in the AWS-owned catalog: its images are built once per
-#: region, never change and are always AVAILABLE, so an ARN resolves to the same image every time.
-_CATALOG_PLATFORMS: dict[str, dict[str, str]] = {}
-_CATALOG_PLATFORMS_MAX = 4096
-
-
 def parent_image_platform(ctx: RequestContext, arn: str, param: str = "parentImage") -> str:
     """The platform of an Image Builder image used as a parent (own, AWS-owned or shared; version and
     wildcard ARNs resolve to the latest AVAILABLE build). Missing → ResourceNotFoundException."""
-    known = _CATALOG_PLATFORMS.get(ctx.region)
-    platform = known.get(arn) if known is not None else None
-    if platform is not None:
-        return platform
     image = _lookup.resolve(ctx, arn, "image", param, usable=_available(ctx))
-    platform = image.get("platform") or DEFAULT_PLATFORM
-    if arns.parse(arn).account in catalog.ACCOUNTS:
-        known = _CATALOG_PLATFORMS.setdefault(ctx.region, {})
-        if len(known) < _CATALOG_PLATFORMS_MAX:
-            known[arn] = platform
-    return platform
+    return image.get("platform") or DEFAULT_PLATFORM
 
 
 def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentImage") -> str:
     """Validate an image recipe's parentImage (AMI id, image ARN, `ssm:` parameter or Marketplace
     product id) and return the platform it implies."""
     if parent.startswith("arn:"):
-        known = _CATALOG_PLATFORMS.get(ctx.region)  # the usual parent: an AWS-owned image, seen before
-        platform = known.get(parent) if known is not None else None
-        return platform if platform is not None else parent_image_platform(ctx, parent, param)
+        return parent_image_platform(ctx, parent, param)
     if parent.startswith("ssm:"):
         if len(parent) == len("ssm:"):
             raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
@@ -258,7 +241,7 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
                 tags=own_tags(params))
     _share(store, item, resolved)
     collection[arn] = item
-    return {resource.arn_member: arn, "latestVersionReferences": versions.references_under(prefix, version)}
+    return {resource.arn_member: arn, "latestVersionReferences": version_references(arn)}
 
 
 def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:

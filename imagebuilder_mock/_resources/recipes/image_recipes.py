@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..._backend import versions
 from ..._backend.context import RequestContext
 from . import common as recipes
 from .. import operation
@@ -31,12 +30,7 @@ def create_image_recipe(ctx: RequestContext, params: dict) -> dict:
 
 @operation("GetImageRecipe")
 def get_image_recipe(ctx: RequestContext, params: dict) -> dict:
-    arn = params["imageRecipeArn"]
-    item = ctx.store.image_recipes.get(arn)  # the caller's own, by exact ARN (the usual case)
-    if item is None:
-        return recipes.get(ctx, params, _ARN_TYPE)
-    version = item["version"]  # its ARN is the version ARN prefix and its version (recipes.create)
-    return {"imageRecipe": item, "latestVersionReferences": versions.references_under(arn[:-len(version)], version)}
+    return recipes.get(ctx, params, _ARN_TYPE)
 
 
 @operation("ListImageRecipes")
