@@ -419,12 +419,11 @@ def test_an_emitted_list_is_passed_on_and_a_plain_one_is_emitted():
     assert emit(plain) == [{"arn": "a", "name": "n"}] and list(emit(plain)[0]) == ["arn", "name"]
 
 
-def test_pagination_tokens_are_the_canonical_json_they_always_were():
+def test_pagination_tokens_are_bound_to_the_operation_and_its_other_parameters():
     from imagebuilder_mock._backend import pagination
 
-    for params in ({"maxResults": 2}, {}, {"owner": "Self"}, {"filters": [{"name": "name", "values": ["é"]}]}):
-        expected = pagination._hash_of("ListX", {k: v for k, v in params.items() if k != "maxResults"})
-        assert pagination._request_hash("ListX", params) == expected
+    assert pagination._request_hash("ListX", {"maxResults": 2}) == pagination._request_hash("ListX", {})
+    assert pagination._request_hash("ListX", {"owner": "Self"}) != pagination._request_hash("ListX", {})
     assert pagination._request_hash("ListX", {}) != pagination._request_hash("ListY", {})
     import base64
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import NamedTuple
 
+from .caches import memoize
 from .._engine._errors import invalid_value
 from .resource_types import ARN_TYPES
 
@@ -64,7 +64,7 @@ def parse(arn: str, param: str = "arn") -> Arn:
     return parsed
 
 
-@functools.lru_cache(maxsize=128)
+@memoize(maxsize=128)
 def _split(arn: str) -> Arn | None:
     """The parts of `arn`, or None if it is no Image Builder ARN. Cached: a request parses ~16 ARNs, the
     same few again and again, and an Arn is immutable; a small cache, as most ARNs (every create's new

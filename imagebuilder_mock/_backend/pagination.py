@@ -9,7 +9,6 @@ page start at the position it had. Tokens are signed and bound to the request's 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import itertools
 import json
@@ -33,29 +32,13 @@ def _bad_token() -> ServiceError:
 
 
 def _request_hash(operation: str, params: dict) -> str:
+    """What binds a token to its request: the operation and every parameter but the paging ones."""
     rest = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
-    if not rest:  # the usual List* request: its hash depends on the operation alone
-        known = _BARE_HASHES.get(operation)
-        if known is None:
-            known = _BARE_HASHES[operation] = _hash_of(operation, rest)
-        return known
-    return _hash_of(operation, rest)
-
-
-def _hash_of(operation: str, rest: dict) -> str:
     return hashlib.blake2b(_CANONICAL([operation, rest]).encode(), digest_size=8).hexdigest()
 
 
-_BARE_HASHES: dict[str, str] = {}  # operation -> `_request_hash` of a request without other parameters
-
-
 def _sign(payload: bytes) -> bytes:
-    signer = _SIGNER.copy()  # (a copy of the keyed state: cheaper than keying a new one)
-    signer.update(payload)
-    return signer.digest()
-
-
-_SIGNER = hashlib.blake2b(key=_SECRET, digest_size=_SIGNATURE)
+    return hashlib.blake2b(payload, key=_SECRET, digest_size=_SIGNATURE).digest()
 
 
 def _key(item: Any) -> str:
@@ -69,13 +52,8 @@ def _key(item: Any) -> str:
 
 
 def _encode(offset: int, key: str, request: str) -> str:
-    # `_CANONICAL([offset, key, request])`, written out: an int and two strings as the encoder writes them
-    payload = f"[{int.__repr__(offset)},{_json_string(key)},{_json_string(request)}]".encode()
-    return binascii.b2a_base64(_sign(payload) + payload, newline=False).translate(_URL_SAFE).decode()
-
-
-_json_string = json.encoder.encode_basestring_ascii  # (what `_CANONICAL` writes a string with)
-_URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64.urlsafe_b64encode's alphabet
+    payload = _CANONICAL([offset, key, request]).encode()
+    return base64.urlsafe_b64encode(_sign(payload) + payload).decode()
 
 
 def _decode(token: str, request: str) -> tuple[int, str]:

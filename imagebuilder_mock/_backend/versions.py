@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Iterable, TypeVar
 
+from .caches import memoize
 from .._engine._errors import ServiceError
 
 T = TypeVar("T")
@@ -37,14 +37,14 @@ def parse(version: str, param: str = "semanticVersion", wildcards: bool = False)
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(maxsize=1024)
 def check(version: str, param: str = "semanticVersion") -> str:
     """`version` if `parse` accepts it (no wildcards), else `parse`'s error; remembered (errors are not)."""
     parse(version, param)
     return version
 
 
-@functools.lru_cache(maxsize=16384)
+@memoize(maxsize=16384)
 def key(version: str) -> tuple:
     return tuple(int(n) for n in version.split("."))
 

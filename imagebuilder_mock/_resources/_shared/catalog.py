@@ -3,9 +3,9 @@ and pipelines use as parents, components and workflows. Built per region on firs
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
+from ..._backend.caches import memoize
 from ..._backend import arns
 
 #: (name, platform, osVersion, versions)
@@ -267,7 +267,7 @@ def _arn(region: str, resource_type: str, name: str, version: str | None = None,
     return arns.make(arns.partition_for(region), region, "aws", resource_type, name, version, build, workflow_type)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def images(region: str) -> dict[str, dict]:
     """Build ARN -> AWS-owned image (AVAILABLE) in `region`."""
     out = {}
@@ -287,7 +287,7 @@ def images(region: str) -> dict[str, dict]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def components(region: str) -> dict[str, dict]:
     """Build ARN -> AWS-owned component in `region`."""
     from ..components.documents import parse as parse_document
@@ -310,7 +310,7 @@ def components(region: str) -> dict[str, dict]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def workflows(region: str) -> dict[str, dict]:
     """Build ARN -> AWS-managed workflow in `region`."""
     from ..workflows.documents import parameter_details, parse
@@ -330,7 +330,7 @@ def workflows(region: str) -> dict[str, dict]:
 ACCOUNTS = ("aws", "aws-marketplace", "third-party")
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def collection(region: str, resource_type: str, account: str | None = None) -> dict[str, dict]:
     """The catalog's resources of one ARN resource type, of one catalog `account` (`aws`,
     `aws-marketplace`, `third-party`) or, without `account`, of all of them (empty for types the

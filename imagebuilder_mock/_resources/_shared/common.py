@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, Iterable
 
+from ..._backend.caches import memoize
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._backend.pagination import filtered, paginate
@@ -18,12 +18,12 @@ from .lookup import shared_items
 _SKIP = frozenset({"clientToken", "dryRun", "nextToken", "maxResults"})
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def member_names(shape_name: str) -> frozenset[str]:
     return frozenset(service_model().shape_for(shape_name).members)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def _member_keys(shape_name: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
     """Member name -> the model's own string object for it (one key object for every stored resource),
     but for `exclude`."""
@@ -76,7 +76,7 @@ def check_arn(arn: str, param: str, resource_type: str) -> arns.Arn:
     return parsed
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(maxsize=256)
 def arn_base(region: str, account: str) -> str:
     """`arn:<partition>:imagebuilder:<region>:<account>:`, what every ARN `ctx.arn` makes starts with."""
     return f"arn:{arns.partition_for(region)}:imagebuilder:{region}:{account}:"

@@ -7,10 +7,10 @@ Sources and CONFIRMED/INFERRED status of each rule: docs/notes/components.md.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, NamedTuple
 
+from ..._backend.caches import memoize
 from ..._engine._errors import ServiceError, invalid_value
 
 #: schemaVersion values AWSTOE accepts (YAML reads `1.0` as a float).
@@ -94,7 +94,7 @@ def type_and_parameters(data: str, platform: str, param: str = PARAM) -> tuple[s
     return document.type, parse(data, platform, param).parameters
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(maxsize=256)
 def _parse_cached(data: str, platform: str, param: str) -> Document:
     try:
         document = load_yaml(data)

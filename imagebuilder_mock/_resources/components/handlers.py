@@ -9,10 +9,10 @@ Facts and INFERRED choices: docs/notes/components.md.
 from __future__ import annotations
 
 import contextvars
-import functools
 import re
 import sys
 
+from ..._backend.caches import memoize
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._engine._errors import (ServiceError, already_exists, dependency, invalid_combination, invalid_value,
@@ -132,7 +132,7 @@ def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
         raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
 
 
-@functools.cache
+@memoize()
 def _copied_members() -> frozenset[str]:
     """The Create/ImportComponent request members a build keeps as they are (`_common.pick`, once)."""
     return member_names("Component") - {"tags", "data", "type", "parameters", "clientToken", "dryRun"}

@@ -8,9 +8,9 @@ made again when its status changes), passed on as an `EmittedList` (docs/perform
 
 from __future__ import annotations
 
-import functools
 from typing import Iterable, Iterator
 
+from ..._backend.caches import memoize
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._engine._errors import invalid_request
@@ -155,7 +155,7 @@ def _version_view(item: dict, status: str) -> dict:
     return _emit_version()(view)
 
 
-@functools.cache
+@memoize()
 def _emit_version():
     """The serialiser's function for a ComponentVersion."""
     return Serializer().emitter(service_model().shape_for("ComponentVersion"))

@@ -8,10 +8,10 @@ other `aws-marketplace` component is one the caller is not entitled to (Forbidde
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 from urllib.parse import quote
 
+from ..._backend.caches import memoize
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, invalid_request
@@ -54,7 +54,7 @@ def _slug(name: str) -> str:
     return arns.normalize_name(name)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def marketplace_components(region: str) -> dict[str, dict]:
     """Build ARN -> AWS Marketplace component in `region` (the shape ListComponents/GetComponent show)."""
     out = {}

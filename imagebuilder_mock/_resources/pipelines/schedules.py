@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import re
 import zoneinfo
 from typing import Callable
 
+from ..._backend.caches import memoize
 from ..._backend.clock import UTC, iso
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, invalid_value
@@ -242,7 +242,7 @@ _RATE_BODY = re.compile(r"^(?P<value>[0-9]+) (?P<unit>minutes?|hours?|days?)$")
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(maxsize=256)
 def parse(expression: str) -> CronExpression | RateExpression:
     """The parsed expression, or the service's InvalidParameterValueException for
     'schedule.scheduleExpression'."""
@@ -314,7 +314,7 @@ def _parse_cron(body: str) -> CronExpression:
     return CronExpression(crontab, years, day_filter)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 

@@ -3,10 +3,10 @@ components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Callable, Iterable
 
+from ..._backend.caches import memoize
 from ..._backend import arns, lifecycle, versions
 from ..._backend.context import RequestContext
 from ..._backend.resource_types import ARN_TYPES
@@ -57,7 +57,7 @@ def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], 
     return ".".join(str(n) for n in fixed)
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(maxsize=1024)
 def _exact_version(requested: str, param: str) -> str | None:
     """`requested` if it is a version without `x` nodes, None if it has some; invalid → InvalidVersionNumber.
     Cached: the string returned is the first one seen, which every recipe of that version then shares."""
@@ -118,7 +118,8 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
                                            f"components[{seen[key]}]. You can specify each component only one "
                                            "time.")
             seen[key] = index
-    resolve = _resolve_for_recipe or _import_resolve_for_recipe()
+    from ..components.handlers import resolve_for_recipe as resolve  # here: components imports this package
+
     if len(components) == 1:  # the usual recipe
         entry = components[0]
         return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[0], entry.get("parameters"), platform)]
@@ -129,15 +130,6 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
 _COMPONENT_PARAMS = tuple(f"components[{index}].componentArn" for index in range(MAX_COMPONENTS))
 
 
-_resolve_for_recipe = None
-
-
-def _import_resolve_for_recipe():
-    global _resolve_for_recipe
-    from ..components.handlers import resolve_for_recipe  # imported on first use: components imports this package
-
-    _resolve_for_recipe = resolve_for_recipe
-    return resolve_for_recipe
 
 
 # -- sharing what many recipes repeat -----------------------------------------------------------

@@ -9,11 +9,11 @@ and `outputs`. Keys the mock does not know are accepted (the service's full sche
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from typing import Any, NamedTuple
 
+from ..._backend.caches import memoize
 from ..._engine._errors import ServiceError, invalid_combination, invalid_value
 from ..components.documents import YamlError, load_yaml
 
@@ -62,7 +62,7 @@ def _bad(detail: str, param: str = "data") -> ServiceError:
     return invalid_value(param, detail)
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(maxsize=256)
 def parse(data: str, workflow_type: str, param: str = "data") -> dict:
     """The parsed document, or the service's InvalidParameterValueException naming `param`.
 
