@@ -11,7 +11,7 @@ from ..._backend.clock import iso
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, already_exists, invalid_value
 from .. import operation
-from . import schedules
+from . import schedule_expressions, schedules
 from .._shared.common import check_arn, field, list_response, lookup, own_tags, pick, require_one
 from .._shared.lookup import resolve
 from ..images.options import validate_build_options
@@ -43,7 +43,7 @@ def _resolve_references(ctx: RequestContext, params: dict) -> tuple[str, dict]:
 
 def _validate_options(ctx: RequestContext, params: dict, recipe_param: str) -> None:
     validate_build_options(ctx, params, recipe_param)
-    schedules.validate(params.get("schedule"))
+    schedule_expressions.validate(params.get("schedule"))
 
 
 # -- the resource ----------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def _dependencies(ctx: RequestContext, pipeline: dict) -> tuple:
     return tuple(found)
 
 
-def _run_due(ctx: RequestContext, pipeline: dict, due: datetime.datetime) -> None:
+def run_due(ctx: RequestContext, pipeline: dict, due: datetime.datetime) -> None:
     """One due time of `pipeline` (ctx's clock reads `due`): settle earlier builds, then maybe build."""
     store = ctx.store
     in_flight = []
@@ -241,8 +241,6 @@ def _run_due(ctx: RequestContext, pipeline: dict, due: datetime.datetime) -> Non
     except ServiceError:
         _count_failure(pipeline)  # INFERRED: a scheduled run that cannot start counts as failed
 
-
-schedules.set_runner(_run_due)
 
 
 # -- outcomes of builds ----------------------------------------------------------------------------
