@@ -92,55 +92,32 @@ def validate_policy(policy: str, kind: ResourceType, arn: str) -> None:
                 raise _bad(f"{where}.Resource '{resource}' does not match the resource '{arn}'.")
 
 
-def _get(ctx: RequestContext, params: dict, kind: ResourceType) -> dict:
+def _kind_of(ctx: RequestContext) -> ResourceType:
+    """The shareable type a policy operation is about: Get/PutImageRecipePolicy -> ImageRecipe."""
+    return SHAREABLE[ctx.operation[3:-len("Policy")]]
+
+
+@operation("GetComponentPolicy")
+@operation("GetImagePolicy")
+@operation("GetImageRecipePolicy")
+@operation("GetContainerRecipePolicy")
+def get_resource_policy(ctx: RequestContext, params: dict) -> dict:
+    """Get*Policy: the caller's own resource's policy (`{}` without one)."""
+    kind = _kind_of(ctx)
     arn = params[kind.arn_member]
     owned_resource(ctx, kind, arn)
     return {"policy": ctx.store.policies.get(arn, EMPTY_POLICY)}
 
 
-def _put(ctx: RequestContext, params: dict, kind: ResourceType) -> dict:
+@operation("PutComponentPolicy")
+@operation("PutImagePolicy")
+@operation("PutImageRecipePolicy")
+@operation("PutContainerRecipePolicy")
+def put_resource_policy(ctx: RequestContext, params: dict) -> dict:
+    """Put*Policy: validate the policy as RAM does, then keep it as given."""
+    kind = _kind_of(ctx)
     arn = params[kind.arn_member]
     owned_resource(ctx, kind, arn)
     validate_policy(params["policy"], kind, arn)
     ctx.store.policies[arn] = params["policy"]
     return {kind.arn_member: arn}
-
-
-@operation("GetComponentPolicy")
-def get_component_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, SHAREABLE["Component"])
-
-
-@operation("PutComponentPolicy")
-def put_component_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, SHAREABLE["Component"])
-
-
-@operation("GetImagePolicy")
-def get_image_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, SHAREABLE["Image"])
-
-
-@operation("PutImagePolicy")
-def put_image_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, SHAREABLE["Image"])
-
-
-@operation("GetImageRecipePolicy")
-def get_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, SHAREABLE["ImageRecipe"])
-
-
-@operation("PutImageRecipePolicy")
-def put_image_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, SHAREABLE["ImageRecipe"])
-
-
-@operation("GetContainerRecipePolicy")
-def get_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _get(ctx, params, SHAREABLE["ContainerRecipe"])
-
-
-@operation("PutContainerRecipePolicy")
-def put_container_recipe_policy(ctx: RequestContext, params: dict) -> dict:
-    return _put(ctx, params, SHAREABLE["ContainerRecipe"])
