@@ -100,24 +100,22 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     path = lifecycle.BUILD_PATH if tests["imageTestsEnabled"] else lifecycle.UNTESTED_PATH
     # the lifecycle book keeps the start (the buildDate of the AMI names, to the microsecond)
     lifecycle.begin(ctx, image, path, match=match, at=now.timestamp())
-    reason = _missing_parameters_reason(ctx, recipe, store.components)
+    reason = _missing_parameters_reason(ctx, recipe)
     if reason:
         lifecycle.fail_when(image, "BUILDING", reason)
     store.images[arn] = image
     return image
 
 
-def _missing_parameters_reason(ctx: RequestContext, recipe: dict, components: dict) -> str | None:
+def _missing_parameters_reason(ctx: RequestContext, recipe: dict) -> str | None:
     """Why the build of `recipe` fails when a component parameter without a default is not supplied
     ("any required parameters that are not included will result in a build failure": CONFIRMED by the
     service team's aws-cdk docs; the reason's wording is INFERRED)."""
     for entry in recipe.get("components") or []:
-        component = components.get(entry["componentArn"])  # the caller's own build (the usual case)
-        if component is None:
-            try:
-                component = resolve(ctx, entry["componentArn"], "component", "componentArn")
-            except ServiceError:
-                continue
+        try:
+            component = resolve(ctx, entry["componentArn"], "component", "componentArn")
+        except ServiceError:
+            continue
         if not component.get("parameters"):
             continue  # declares no parameters: none missing
         missing = missing_parameters(component, entry.get("parameters"))

@@ -48,10 +48,6 @@ def _shared_with_others(ctx: RequestContext, image: dict) -> bool:
 @operation("GetImage")
 def get_image(ctx: RequestContext, params: dict) -> dict:
     arn = params["imageBuildVersionArn"]
-    image = ctx.store.images.get(arn)  # the usual case: a build of the caller's own (what resolve finds)
-    if image is not None:
-        lifecycle.settle(ctx, image)
-        return {"image": image, "latestVersionReferences": version_references(image["arn"])}
     parsed = arns.parse(arn, "imageBuildVersionArn")
     if parsed.build is not None:
         image = resolve(ctx, arn, "image", "imageBuildVersionArn")

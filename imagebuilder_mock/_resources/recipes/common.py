@@ -3,6 +3,7 @@ components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Callable, Iterable
 
@@ -107,27 +108,20 @@ def check_components(ctx: RequestContext, components: list[dict] | None, platfor
         raise ServiceError("ServiceQuotaExceededException",
                            f"A recipe can contain a maximum of {MAX_COMPONENTS} build and test components, "
                            f"but {len(components)} were provided.")
-    if len(components) > 1:  # (one component cannot repeat; its ARN is parsed, as here, by `resolve`)
-        seen: dict[tuple[str, str], int] = {}
-        for index, entry in enumerate(components):
-            param = _COMPONENT_PARAMS[index]
-            parsed = arns.parse(entry["componentArn"], param)
-            key = (parsed.account, parsed.name)
-            if key in seen:
-                raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
-                                           f"components[{seen[key]}]. You can specify each component only one "
-                                           "time.")
-            seen[key] = index
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(components):
+        param = f"components[{index}].componentArn"
+        parsed = arns.parse(entry["componentArn"], param)
+        key = (parsed.account, parsed.name)
+        if key in seen:
+            raise invalid_value(param, f"The component '{parsed.name}' is already included in the recipe at "
+                                       f"components[{seen[key]}]. You can specify each component only one time.")
+        seen[key] = index
     from ..components.handlers import resolve_for_recipe as resolve  # here: components imports this package
 
-    if len(components) == 1:  # the usual recipe
-        entry = components[0]
-        return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[0], entry.get("parameters"), platform)]
-    return [resolve(ctx, entry["componentArn"], _COMPONENT_PARAMS[index], entry.get("parameters"), platform)
+    return [resolve(ctx, entry["componentArn"], f"components[{index}].componentArn", entry.get("parameters"),
+                    platform)
             for index, entry in enumerate(components)]
-
-
-_COMPONENT_PARAMS = tuple(f"components[{index}].componentArn" for index in range(MAX_COMPONENTS))
 
 
 
@@ -143,7 +137,7 @@ _SHARED_MAX = 4096
 _SHARED = "recipe_shared"  # Store.indexes key: (strings, component lists) that recipes share
 
 
-def _share(store, item: dict, resolved: list[dict]) -> None:
+def _share(store, item: dict) -> None:
     """Replace `item`'s repeated request values (strings, its components list) by the store's copy of
     each: kept once, however many recipes name it. Recipes never change after Create (only their tags,
     which are never shared), and nothing mutates what a recipe holds."""
@@ -155,56 +149,9 @@ def _share(store, item: dict, resolved: list[dict]) -> None:
         value = item.get(member)
         if isinstance(value, str):
             item[member] = strings.setdefault(value, value)
-    if resolved:
-        item["components"] = _stored_components(lists, item["components"], resolved)
-
-
-def _components_key(components: list[dict]):
-    """A hashable key for a components list, or None if it has members this sharing does not know.
-    One entry without parameters (the usual case) is keyed by its ARN alone: no extra tuple kept."""
-    keys = []
-    for entry in components:
-        arn = entry.get("componentArn")
-        if not isinstance(arn, str) or len(entry) > 2 or (len(entry) == 2 and "parameters" not in entry):
-            return None
-        if "parameters" not in entry:
-            keys.append(arn)
-            continue
-        parameters = entry["parameters"]
-        if not isinstance(parameters, list):
-            return None
-        given = []
-        for parameter in parameters:
-            if not isinstance(parameter, dict) or parameter.keys() != {"name", "value"} \
-                    or not isinstance(parameter["name"], str) or not isinstance(parameter["value"], list) \
-                    or not all(isinstance(value, str) for value in parameter["value"]):
-                return None
-            given.append((parameter["name"], tuple(parameter["value"])))
-        keys.append((arn, tuple(given)))
-    return keys[0] if len(keys) == 1 else ("several", *keys)
-
-
-def _stored_components(table: dict, components: list[dict], resolved: list[dict]) -> list[dict]:
-    """The components list a recipe keeps: the one an earlier recipe of the store keeps when it is
-    equal, else a copy with the model's key strings and, for build ARNs, the component's own ARN string."""
-    first = components[0]
-    if len(components) == 1 and len(first) == 1 and isinstance(first.get("componentArn"), str):
-        key = first["componentArn"]  # the usual case: one entry without parameters, keyed by its ARN alone
-    else:
-        key = _components_key(components)
-    if key is None:
-        return components
-    stored = table.get(key)
-    if stored is None:
-        stored = []
-        for entry, item in zip(components, resolved):
-            arn = item["arn"] if item["arn"] == entry["componentArn"] else entry["componentArn"]
-            kept = {"componentArn": arn}
-            if "parameters" in entry:
-                kept["parameters"] = [{"name": p["name"], "value": p["value"]} for p in entry["parameters"]]
-            stored.append(kept)
-        table[key] = stored
-    return stored
+    if item.get("components"):
+        key = json.dumps(item["components"], sort_keys=True)
+        item["components"] = lists.setdefault(key, item["components"])
 
 
 # -- the operations both families share ---------------------------------------------------------
@@ -225,13 +172,13 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     if arn in collection:
         raise already_exists(type_name, arn)
     platform, members = validate(ctx, params)
-    resolved = check_components(ctx, params.get("components"), platform)
+    check_components(ctx, params.get("components"), platform)
     if params.get("dryRun"):
         ctx.check_dry_run(params)
     item = pick(type_name, params, exclude=("tags",))
     item.update(members, arn=arn, version=version, platform=platform, owner=ctx.account, dateCreated=ctx.iso_now(),
                 tags=own_tags(params))
-    _share(store, item, resolved)
+    _share(store, item)
     collection[arn] = item
     return {resource.arn_member: arn, "latestVersionReferences": version_references(arn)}
 
