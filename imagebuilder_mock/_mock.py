@@ -26,6 +26,12 @@ class MockImageBuilder:
         self.account_id = account_id
         self.settings = settings
         self.backend = Backend(account_id, **settings)
+        if "progression" in settings or "stage_durations" in settings:
+            from ._backend import lifecycle
+
+            # They read `.backend.settings`: a bad value fails here, not at the first build.
+            lifecycle.progression(self)
+            lifecycle.stage_durations(self)
         self._engine = None
         self._depth = 0
         self._lock = threading.RLock()
@@ -52,8 +58,7 @@ class MockImageBuilder:
 
     def register_access_key(self, access_key_id: str, account_id: str) -> None:
         """Requests signed with `access_key_id` act as account `account_id`."""
-        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        _check_account_id(account_id)
         self.backend.access_keys[access_key_id] = account_id
 
     def inject_error(self, operation: str, code: str, count: int = 1, message: str | None = None) -> None:
@@ -122,17 +127,20 @@ class MockImageBuilder:
     def __call__(self, target: F) -> F:
         if isinstance(target, type):
             return self._decorate_class(target)  # type: ignore[return-value]
-        return _decorate_function(target, lambda: MockImageBuilder(self.account_id, **self.settings))
+        return _decorate_function(target, self._fresh)
+
+    def _fresh(self) -> "MockImageBuilder":
+        """A new mock with this one's account and settings (one per decorated call)."""
+        return MockImageBuilder(self.account_id, **self.settings)
 
     def _decorate_class(self, cls: type) -> type:
-        factory = lambda: MockImageBuilder(self.account_id, **self.settings)  # noqa: E731
         unittest = sys.modules.get("unittest")  # not imported: cls cannot be a TestCase (import stays cheap)
         if unittest is not None and issubclass(cls, unittest.TestCase):
             original_setup = cls.setUp
 
             @functools.wraps(original_setup)
             def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
-                mock = factory().start()
+                mock = self._fresh().start()
                 test.addCleanup(mock.stop)
                 test.imagebuilder_mock = mock  # type: ignore[attr-defined]
                 original_setup(test)
@@ -141,7 +149,7 @@ class MockImageBuilder:
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and callable(member):
-                setattr(cls, name, _decorate_function(member, factory))
+                setattr(cls, name, _decorate_function(member, self._fresh))
         return cls
 
 
@@ -149,21 +157,18 @@ class MockImageBuilder:
 SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects")
 
 
-def _check_settings(account_id: str, settings: dict) -> None:
-    """Fail at construction, not at the first request, on a misspelt or ill-typed setting."""
+def _check_account_id(account_id: str) -> None:
     if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
         raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+
+
+def _check_settings(account_id: str, settings: dict) -> None:
+    """Fail at construction, not at the first request, on a misspelt or ill-typed setting (the values of
+    `progression` and `stage_durations` are checked by the lifecycle, once the backend exists)."""
+    _check_account_id(account_id)
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
         raise TypeError(f"mock_imagebuilder() got unknown settings {unknown}; the settings are {list(SETTINGS)}")
-    if "progression" in settings or "stage_durations" in settings:
-        from types import SimpleNamespace
-
-        from ._backend import lifecycle
-
-        probe = SimpleNamespace(backend=SimpleNamespace(settings=settings))
-        lifecycle.progression(probe)
-        lifecycle.stage_durations(probe)
     objects = settings.get("s3_objects")
     if objects is not None and not (isinstance(objects, dict)
                                     and all(isinstance(k, str) and k.startswith("s3://") for k in objects)):

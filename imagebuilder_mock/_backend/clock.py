@@ -9,30 +9,10 @@ UTC = datetime.timezone.utc
 
 
 def iso(moment: datetime.datetime) -> str:
-    """The service's DateTime string: ISO-8601 UTC with milliseconds and Z. Calls within one millisecond
-    share one string (a request stamps several dates; a frozen or simulated clock stands still); the text
-    up to the second is made once per second."""
-    global _last
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    second = (moment.second, moment.minute, moment.hour, moment.day, moment.month, moment.year)
-    millisecond = moment.microsecond // 1000
-    last = _last
-    if last[0] == second:
-        if last[1] == millisecond:
-            return last[2]
-        prefix = last[3]
-    elif moment.year < 1000:  # strftime's %Y does not pad (isoformat's does): keep its text
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millisecond:03d}Z"
-    else:
-        prefix = moment.isoformat(timespec="seconds")[:19] + "."  # strftime("%Y-%m-%dT%H:%M:%S."), faster
-    text = f"{prefix}{millisecond:03d}Z"
-    _last = (second, millisecond, text, prefix)
-    return text
-
-
-#: The second, millisecond and text of the last `iso`, and its text up to the second.
-_last: tuple = ((), None, "", "")
+    """The service's DateTime string: ISO-8601 UTC with milliseconds and Z (years before 1000 unpadded,
+    as strftime's %Y writes them)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def parse_iso(text: str) -> datetime.datetime:
@@ -52,8 +32,7 @@ class Clock:
         self._listeners: list = []
 
     def now(self) -> datetime.datetime:
-        offset = self._offset
-        return datetime.datetime.now(UTC) + offset if offset else datetime.datetime.now(UTC)
+        return datetime.datetime.now(UTC) + self._offset
 
     def iso_now(self) -> str:
         return iso(self.now())

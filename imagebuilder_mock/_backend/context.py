@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 
 from .._engine._errors import ServiceError
 from . import arns
 from .clock import iso
-from .store import Backend, Store  # noqa: F401 - Store is named in a type comment below
-
-
-class _StoreOf:
-    """`ctx.store`: the backend's store of the context's account and region, looked up on first use and
-    then an instance attribute (a context lives for one request; a store for the backend's life, or
-    until `Backend.reset`, which no request runs)."""
-
-    def __get__(self, ctx: "RequestContext | None", owner: type | None = None):
-        if ctx is None:
-            return self
-        store = ctx.__dict__["store"] = ctx.backend.store(ctx.account, ctx.region)
-        return store
+from .store import Backend, Store
 
 
 @dataclasses.dataclass
@@ -31,7 +20,10 @@ class RequestContext:
     operation: str
     request_id: str
 
-    store = _StoreOf()  # type: Store (not a field: no annotation)
+    @functools.cached_property
+    def store(self) -> Store:
+        """The backend's store of this account and region (a context lives for one request)."""
+        return self.backend.store(self.account, self.region)
 
     @property
     def partition(self) -> str:

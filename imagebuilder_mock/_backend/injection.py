@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 
 from .._engine._errors import ServiceError
 
 
+@dataclasses.dataclass
+class _Pending:
+    """An injected error and how many more calls it answers."""
+
+    code: str
+    message: str
+    remaining: int
+
+
 class ErrorInjector:
     def __init__(self) -> None:
-        self.pending: dict[str, collections.deque] = {}
+        #: operation name -> its pending errors, oldest first
+        self.pending: dict[str, collections.deque[_Pending]] = {}
 
     def add(self, operation: str, code: str, count: int = 1, message: str | None = None) -> None:
+        """Answer the next `count` calls of `operation` with the model's error `code`."""
         from .._engine._model import service_model
 
         model = service_model()
@@ -22,20 +34,21 @@ class ErrorInjector:
             raise ValueError(f"{code!r} is not an error of the Image Builder model; one of: {sorted(known)}")
         if count < 1:
             raise ValueError("count must be at least 1")
-        entry = [code, message or f"Injected by imagebuilder-mock: {code}.", count]
+        entry = _Pending(code, message or f"Injected by imagebuilder-mock: {code}.", count)
         self.pending.setdefault(operation, collections.deque()).append(entry)
 
     def take(self, operation: str) -> ServiceError | None:
+        """The error to answer this call of `operation` with, if one is pending (it is used up)."""
         queue = self.pending.get(operation)
         if not queue:
             return None
         entry = queue[0]
-        entry[2] -= 1
-        if entry[2] == 0:
+        entry.remaining -= 1
+        if entry.remaining == 0:
             queue.popleft()
             if not queue:
                 del self.pending[operation]
-        return ServiceError(entry[0], entry[1])
+        return ServiceError(entry.code, entry.message)
 
     def clear(self) -> None:
         self.pending.clear()
