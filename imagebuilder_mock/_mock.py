@@ -53,8 +53,12 @@ class MockImageBuilder:
         return self.backend.clock
 
     def reset(self) -> None:
-        """Forget every resource, token and registered access key's state (keys stay registered)."""
+        """Forget every resource, token and registered access key's state (keys stay registered), and empty
+        the process's caches (`_backend/caches.py`)."""
+        from ._backend import caches
+
         self.backend.reset()
+        caches.clear()
 
     def register_access_key(self, access_key_id: str, account_id: str) -> None:
         """Requests signed with `access_key_id` act as account `account_id`."""
