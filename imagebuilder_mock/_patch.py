@@ -9,7 +9,10 @@
   sleeping (injected errors exercise botocore's retries fast); every other sleep is real.
 - `Waiter.wait` + `botocore.waiter.time`: an imagebuilder waiter's delay advances the simulated clock
   instead of sleeping.
-- `CredentialResolver.load_credentials`: fake credentials only where none are configured.
+- `CredentialResolver.load_credentials`: fake credentials only where none are configured; providers that
+  would reach the network (instance metadata, container credentials, SSO) are skipped while a mock is active.
+- `RequestSigner.get_auth_instance`: a client made before the mock without credentials signs with the fake
+  ones while a mock is active.
 
 The wrappers are wrapt FunctionWrappers (transparent to introspection and binding). Their cost, measured
 against plain functions (docs/performance.md): ~0.5 us more per wrapped call (two per imagebuilder
@@ -27,6 +30,7 @@ from urllib.parse import urlsplit
 
 import botocore.credentials
 import botocore.endpoint
+import botocore.signers
 import botocore.waiter
 import wrapt
 from botocore.awsrequest import AWSResponse
@@ -169,15 +173,40 @@ def _is_imagebuilder_waiter(waiter) -> bool:
     return meta is not None and meta.service_model.service_name == "imagebuilder"
 
 
+#: Credential providers that would reach the network (instance metadata, container credentials, SSO):
+#: skipped while a mock is active, so a lookup inside the mock never leaves the process.
+_NETWORK_PROVIDERS = frozenset({"iam-role", "container-role", "sso"})
+
+
+def _fake_credentials() -> botocore.credentials.Credentials:
+    return botocore.credentials.Credentials(FAKE_ACCESS_KEY, "imagebuilder-mock-secret", method="imagebuilder-mock")
+
+
 def _make_load_credentials(original):
     def load_credentials(wrapped, instance, args, kwargs):
-        found = wrapped(*args, **kwargs)
-        if found is None and current() is not None:
-            return botocore.credentials.Credentials(FAKE_ACCESS_KEY, "imagebuilder-mock-secret",
-                                                    method="imagebuilder-mock")
-        return found
+        if current() is None:
+            return wrapped(*args, **kwargs)
+        for provider in instance.providers:
+            if getattr(provider, "METHOD", None) in _NETWORK_PROVIDERS:
+                continue
+            found = provider.load()
+            if found is not None:
+                return found
+        return _fake_credentials()
 
     return wrapt.FunctionWrapper(original, load_credentials)
+
+
+def _make_get_auth_instance(original):
+    def get_auth_instance(wrapped, instance, args, kwargs):
+        # A client made before the mock, where no credentials were configured, signs with the fake ones
+        # while a mock is active (the client itself is left as it is).
+        given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
+        if current() is not None and instance._credentials is None and given is None:
+            args, kwargs = args[:3], dict(kwargs, request_credentials=_fake_credentials())
+        return wrapped(*args, **kwargs)
+
+    return wrapt.FunctionWrapper(original, get_auth_instance)
 
 
 class _SimulatedTime:
@@ -204,6 +233,7 @@ _TARGETS = (
     (botocore.endpoint.Endpoint, "_needs_retry", _make_needs_retry),
     (botocore.waiter.Waiter, "wait", _make_waiter_wait),
     (botocore.credentials.CredentialResolver, "load_credentials", _make_load_credentials),
+    (botocore.signers.RequestSigner, "get_auth_instance", _make_get_auth_instance),
 )
 #: botocore modules whose `time` is replaced, and the context variable naming the mock their sleep advances
 _TIMED_MODULES = ((botocore.endpoint, _retrying), (botocore.waiter, _waiting))

@@ -113,10 +113,12 @@ def test_stop_restores_every_patched_botocore_function_and_time_module():
     import time
 
     import botocore.credentials
+    import botocore.signers
     import botocore.waiter
 
     patched = [(botocore.endpoint.Endpoint, "_do_get_response"), (botocore.endpoint.Endpoint, "_needs_retry"),
-               (botocore.waiter.Waiter, "wait"), (botocore.credentials.CredentialResolver, "load_credentials")]
+               (botocore.waiter.Waiter, "wait"), (botocore.credentials.CredentialResolver, "load_credentials"),
+               (botocore.signers.RequestSigner, "get_auth_instance")]
     originals = [owner.__dict__[name] for owner, name in patched]
     with mock_imagebuilder():
         with mock_imagebuilder():
@@ -317,3 +319,46 @@ def test_marker_configures_the_fixture(imagebuilder_client):
 def test_settings_are_checked_when_the_mock_is_made(kwargs, error):
     with pytest.raises(error):
         mock_imagebuilder(**kwargs)
+
+
+def _no_credentials(monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_EC2_METADATA_DISABLED",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_credential_lookups_inside_the_mock_never_reach_the_network(monkeypatch):
+    """Without configured credentials botocore would ask the instance metadata service (and, with its
+    variables set, the container credentials endpoint) before giving up: inside the mock it asks neither."""
+    import botocore.utils
+
+    _no_credentials(monkeypatch)
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds")
+    fetched = []
+    monkeypatch.setattr(botocore.utils.InstanceMetadataFetcher, "retrieve_iam_role_credentials",
+                        lambda self: fetched.append("imds") or {})
+    monkeypatch.setattr(botocore.utils.ContainerMetadataFetcher, "retrieve_full_uri",
+                        lambda self, *a, **k: fetched.append("container") or {})
+    with mock_imagebuilder():
+        session = boto3.session.Session(region_name="us-east-1")
+        assert session.get_credentials().access_key == "AKIAIMAGEBUILDERMOCK"
+        factories.infrastructure(session.client("imagebuilder"), name="no-network")
+    assert fetched == []
+    with pytest.raises(KeyError):  # outside the mock the same lookup does ask (the stub answers nothing)
+        boto3.session.Session(region_name="us-east-1").get_credentials()
+    assert fetched == ["container"]
+
+
+def test_a_client_made_before_the_mock_without_credentials_signs_with_the_fake_ones(monkeypatch):
+    from botocore.exceptions import NoCredentialsError
+
+    _no_credentials(monkeypatch)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    early = boto3.session.Session(region_name="us-east-1").client("imagebuilder")
+    with mock_imagebuilder():
+        arn = factories.infrastructure(early, name="made-before")
+        assert early.get_infrastructure_configuration(infrastructureConfigurationArn=arn)[
+            "infrastructureConfiguration"]["arn"] == arn
+    assert early._request_signer._credentials is None  # the client itself was left as it was
+    with pytest.raises(NoCredentialsError):
+        early.list_components()  # outside the mock: no credentials, as before (never sent)
