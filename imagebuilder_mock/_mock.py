@@ -66,7 +66,7 @@ class MockImageBuilder:
         """Make the next `count` image builds (optionally only those of recipe or pipeline ARN `match`)
         end FAILED at status `at`, with `state.reason` = `reason`. Applies to builds started or
         retried after the call."""
-        from ._backend import lifecycle
+        from . import _lifecycle as lifecycle
 
         lifecycle.inject_failures(self.backend, reason, at, count, match)
 
@@ -159,7 +159,7 @@ def _check_settings(account_id: str, settings: dict) -> None:
     if "progression" in settings or "stage_durations" in settings:
         from types import SimpleNamespace
 
-        from ._backend import lifecycle
+        from . import _lifecycle as lifecycle
 
         probe = SimpleNamespace(backend=SimpleNamespace(settings=settings))
         lifecycle.progression(probe)

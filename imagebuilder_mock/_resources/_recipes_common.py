@@ -7,7 +7,8 @@ import functools
 import re
 from typing import Callable, Iterable
 
-from .._backend import arns, lifecycle, versions
+from .. import _lifecycle as lifecycle
+from .._backend import arns, versions
 from .._backend.context import RequestContext
 from .._engine._errors import ServiceError, already_exists, dependency, invalid_value
 from . import _lookup, catalog
