@@ -127,11 +127,11 @@ _STOPPED = lifecycle.STOPPED
 
 
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
-    if old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES:  # else nothing to do
-        _apply_transition(ctx, image, old, new, _entered(ctx, image))
-
-
-def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
+    """Executions follow the image: leaving a stage finishes its executions, entering one starts its
+    workflows, stopping fails or cancels what runs, RetryImage marks the stopped executions `retried`."""
+    if not (old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES):
+        return  # a move between statuses without workflows (INTEGRATING -> AVAILABLE, ...)
+    when = _entered(ctx, image)
     if old in _STOPPED:
         for execution in executions_of(ctx, image):
             if execution["status"] in _STOPPED:
