@@ -1,6 +1,6 @@
 """What the image speed-ups must not change (docs/performance.md): recipes and configurations held by
-reference, shared defaults; and what the way builds progress must not change: workflow runs whoever
-looks at them when, and every progression mode running a build to the same end."""
+reference, shared defaults, deferred workflow runs equal to eager ones, and immediate mode ending where
+clock mode with instant stages does."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def test_catalog_parent_facts_are_remembered_per_region_and_arn(ib):
     assert catalog.ACCOUNTS  # the cache holds only parents of these accounts
 
 
-# -- workflow runs: the same whether or not anyone looks at them mid-build -------------------------------
+# -- deferred workflow runs: replayed from the image's history on first look, exactly as if run eagerly ----
 _SNAPSHOT_AND_TERMINATE = """  - name: Snapshot
     action: CreateImage
     inputs:
@@ -243,16 +243,24 @@ def _workflow_story(mode: str, peek: bool) -> list:
 
 
 @pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
+def test_deferred_workflow_runs_replay_exactly_as_eager_runs(mode, monkeypatch):
+    from imagebuilder_mock._resources import workflow_runtime
+    deferred = _workflow_story(mode, peek=True)
+    monkeypatch.setattr(workflow_runtime, "_deferred", lambda ctx, image: False)
+    assert deferred == _workflow_story(mode, peek=True)
+    assert len(deferred) > 20
+
+
+@pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
 def test_workflow_runs_are_the_same_whether_looked_at_mid_build_or_not(mode):
-    unseen = _workflow_story(mode, peek=False)
-    assert unseen == _workflow_story(mode, peek=True)
-    assert len(unseen) > 20
+    assert _workflow_story(mode, peek=False) == _workflow_story(mode, peek=True)
 
 
-def test_a_finished_build_has_run_its_default_workflows(ib, imagebuilder_mock):
+def test_a_build_that_nobody_looks_at_creates_no_executions(ib, imagebuilder_mock):
     image = ib.create_image(imageRecipeArn=f.image_recipe(ib),
                             infrastructureConfigurationArn=f.infrastructure(ib))["imageBuildVersionArn"]
     assert ib.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] == "AVAILABLE"
+    assert not _store(imagebuilder_mock).workflow_executions
     assert len(ib.list_workflow_executions(imageBuildVersionArn=image)["workflowExecutions"]) == 2
     assert len(_store(imagebuilder_mock).workflow_step_executions) > 5
 

@@ -11,10 +11,10 @@ from .failures import fail_when, inject_failures
 from .graph import (BUILD_PATH, DEFAULT_STAGE_DURATIONS, DISTRIBUTE_PATH, IMPORT_PATH, MODES, STATUSES_IN_PROGRESS,
                     STOPPED, TERMINAL, TRANSITIONS, UNTESTED_PATH, path_order, progression, stage_durations)
 from .hooks import LifecycleHook
-from .progress import (Progress, begin, cancel, fail, in_progress, next_status, progress_of, retry, settle, step,
+from .progress import (Move, Progress, begin, cancel, fail, in_progress, next_status, progress_of, retry, settle, step,
                        transition)
 
 __all__ = ["BUILD_PATH", "DEFAULT_STAGE_DURATIONS", "DISTRIBUTE_PATH", "IMPORT_PATH", "MODES", "STATUSES_IN_PROGRESS",
-           "STOPPED", "TERMINAL", "TRANSITIONS", "UNTESTED_PATH", "LifecycleHook", "Progress", "begin", "cancel",
+           "STOPPED", "TERMINAL", "TRANSITIONS", "UNTESTED_PATH", "LifecycleHook", "Move", "Progress", "begin", "cancel",
            "fail", "fail_when", "in_progress", "inject_failures", "next_status", "path_order", "progress_of",
            "progression", "retry", "settle", "stage_durations", "step", "transition"]

@@ -3,12 +3,24 @@ progression modes, each stepping through `transition`), and the actions on a bui
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .._engine._errors import ServiceError
 from . import hooks
 from .failures import attach_injection
 from .graph import BUILD_PATH, STATUSES_IN_PROGRESS, STOPPED, TRANSITIONS, progression, stage_durations
+
+
+class Move(NamedTuple):
+    """One transition, as `transition` records it in the image's history."""
+
+    old: str
+    new: str
+    at: float  # when the image entered `new` (timestamp)
+    asked_at: float | None  # when the hooks allowed the step (None: not a step of the build's path)
+    account: str  # the caller whose request made the move
+    region: str
 
 
 @dataclass(slots=True)  # slots: one per stored image, at a third of a dict's memory
@@ -22,6 +34,7 @@ class Progress:
     held: bool = False  # a hook held it at its last step
     stopped_at: str | None = None  # where a FAILED/CANCELLED build stopped (RetryImage resumes there)
     polled: bool = False  # progression="poll": a GetImage has seen it
+    history: list[Move] = field(default_factory=list)  # every transition so far, in order
 
 
 def progress_of(image: dict) -> Progress:
@@ -37,9 +50,9 @@ def in_progress(image: dict) -> bool:
 
 
 def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: float | None = None,
-               failure_context: dict | None = None) -> None:
-    """Move `image` to `status` (checked against the graph) at `at` (a timestamp; default now), then
-    tell every hook."""
+               failure_context: dict | None = None, asked_at: float | None = None) -> None:
+    """Move `image` to `status` (checked against the graph) at `at` (a timestamp; default now), record
+    the move in its history (`asked_at`: when `step` asked the hooks), then tell every hook."""
     old = image["state"]["status"]
     if status not in TRANSITIONS[old]:
         raise ServiceError("ServiceException", f"imagebuilder-mock: illegal image transition {old} -> {status}")
@@ -52,6 +65,7 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
     progress.entered = at if at is not None else ctx.now().timestamp()
     if status in STOPPED:
         progress.stopped_at = old
+    progress.history.append(Move(old, status, progress.entered, asked_at, ctx.account, ctx.region))
     for hook in hooks.in_order():
         hook.on_transition(ctx, image, old, status)
 
@@ -118,11 +132,12 @@ def step(ctx, image: dict, at: float | None) -> bool:
     following = next_status(image)
     if following is None:
         return False
+    asked_at = ctx.now().timestamp()
     if not all(hook.allows(ctx, image, following) for hook in hooks.in_order()):
         progress.held = True
         return False
     held, progress.held = progress.held, False
-    transition(ctx, image, following, at=None if held else at)
+    transition(ctx, image, following, at=None if held else at, asked_at=asked_at)
     return True
 
 

@@ -11,6 +11,11 @@
 
 Workflows run: those of `image.workflows`, else the AWS-managed defaults build-image and test-image
 (container images: build-container, test-container); no distribution workflow by default.
+
+Deferred: workflows without a WaitForAction step can neither hold nor fail a build, so until something
+reads the image's executions (or the build stops) the hook does nothing as it moves; then it runs the
+same `_follow` and `advance_stage` over the moves the lifecycle recorded (`Progress.history`), each as
+the request that made it saw it (caller, moment, the build's AMI once BUILDING had ended).
 """
 
 from __future__ import annotations
@@ -118,6 +123,8 @@ def store_of(ctx: RequestContext, image: dict):
 
 
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
+    if _deferred(ctx, image):
+        _catch_up(ctx, image, image["_lifecycle"].history)
     found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
     return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
 
@@ -127,11 +134,18 @@ _STOPPED = lifecycle.STOPPED
 
 
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
+    if _deferred(ctx, image):
+        if new not in _STOPPED:
+            return  # recorded in the image's history: run when the executions are read
+        _catch_up(ctx, image, image["_lifecycle"].history[:-1])  # a stop shows on the image: run now
+    _follow(ctx, image, old, new, _entered(ctx, image))
+
+
+def _follow(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
     """Executions follow the image: leaving a stage finishes its executions, entering one starts its
     workflows, stopping fails or cancels what runs, RetryImage marks the stopped executions `retried`."""
     if not (old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES):
         return  # a move between statuses without workflows (INTEGRATING -> AVAILABLE, ...)
-    when = _entered(ctx, image)
     if old in _STOPPED:
         for execution in executions_of(ctx, image):
             if execution["status"] in _STOPPED:
@@ -151,13 +165,48 @@ def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
 def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
     """False while a workflow of the image's current stage has not finished (a WaitForAction step)."""
     stage = STAGES.get(image["state"]["status"])
-    if stage is None or next_status in _STOPPED or not image.get("_workflow_executions"):
+    if stage is None or next_status in _STOPPED or _deferred(ctx, image) or not image.get("_workflow_executions"):
         return True
     return advance_stage(ctx, image, stage)
 
 
+# -- deferred runs -----------------------------------------------------------------------------
+def _deferred(ctx: RequestContext, image: dict) -> bool:
+    """Whether this hook has left the image's moves so far for later: it has not run for the image yet
+    (no `_workflow_executions` list) and no workflow of its plan has a WaitForAction step."""
+    return "_workflow_executions" not in image and not any(
+        step["action"] == "WaitForAction" for entry in plan(ctx, image) for step in entry["steps"])
+
+
+def _catch_up(ctx: RequestContext, image: dict, moves: list) -> None:
+    """Run the hook over `moves` (a new build's moves so far, none of them a stop): for each, the gate
+    that let it happen (if it was a step), then `_follow`; from then on the hook runs as the build moves."""
+    image["_workflow_executions"] = []
+    ami = _own_ami(ctx, image)  # the build Region's AMI: made when BUILDING ended
+    built = False
+    for move in moves:
+        if move.asked_at is not None and move.old in STAGES and image["_workflow_executions"]:  # its gate
+            advance_stage(_AsOf(ctx.backend, move, move.asked_at, ami if built else None), image, STAGES[move.old])
+        built = built or move.old == "BUILDING"
+        _follow(_AsOf(ctx.backend, move, move.at, ami if built else None), image, move.old, move.new,
+                iso(datetime.datetime.fromtimestamp(move.at, UTC)))
+
+
+class _AsOf:
+    """The request context a recorded move had: its backend, caller, a moment, the build's AMI then."""
+
+    def __init__(self, backend, move, moment: float, own_ami: str | None) -> None:
+        self.backend, self.account, self.region, self.own_ami = backend, move.account, move.region, own_ami
+        self.moment = datetime.datetime.fromtimestamp(moment, UTC)
+
+    def now(self) -> datetime.datetime:
+        return self.moment
+
+
 def _own_ami(ctx, image: dict) -> str | None:
     """The AMI of the build Region the caller's Region sees (None before the build made one)."""
+    if isinstance(ctx, _AsOf):
+        return ctx.own_ami
     outputs = image.get("outputResources")
     for ami in (outputs.get("amis") or ()) if outputs else ():
         if ami.get("region") == ctx.region and ami.get("image"):
