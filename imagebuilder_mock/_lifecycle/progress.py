@@ -3,7 +3,7 @@ progression modes, each stepping through `transition`), and the actions on a bui
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from .._engine._errors import ServiceError
@@ -28,13 +28,22 @@ class Progress:
     """An image's progress, kept as `image["_lifecycle"]`."""
 
     path: tuple[str, ...]  # the statuses its build goes through, PENDING to AVAILABLE
-    entered: float | None = None  # when it entered its current status (timestamp)
-    started: float | None = None  # when the build started (the buildDate of AMI names)
+    started: float | None = None  # when the build started (timestamp; the buildDate of AMI names)
     failure: tuple[str, str] | None = None  # (reason, status): an injected failure, due at that status
     held: bool = False  # a hook held it at its last step
-    stopped_at: str | None = None  # where a FAILED/CANCELLED build stopped (RetryImage resumes there)
     polled: bool = False  # progression="poll": a GetImage has seen it
-    history: list[Move] = field(default_factory=list)  # every transition so far, in order
+    history: list[Move] | None = None  # every transition so far, in order (None: none yet)
+
+    @property
+    def entered(self) -> float | None:
+        """When the image entered its current status: its last move, else the build's start."""
+        return self.history[-1].at if self.history else self.started
+
+    @property
+    def stopped_at(self) -> str | None:
+        """Where a FAILED/CANCELLED build stopped (RetryImage resumes there): its last move's origin."""
+        last = self.history[-1] if self.history else None
+        return last.old if last is not None and last.new in STOPPED else None
 
 
 def progress_of(image: dict) -> Progress:
@@ -52,7 +61,7 @@ def in_progress(image: dict) -> bool:
 def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: float | None = None,
                failure_context: dict | None = None, asked_at: float | None = None) -> None:
     """Move `image` to `status` (checked against the graph) at `at` (a timestamp; default now), record
-    the move in its history (`asked_at`: when `step` asked the hooks), then tell every hook."""
+    the move in its progress's history (`asked_at`: when `step` asked the hooks), then tell every hook."""
     old = image["state"]["status"]
     if status not in TRANSITIONS[old]:
         raise ServiceError("ServiceException", f"imagebuilder-mock: illegal image transition {old} -> {status}")
@@ -62,10 +71,11 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
     if failure_context and status == "FAILED":
         state["failureContext"] = failure_context
     progress = progress_of(image)
-    progress.entered = at if at is not None else ctx.now().timestamp()
-    if status in STOPPED:
-        progress.stopped_at = old
-    progress.history.append(Move(old, status, progress.entered, asked_at, ctx.account, ctx.region))
+    move = Move(old, status, at if at is not None else ctx.now().timestamp(), asked_at, ctx.account, ctx.region)
+    if progress.history is None:
+        progress.history = [move]
+    else:
+        progress.history.append(move)
     for hook in hooks.in_order():
         hook.on_transition(ctx, image, old, status)
 
@@ -86,7 +96,7 @@ def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, matc
     attached to it."""
     image["state"] = {"status": "PENDING"}
     started = at if at is not None else ctx.now().timestamp()
-    image["_lifecycle"] = Progress(tuple(path), started, started)
+    image["_lifecycle"] = Progress(tuple(path), started)
     attach_injection(ctx, image, match)
     for hook in hooks.in_order():
         hook.on_begin(ctx, image)

@@ -57,10 +57,10 @@ def _entered(ctx: RequestContext, image: dict) -> str:
 
 # -- the plan: which workflows this image runs ------------------------------------------------
 def plan(ctx: RequestContext, image: dict) -> list[dict]:
-    """[{arn, type, steps, parameters, onFailure, parallelGroup}] of the workflows this image runs: its
-    own, resolved once (latest builds) and kept on the image; else the AWS-managed defaults, which
-    resolve in the (static) catalog: the same for every image of a type and Region, built once per
-    process, shared (read-only) and not kept on images."""
+    """[{arn, type, steps, waits (a WaitForAction step), parameters, onFailure, parallelGroup}] of the
+    workflows this image runs: its own, resolved once (latest builds) and kept on the image; else the
+    AWS-managed defaults, which resolve in the (static) catalog: the same for every image of a type and
+    Region, built once per process, shared (read-only) and not kept on images."""
     own = image.get("_workflow_plan")
     if own is None and image.get("workflows"):
         own = image["_workflow_plan"] = _plan_entries(ctx, image["workflows"])
@@ -94,6 +94,7 @@ def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
         except ServiceError:  # deleted or changed since the build was requested: not run (INFERRED)
             continue
         entries.append({"arn": workflow["arn"], "type": workflow["type"], "steps": doc["steps"],
+                        "waits": any(step["action"] == "WaitForAction" for step in doc["steps"]),
                         "parameters": _typed(details, values), "onFailure": config.get("onFailure", "ABORT"),
                         "parallelGroup": config.get("parallelGroup")})
     return entries
@@ -124,7 +125,7 @@ def store_of(ctx: RequestContext, image: dict):
 
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
     if _deferred(ctx, image):
-        _catch_up(ctx, image, image["_lifecycle"].history)
+        _catch_up(ctx, image, image["_lifecycle"].history or [])
     found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
     return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
 
@@ -174,8 +175,7 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
 def _deferred(ctx: RequestContext, image: dict) -> bool:
     """Whether this hook has left the image's moves so far for later: it has not run for the image yet
     (no `_workflow_executions` list) and no workflow of its plan has a WaitForAction step."""
-    return "_workflow_executions" not in image and not any(
-        step["action"] == "WaitForAction" for entry in plan(ctx, image) for step in entry["steps"])
+    return "_workflow_executions" not in image and not any(entry["waits"] for entry in plan(ctx, image))
 
 
 def _catch_up(ctx: RequestContext, image: dict, moves: list) -> None:
