@@ -15,6 +15,6 @@ from .progress import (Move, Progress, begin, cancel, fail, in_progress, next_st
                        transition)
 
 __all__ = ["BUILD_PATH", "DEFAULT_STAGE_DURATIONS", "DISTRIBUTE_PATH", "IMPORT_PATH", "MODES", "STATUSES_IN_PROGRESS",
-           "STOPPED", "TERMINAL", "TRANSITIONS", "UNTESTED_PATH", "LifecycleHook", "Move", "Progress", "begin", "cancel",
-           "fail", "fail_when", "in_progress", "inject_failures", "next_status", "path_order", "progress_of",
+           "STOPPED", "TERMINAL", "TRANSITIONS", "UNTESTED_PATH", "LifecycleHook", "Move", "Progress", "begin",
+           "cancel", "fail", "fail_when", "in_progress", "inject_failures", "next_status", "path_order", "progress_of",
            "progression", "retry", "settle", "stage_durations", "step", "transition"]
