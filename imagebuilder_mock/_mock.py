@@ -27,7 +27,7 @@ class MockImageBuilder:
         self.settings = settings
         self.backend = Backend(account_id, **settings)
         if "progression" in settings or "stage_durations" in settings:
-            from ._backend import lifecycle
+            from . import _lifecycle as lifecycle
 
             # They read `.backend.settings`: a bad value fails here, not at the first build.
             lifecycle.progression(self)
@@ -75,7 +75,7 @@ class MockImageBuilder:
         """Make the next `count` image builds (optionally only those of recipe or pipeline ARN `match`)
         end FAILED at status `at`, with `state.reason` = `reason`. Applies to builds started or
         retried after the call."""
-        from ._backend import lifecycle
+        from . import _lifecycle as lifecycle
 
         lifecycle.inject_failures(self.backend, reason, at, count, match)
 

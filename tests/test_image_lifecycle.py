@@ -9,7 +9,7 @@ import pytest
 
 from _image_helpers import AMI_ID, ami_dist, build, container_recipe, dist, infra, recipe, status
 from imagebuilder_mock import mock_imagebuilder
-from imagebuilder_mock._backend import lifecycle
+from imagebuilder_mock import _lifecycle as lifecycle
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -29,16 +29,36 @@ def polled_statuses(ib, arn: str, limit: int = 12) -> list[str]:
 
 
 @pytest.fixture
-def recorder():
+def add_hook(monkeypatch):
+    """Add a lifecycle hook, after the mock's own, for the test's length."""
+    def add(hook: lifecycle.LifecycleHook) -> None:
+        everything = lifecycle.hooks.in_order() + (hook,)
+        monkeypatch.setattr(lifecycle.hooks, "in_order", lambda: everything)
+
+    return add
+
+
+@pytest.fixture
+def recorder(add_hook):
     """Every transition any build makes during the test, as (arn, old, new)."""
     events: list[tuple[str, str, str]] = []
 
-    def listen(ctx, image, old, new):
-        events.append((image["arn"], old, new))
+    class Recorder(lifecycle.LifecycleHook):
+        def on_transition(self, ctx, image, old, new):
+            events.append((image["arn"], old, new))
 
-    lifecycle.listeners.append(listen)
-    yield events
-    lifecycle.listeners.remove(listen)
+    add_hook(Recorder())
+    return events
+
+
+class Gate(lifecycle.LifecycleHook):
+    """A hook that holds builds before `held_before` until opened."""
+
+    def __init__(self, held_before: str) -> None:
+        self.held_before, self.open = held_before, False
+
+    def allows(self, ctx, image, next_status):
+        return self.open or next_status != self.held_before
 
 
 # -- the graph ---------------------------------------------------------------------------------
@@ -151,36 +171,35 @@ def test_bad_stage_durations_are_a_clear_error(durations, message):
         mock_imagebuilder(progression="clock", stage_durations=durations)
 
 
-# -- gates and listeners -----------------------------------------------------------------------
-def test_a_gate_holds_a_build_until_it_opens(ib):
-    held = {"open": False}
-
-    def gate(ctx, image, next_status):
-        return held["open"] or next_status != "TESTING"
-
-    lifecycle.gates.append(gate)
-    try:
-        arn = build(ib)
-        assert status(ib, arn) == "BUILDING"
-        assert status(ib, arn) == "BUILDING"
-        held["open"] = True
-        assert status(ib, arn) == "AVAILABLE"
-    finally:
-        lifecycle.gates.remove(gate)
+# -- hooks -------------------------------------------------------------------------------------------
+def test_a_gate_holds_a_build_until_it_opens(ib, add_hook):
+    gate = Gate(held_before="TESTING")
+    add_hook(gate)
+    arn = build(ib)
+    assert status(ib, arn) == "BUILDING"
+    assert status(ib, arn) == "BUILDING"
+    gate.open = True
+    assert status(ib, arn) == "AVAILABLE"
 
 
 @clock
-def test_a_gated_stage_moves_on_from_when_it_opened(imagebuilder_mock, ib):
-    held = {"open": False}
-    lifecycle.gates.append(lambda ctx, image, nxt: held["open"] or nxt != "CREATING")
-    try:
-        arn = build(ib)
-        imagebuilder_mock.clock.advance(hours=5)
-        assert status(ib, arn) == "PENDING"
-        held["open"] = True
-        assert status(ib, arn) == "CREATING"  # not straight to AVAILABLE: CREATING starts now
-    finally:
-        lifecycle.gates.pop()
+def test_a_gated_stage_moves_on_from_when_it_opened(imagebuilder_mock, ib, add_hook):
+    gate = Gate(held_before="CREATING")
+    add_hook(gate)
+    arn = build(ib)
+    imagebuilder_mock.clock.advance(hours=5)
+    assert status(ib, arn) == "PENDING"
+    gate.open = True
+    assert status(ib, arn) == "CREATING"  # not straight to AVAILABLE: CREATING starts now
+
+
+def test_the_hooks_run_outputs_then_workflows_then_pipelines():
+    from imagebuilder_mock._resources.images import outputs as image_outputs
+    from imagebuilder_mock._resources.pipelines import handlers as pipelines
+    from imagebuilder_mock._resources.workflows import runtime as workflow_runtime
+
+    assert lifecycle.hooks.in_order() == (image_outputs.OUTPUTS, workflow_runtime.WORKFLOWS,
+                                          pipelines.PIPELINE_OUTCOMES)
 
 
 def test_illegal_transitions_are_refused(ib):

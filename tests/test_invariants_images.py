@@ -1,5 +1,6 @@
 """What the image speed-ups must not change (docs/performance.md): recipes and configurations held by
-reference, shared defaults, deferred workflow runs and one-pass builds equal to step-by-step runs."""
+reference, shared defaults, deferred workflow runs equal to eager ones, and immediate mode ending where
+clock mode with instant stages does."""
 
 from __future__ import annotations
 
@@ -74,10 +75,9 @@ def test_images_hold_their_recipe_and_configurations_by_reference_and_tagging_re
 @pytest.mark.parametrize("mode", ["immediate", "poll"])
 def test_shared_defaults_of_images_are_never_changed(mode):
     """Images without tags share one empty tags dict, builds without imageTestsConfiguration one default,
-    images in a plain status one state dict per status, AMIs one AVAILABLE state: tagging, failing,
-    cancelling and lifecycle actions must leave all of them as they were."""
+    AMIs one AVAILABLE state: tagging, failing, cancelling and lifecycle actions must leave all of them as
+    they were."""
     from imagebuilder_mock import mock_imagebuilder
-    from imagebuilder_mock._backend import lifecycle
     from imagebuilder_mock._resources._shared import common as _common
     from imagebuilder_mock._resources.images import options as build_options
     from imagebuilder_mock._resources.images import outputs as image_outputs
@@ -86,7 +86,6 @@ def test_shared_defaults_of_images_are_never_changed(mode):
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
     assert _common.NO_TAGS == {}
     assert build_options.DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
-    assert all(state == {"status": status} for status, state in lifecycle._SHARED_STATES.items())
     assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
 
 
@@ -140,7 +139,7 @@ def test_catalog_parent_facts_are_the_parents_in_every_region(ib):
             assert (image["osVersion"], image["imageSource"]) == (parent["osVersion"], "AMAZON_MANAGED")
 
 
-# -- deferred workflow runs: replayed on first look, exactly as if run eagerly ---------------------------
+# -- deferred workflow runs: replayed from the image's history on first look, exactly as if run eagerly ----
 _SNAPSHOT_AND_TERMINATE = """  - name: Snapshot
     action: CreateImage
     inputs:
@@ -169,8 +168,9 @@ steps:
 """ + _SNAPSHOT_AND_TERMINATE
 
 
-def _workflow_story(mode: str) -> list:
-    """Builds of every kind, looked at at different moments; everything the workflow reads return."""
+def _workflow_story(mode: str, peek: bool) -> list:
+    """Builds of every kind, looked at at different moments (with `peek`, also their executions mid-build,
+    which the story does not keep); everything the workflow reads return."""
     import datetime
     import json
     import uuid
@@ -209,7 +209,9 @@ def _workflow_story(mode: str) -> list:
             for arn in images:
                 ib.get_image(imageBuildVersionArn=arn)
             mock.clock.advance(1000)
-        look(images[1])  # mid-build in clock and poll mode: from here on the run is eager
+        if peek:  # mid-build in clock and poll mode; not a poll (no GetImage)
+            for execution in ib.list_workflow_executions(imageBuildVersionArn=images[1])["workflowExecutions"]:
+                ib.list_workflow_step_executions(workflowExecutionId=execution["workflowExecutionId"])
         for _ in range(8):
             mock.clock.advance(1000)
             for arn in images:
@@ -240,10 +242,15 @@ def _workflow_story(mode: str) -> list:
 @pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
 def test_deferred_workflow_runs_replay_exactly_as_eager_runs(mode, monkeypatch):
     from imagebuilder_mock._resources.workflows import runtime as workflow_runtime
-    deferred = _workflow_story(mode)
-    monkeypatch.setattr(workflow_runtime, "_deferrable", lambda ctx, image: False)
-    assert deferred == _workflow_story(mode)
+    deferred = _workflow_story(mode, peek=True)
+    monkeypatch.setattr(workflow_runtime, "_deferred", lambda ctx, image: False)
+    assert deferred == _workflow_story(mode, peek=True)
     assert len(deferred) > 20
+
+
+@pytest.mark.parametrize("mode", ["immediate", "poll", "clock"])
+def test_workflow_runs_are_the_same_whether_looked_at_mid_build_or_not(mode):
+    assert _workflow_story(mode, peek=False) == _workflow_story(mode, peek=True)
 
 
 def test_a_build_that_nobody_looks_at_creates_no_executions(ib, imagebuilder_mock):
@@ -257,7 +264,7 @@ def test_a_build_that_nobody_looks_at_creates_no_executions(ib, imagebuilder_moc
 
 
 
-# -- a build run in one pass (immediate mode) equals the step-by-step run ---------------------------
+# -- immediate mode runs a build to the end clock mode reaches with stages of no length -------------
 _STEPS_DOC = """name: {name}
 schemaVersion: 1.0
 steps:
@@ -267,7 +274,7 @@ steps:
 
 
 def _build_scenarios(ib) -> list[str]:
-    """Builds of every kind the one-pass run takes (and a few it leaves to the step-by-step run)."""
+    """Builds of every kind: own workflows, no tests, scanning, distributions, containers, pipelines."""
     component = f.component(ib, name="one-pass")
     recipe = f.image_recipe(ib, name="one-pass", components=[component])
     infra = f.infrastructure(ib, name="one-pass")
@@ -300,26 +307,25 @@ def _observed(ib, images: list[str]) -> list:
     return seen
 
 
-def test_a_build_run_in_one_pass_equals_the_step_by_step_run(monkeypatch):
-    """Immediate mode finishes a new build in one pass (lifecycle._run_through): the images, AMIs,
-    workflow executions and steps, and pipelines seen afterwards are those of the step-by-step run."""
+def test_immediate_mode_ends_where_clock_mode_with_instant_stages_does():
+    """Both step each build through `lifecycle.transition` to its end at one moment: the images, AMIs,
+    workflow executions and steps, and pipelines seen afterwards are the same."""
     import time_machine
 
+    from imagebuilder_mock import _lifecycle as lifecycle
     from imagebuilder_mock import mock_imagebuilder
-    from imagebuilder_mock._backend import lifecycle
     from imagebuilder_mock._engine import engine
     from imagebuilder_mock._resources.images import outputs as image_outputs
 
+    instant = {stage: 0 for stage in lifecycle.DEFAULT_STAGE_DURATIONS}
     runs = []
-    for one_pass in (True, False):
-        if not one_pass:
-            monkeypatch.setattr(lifecycle, "_run_through", lambda *args: False)
+    for settings in ({}, {"progression": "clock", "stage_durations": instant}):
         image_outputs._RNG.seed(7)
         engine._RNG.seed(7)
-        with time_machine.travel("2024-05-01T12:00:00Z", tick=False), mock_imagebuilder():
+        with time_machine.travel("2024-05-01T12:00:00Z", tick=False), mock_imagebuilder(**settings):
             ib = boto3.client("imagebuilder", region_name=REGION)
             runs.append(_observed(ib, _build_scenarios(ib)))
     assert len(runs[0]) == len(runs[1]) > 20
-    for one_pass, step_by_step in zip(*runs):
-        assert one_pass == step_by_step
+    for immediate, clock in zip(*runs):
+        assert immediate == clock
     assert runs[0][0]["state"] == {"status": "AVAILABLE"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from ..._backend import arns, lifecycle
+from ... import _lifecycle as lifecycle
+from ..._backend import arns
 from ..._backend.clock import iso
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError
@@ -76,7 +77,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
         "platform": recipe.get("platform"),
         "osVersion": os_version,
         "enhancedImageMetadataEnabled": params.get("enhancedImageMetadataEnabled") is not False,
-        "state": lifecycle.PENDING,
+        "state": {"status": "PENDING"},
         "imageRecipe" if recipe_type == "image-recipe" else "containerRecipe": recipe,
         "infrastructureConfiguration": infra,
         "imageTestsConfiguration": tests,

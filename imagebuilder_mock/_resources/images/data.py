@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from ..._backend import lifecycle
+from ... import _lifecycle as lifecycle
 from ..._backend.context import RequestContext
 from ..._engine._errors import invalid_value
 from . import inventory as image_inventory
@@ -42,7 +42,7 @@ def _reached(image: dict, statuses: frozenset) -> bool:
     """Whether the build got to one of `statuses` (a stopped build: where it stopped)."""
     status = image["state"]["status"]
     if status in ("FAILED", "CANCELLED"):
-        status = image.get("_lifecycle", {}).get("stopped_at") or "PENDING"
+        status = getattr(image.get("_lifecycle"), "stopped_at", None) or "PENDING"
     return status in statuses
 
 

@@ -1,14 +1,15 @@
 """Images: GetImage, ListImages, ListImageBuildVersions, DeleteImage, CancelImageCreation, RetryImage.
 
 Builds start in image_builds.py (CreateImage) and image_imports.py (imports, DistributeImage);
-their progress is the lifecycle graph's (`_backend/lifecycle.py`), settled on every read.
+their progress is the lifecycle graph's (`_lifecycle/`, docs/progression.md), settled on every read.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from ..._backend import arns, lifecycle, versions
+from ... import _lifecycle as lifecycle
+from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, dependency, in_use, invalid_request, not_found
 from .._shared import catalog

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import re
 
-from ..._backend import arns, lifecycle
+from ... import _lifecycle as lifecycle
+from ..._backend import arns
 from ..._backend.context import RequestContext
 from ..._engine._errors import in_use, invalid_request, invalid_value
 from ..._engine._model import service_model

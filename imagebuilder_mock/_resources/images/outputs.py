@@ -2,7 +2,7 @@
 
 The build Region's AMI appears when BUILDING ends; distributed copies when DISTRIBUTING ends
 (a cancelled build keeps what it already made). Imports have no distribution phase: their one AMI
-appears when BUILDING ends. Registered as the first lifecycle listener.
+appears when BUILDING ends. The first lifecycle hook (`_lifecycle/hooks.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import os
 import random
 import re
 
-from ..._backend import arns, lifecycle
+from ... import _lifecycle as lifecycle
+from ..._backend import arns
 from ..._backend.clock import UTC
 from .._shared import catalog
 
@@ -35,26 +36,13 @@ def new_ami_id(_bits=_RNG.getrandbits) -> str:
 
 def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
     """The `buildDate` variable: `2022-10-26T22-30-05.912619Z` by default (the model's example)."""
-    global _last_second
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
+    moment = moment.astimezone(UTC)
     if not fmt:
-        if moment.year < 1000:  # strftime's %Y does not pad: keep its text
-            return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
-        # strftime("%Y-%m-%dT%H-%M-%S.%fZ"): the text up to the second made once per second (builds that
-        # start in the same second share it), from the (faster) ISO text "YYYY-MM-DDTHH:MM:SS+00:00"
-        second = (moment.second, moment.minute, moment.hour, moment.day, moment.month, moment.year)
-        last = _last_second
-        if last[0] != second:
-            last = _last_second = (second, moment.isoformat(timespec="seconds")[:19].replace(":", "-") + ".")
-        return f"{last[1]}{moment.microsecond:06d}Z"
+        return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
     out = fmt
     for letters, directive in _DATE_LETTERS:
         out = out.replace(letters, moment.strftime(directive))
     return out
-
-
-_last_second: tuple = ((), "")  # the second and the "YYYY-MM-DDTHH-MM-SS." text of the last `build_date`
 
 
 def expand(template: str, image: dict, moment: datetime.datetime) -> str:
@@ -68,12 +56,12 @@ def expand(template: str, image: dict, moment: datetime.datetime) -> str:
 
 
 def _moment(image: dict) -> datetime.datetime:
-    """When the build started, to the microsecond: the lifecycle book's `started` (or an import's `_started`)."""
+    """When the build started, to the microsecond: its progress's `started` (or an import's `_started`)."""
     started = image.get("_started")
     if started is None:
-        book = image.get("_lifecycle")
-        if book is not None:
-            started = book.started
+        progress = image.get("_lifecycle")
+        if progress is not None:
+            started = progress.started
     if started is not None:
         return datetime.datetime.fromtimestamp(started, UTC)
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -138,9 +126,9 @@ def _where(image: dict) -> tuple[str, str, str]:
     return partition, region, account
 
 
-def _built(image: dict, where: tuple[str, str, str] | None = None) -> None:
+def _built(image: dict) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
-    partition, build_region, owner = where or _where(image)
+    partition, build_region, owner = _where(image)
     outputs = image.get("outputResources")
     if outputs is None:
         outputs = image["outputResources"] = {}
@@ -158,19 +146,15 @@ def _built(image: dict, where: tuple[str, str, str] | None = None) -> None:
         outputs["amis"] = [_ami(image, build_region, owner, settings, build_region)]
 
 
-def _distributed(image: dict, where: tuple[str, str, str] | None = None) -> None:
+def _distributed(image: dict) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
-    partition, build_region, owner = where or _where(image)
+    partition, build_region, owner = _where(image)
     outputs = image.get("outputResources")
     if outputs is None:
         outputs = image["outputResources"] = {}
     if image.get("type") == "DOCKER":
         outputs["containers"] = _container_uris(image, owner, build_region, partition, True)
         return
-    amis = outputs.get("amis")
-    if not image.get("distributionConfiguration") and not image.get("_source_amis") and amis and len(amis) == 1 \
-            and amis[0]["region"] == build_region and amis[0]["accountId"] == owner:
-        return  # no distribution configuration: the one target is the build's own AMI, already there
     existing = {(a["region"], a["accountId"]): a for a in image.get("_source_amis", []) + (outputs.get("amis") or [])}
     amis = []
     for region, account, settings in _targets(image, owner, build_region):
@@ -280,40 +264,14 @@ def on_transition(ctx, image: dict, old: str, new: str) -> None:
         _distributed(image)
 
 
-def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
-    """`on_transition` for each step of a run through `passed` (path statuses: no stop among them)."""
-    if "scanState" in image:
-        for old, new in zip(passed, passed[1:]):
-            _scan_on_transition(image, old, new)
-    builds, distributes = _RUN_STAGES[passed]
-    where = _where(image)
-    if builds and distributes and image.get("type") == "AMI" and "outputResources" not in image \
-            and not image.get("distributionConfiguration") and not image.get("_source_amis"):
-        # the usual build: its one AMI, in the build Region (what `_built` then `_distributed` make)
-        _, build_region, owner = where
-        image["outputResources"] = {"amis": [_ami(image, build_region, owner, _NO_SETTINGS, build_region)]}
-        return
-    if builds:
-        _built(image, where)
-    if distributes:
-        _distributed(image, where)
+class _Outputs(lifecycle.LifecycleHook):
+    """The lifecycle hook of this module: scan states from the start, outputs as stages end."""
+
+    def on_begin(self, ctx, image: dict) -> None:
+        start_scan(ctx, image)
+
+    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+        on_transition(ctx, image, old, new)
 
 
-class _RunStages(dict):
-    """passed statuses -> (whether BUILDING ends in the run, whether DISTRIBUTING does)."""
-
-    def __missing__(self, passed: tuple[str, ...]) -> tuple[bool, bool]:
-        value = self[passed] = ("BUILDING" in passed[:-1], "DISTRIBUTING" in passed[:-1])
-        return value
-
-
-_RUN_STAGES = _RunStages()
-_NO_SETTINGS: dict = {}  # the amiDistributionConfiguration of a build without distributions: read-only
-
-
-on_transition.run = _on_run  # type: ignore[attr-defined]
-
-if on_transition not in lifecycle.listeners:
-    lifecycle.listeners.insert(0, on_transition)
-if start_scan not in lifecycle.starters:
-    lifecycle.starters.append(start_scan)
+OUTPUTS = _Outputs()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from ..._backend import lifecycle
+from ... import _lifecycle as lifecycle
 from ..._backend.context import RequestContext
 from ..._backend.store import Backend
 from . import rules
@@ -66,17 +66,9 @@ def set_state(record: dict, status: str, at: datetime.datetime, reason: str | No
 
 # -- acting on images ------------------------------------------------------------------------
 def set_image_status(ctx: RequestContext, image: dict, status: str) -> None:
-    """Move an image through the lifecycle graph (FAILED/CANCELLED -> DELETED is the documented
-    StartResourceStateUpdate path that the build graph does not list)."""
-    old = image["state"]["status"]
-    if old == status:
-        return
-    if status in lifecycle.TRANSITIONS.get(old, ()):
+    """Move an image to `status` through the lifecycle graph (nothing to do when it is there already)."""
+    if image["state"]["status"] != status:
         lifecycle.transition(ctx, image, status)
-        return
-    image["state"] = {"status": status}
-    for listener in lifecycle.listeners:
-        listener(ctx, image, old, status)
 
 
 def underlying(ctx: RequestContext, image: dict, action: str, include: dict, exclusions: dict | None,

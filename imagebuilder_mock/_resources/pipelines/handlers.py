@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 import datetime
 
-from ..._backend import arns, lifecycle
+from ... import _lifecycle as lifecycle
+from ..._backend import arns
 from ..._backend.clock import iso
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError, already_exists, invalid_value
@@ -253,7 +254,7 @@ def _count_failure(pipeline: dict) -> None:
 
 
 def _on_transition(ctx, image: dict, old: str, new: str) -> None:
-    """lifecycle listener: lastRunStatus, and consecutiveFailures / auto-disable for scheduled builds."""
+    """Lifecycle hook: lastRunStatus, and consecutiveFailures / auto-disable for scheduled builds."""
     arn = image.get("sourcePipelineArn")
     if not arn:
         return
@@ -271,14 +272,11 @@ def _on_transition(ctx, image: dict, old: str, new: str) -> None:
         _count_failure(pipeline)  # MODEL: a manual failure leaves the count as it is
 
 
-def _on_run(ctx, image: dict, passed: tuple[str, ...]) -> None:
-    """`_on_transition` for each step of a run through `passed` (path statuses, first to last; none of
-    them FAILED, and AVAILABLE only last): each step overwrites lastRunStatus, so only the last one counts."""
-    if image.get("sourcePipelineArn"):
-        _on_transition(ctx, image, passed[-2], passed[-1])
+class _PipelineOutcomes(lifecycle.LifecycleHook):
+    """The lifecycle hook of this module (`_on_transition`)."""
+
+    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+        _on_transition(ctx, image, old, new)
 
 
-_on_transition.run = _on_run  # type: ignore[attr-defined]
-
-if _on_transition not in lifecycle.listeners:
-    lifecycle.listeners.append(_on_transition)
+PIPELINE_OUTCOMES = _PipelineOutcomes()

@@ -8,7 +8,8 @@ import re
 from typing import Callable, Iterable
 
 from ..._backend.caches import memoize
-from ..._backend import arns, lifecycle, versions
+from ... import _lifecycle as lifecycle
+from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._backend.resource_types import ARN_TYPES
 from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value

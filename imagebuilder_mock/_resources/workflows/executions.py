@@ -1,7 +1,7 @@
 """Workflow executions and their steps: ListWorkflowExecutions, GetWorkflowExecution,
 ListWorkflowStepExecutions, GetWorkflowStepExecution, ListWaitingWorkflowSteps, SendWorkflowStepAction.
 
-The executions themselves come from `workflow_runtime` (a lifecycle listener and gate). Every read
+The executions themselves come from `workflow_runtime` (a lifecycle hook). Every read
 first brings the image up to date (`lifecycle.settle`), so what these operations show agrees with
 GetImage.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..._backend import lifecycle
+from ... import _lifecycle as lifecycle
 from ..._backend.context import RequestContext
 from ..._engine._errors import in_use, invalid_value
 from .. import operation

@@ -1,4 +1,4 @@
-"""Workflow executions as an image builds: a listener and a gate on the image lifecycle.
+"""Workflow executions as an image builds: a lifecycle hook (`WORKFLOWS`) and its gate.
 
 - When the image enters BUILDING / TESTING / DISTRIBUTING, the workflows of that stage get an execution
   each (`wf-<uuid>`); the first starts RUNNING with its first step (`step-<uuid>`) RUNNING, the rest PENDING.
@@ -12,18 +12,20 @@
 Workflows run: those of `image.workflows`, else the AWS-managed defaults build-image and test-image
 (container images: build-container, test-container); no distribution workflow by default.
 
-Deferred runs: a build whose workflows have no WaitForAction step can neither wait nor fail on its own,
-so its lifecycle events are only journalled (with the time, caller and AMI each one saw) and replayed,
-in order, the first time anything looks at its executions or the build leaves the happy path.
+Deferred: workflows without a WaitForAction step can neither hold nor fail a build, so until something
+reads the image's executions (or the build stops) the hook does nothing as it moves; then it runs the
+same `_follow` and `advance_stage` over the moves the lifecycle recorded (`Progress.history`), each as
+the request that made it saw it (caller, moment, the build's AMI once BUILDING had ended).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, NamedTuple
+from typing import Any
 
-from ..._backend import arns, lifecycle
+from ... import _lifecycle as lifecycle
+from ..._backend import arns
 from ..._backend.clock import UTC, iso
 from ..._backend.context import RequestContext
 from ..._engine._errors import ServiceError
@@ -48,52 +50,36 @@ def _now(ctx: RequestContext) -> str:
 
 def _entered(ctx: RequestContext, image: dict) -> str:
     """When the image's latest transition happened (clock mode back-dates transitions)."""
-    book = image.get("_lifecycle")
-    moment = book.entered if book is not None else None
+    progress = image.get("_lifecycle")
+    moment = progress.entered if progress is not None else None
     return iso(datetime.datetime.fromtimestamp(moment, UTC)) if moment else _now(ctx)
 
 
 # -- the plan: which workflows this image runs ------------------------------------------------
 def plan(ctx: RequestContext, image: dict) -> list[dict]:
-    """[{arn, type, parameters, onFailure, parallelGroup}] of the workflows this image runs."""
-    return _plan(ctx, image).entries
-
-
-class _Plan(NamedTuple):
-    entries: list[dict]
-    stages: frozenset[str]  # the types (BUILD, TEST, ...) it has entries of
-    deferrable: bool  # no WaitForAction step
-
-    @classmethod
-    def of(cls, entries: list[dict]) -> "_Plan":
-        return cls(entries, frozenset(entry["type"] for entry in entries),
-                   all(step["action"] != "WaitForAction" for entry in entries for step in entry["steps"]))
-
-
-def _plan(ctx: RequestContext, image: dict) -> _Plan:
-    """The image's own workflows, resolved once (latest builds) and kept on the image; else the
+    """[{arn, type, steps, waits (a WaitForAction step), parameters, onFailure, parallelGroup}] of the
+    workflows this image runs: its own, resolved once (latest builds) and kept on the image; else the
     AWS-managed defaults, which resolve in the (static) catalog: the same for every image of a type and
-    Region, built once per process, shared (read-only) and not kept on images (one key less each)."""
+    Region, built once per process, shared (read-only) and not kept on images."""
     own = image.get("_workflow_plan")
     if own is None and image.get("workflows"):
         own = image["_workflow_plan"] = _plan_entries(ctx, image["workflows"])
     if own is not None:
-        return _Plan.of(own)
+        return own
     image_type = image.get("type")
     if image.get("buildType") in _NO_WORKFLOWS or image_type not in _DEFAULTS:
-        return _NO_PLAN
+        return []
     _, partition, _, region, _ = image["arn"].split(":", 4)  # an image's own ARN: always well formed
     key = (partition, region, ctx.region, image_type)
     shared = _DEFAULT_PLANS.get(key)
     if shared is None:
-        shared = _DEFAULT_PLANS[key] = _Plan.of(_plan_entries(ctx, [
+        shared = _DEFAULT_PLANS[key] = _plan_entries(ctx, [
             {"workflowArn": arns.make(partition, region, "aws", "workflow", name, "x.x.x", None, wtype)}
-            for wtype, name in _DEFAULTS[image_type]]))
+            for wtype, name in _DEFAULTS[image_type]])
     return shared
 
 
-_NO_PLAN = _Plan.of([])
-_DEFAULT_PLANS: dict[tuple, _Plan] = {}
+_DEFAULT_PLANS: dict[tuple, list[dict]] = {}
 
 
 def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
@@ -108,6 +94,7 @@ def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
         except ServiceError:  # deleted or changed since the build was requested: not run (INFERRED)
             continue
         entries.append({"arn": workflow["arn"], "type": workflow["type"], "steps": doc["steps"],
+                        "waits": any(step["action"] == "WaitForAction" for step in doc["steps"]),
                         "parameters": _typed(details, values), "onFailure": config.get("onFailure", "ABORT"),
                         "parallelGroup": config.get("parallelGroup")})
     return entries
@@ -137,31 +124,29 @@ def store_of(ctx: RequestContext, image: dict):
 
 
 def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
-    if image.get(_JOURNAL) is not None:
-        materialise(ctx, image)
+    if _deferred(ctx, image):
+        _catch_up(ctx, image, image["_lifecycle"].history or [])
     found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
     return [e for e in found if e is not None and (stage is None or e["type"] == stage)]
 
 
-# -- lifecycle hooks ---------------------------------------------------------------------------
+# -- lifecycle hook ----------------------------------------------------------------------------
+_STOPPED = lifecycle.STOPPED
+
+
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
-    journal = image.get(_JOURNAL)
-    if journal is None and new in STAGES and old not in _STOPPED and not image.get("_workflow_executions") \
-            and _deferrable(ctx, image):
-        journal = image[_JOURNAL] = _Journal(_planned(ctx, image).stages)
-    if journal is not None:
-        if old not in _STOPPED and new not in _STOPPED:
-            # a move that neither enters nor leaves a stage with workflows (INTEGRATING -> AVAILABLE, ...)
-            # changes nothing here when replayed: not journalled
-            if STAGES.get(old) in journal.stages or STAGES.get(new) in journal.stages:
-                journal.append(_event(ctx, image, old, new))
-            return
-        materialise(ctx, image)
-    if old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES:  # else nothing to do
-        _apply_transition(ctx, image, old, new, _entered(ctx, image))
+    if _deferred(ctx, image):
+        if new not in _STOPPED:
+            return  # recorded in the image's history: run when the executions are read
+        _catch_up(ctx, image, image["_lifecycle"].history[:-1])  # a stop shows on the image: run now
+    _follow(ctx, image, old, new, _entered(ctx, image))
 
 
-def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
+def _follow(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
+    """Executions follow the image: leaving a stage finishes its executions, entering one starts its
+    workflows, stopping fails or cancels what runs, RetryImage marks the stopped executions `retried`."""
+    if not (old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES):
+        return  # a move between statuses without workflows (INTEGRATING -> AVAILABLE, ...)
     if old in _STOPPED:
         for execution in executions_of(ctx, image):
             if execution["status"] in _STOPPED:
@@ -181,151 +166,46 @@ def _apply_transition(ctx: RequestContext, image: dict, old: str, new: str, when
 def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
     """False while a workflow of the image's current stage has not finished (a WaitForAction step)."""
     stage = STAGES.get(image["state"]["status"])
-    if stage is None or next_status in _STOPPED:
-        return True
-    journal = image.get(_JOURNAL)
-    if journal is not None:  # a deferred run cannot wait: it finishes the stage when replayed
-        if stage in journal.stages:
-            journal.append(_event(ctx, image, stage, None))
-        return True
-    if not image.get("_workflow_executions"):
+    if stage is None or next_status in _STOPPED or _deferred(ctx, image) or not image.get("_workflow_executions"):
         return True
     return advance_stage(ctx, image, stage)
 
 
 # -- deferred runs -----------------------------------------------------------------------------
-_JOURNAL = "_workflow_journal"
-_STOPPED = frozenset({"FAILED", "CANCELLED"})
+def _deferred(ctx: RequestContext, image: dict) -> bool:
+    """Whether this hook has left the image's moves so far for later: it has not run for the image yet
+    (no `_workflow_executions` list) and no workflow of its plan has a WaitForAction step."""
+    return "_workflow_executions" not in image and not any(entry["waits"] for entry in plan(ctx, image))
 
 
-def _gate_through(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> bool:
-    """A new build (PENDING, no distribution configuration) whose run will be deferred: its gates only
-    journal, so `_on_run` can write the journal of the whole run at once. The AMI each event sees is
-    then known: none before BUILDING ends, the build's own one after (the only one, without
-    distributions)."""
-    return passed[0] == "PENDING" and not image.get("distributionConfiguration") and _JOURNAL not in image \
-        and not image.get("_workflow_executions") and _deferrable(ctx, image)
+def _catch_up(ctx: RequestContext, image: dict, moves: list) -> None:
+    """Run the hook over `moves` (a new build's moves so far, none of them a stop): for each, the gate
+    that let it happen (if it was a step), then `_follow`; from then on the hook runs as the build moves."""
+    image["_workflow_executions"] = []
+    ami = _own_ami(ctx, image)  # the build Region's AMI: made when BUILDING ended
+    built = False
+    for move in moves:
+        if move.asked_at is not None and move.old in STAGES and image["_workflow_executions"]:  # its gate
+            advance_stage(_AsOf(ctx.backend, move, move.asked_at, ami if built else None), image, STAGES[move.old])
+        built = built or move.old == "BUILDING"
+        _follow(_AsOf(ctx.backend, move, move.at, ami if built else None), image, move.old, move.new,
+                iso(datetime.datetime.fromtimestamp(move.at, UTC)))
 
 
-def _on_run(ctx: RequestContext, image: dict, passed: tuple[str, ...]) -> None:
-    """`gate` and `on_transition` at each step of a run that `_gate_through` let through (at one
-    moment): the same journal, from a template per path and plan stages."""
-    stages = _planned(ctx, image).stages
-    template = _RUN_TEMPLATES.get((passed, stages))
-    if template is None:
-        template = _RUN_TEMPLATES[(passed, stages)] = _run_template(passed, stages)
-    if template is None:
-        return  # the run enters no stage: no journal, nothing to do
-    # the outputs listener ran first: the build's own AMI, if it made one
-    image[_JOURNAL] = _Journal(stages, template, image["_lifecycle"].entered, ctx.account, ctx.region,
-                               _own_ami(ctx, image) if template else None)
+class _AsOf:
+    """The request context a recorded move had: its backend, caller, a moment, the build's AMI then."""
 
-
-def _run_template(passed: tuple[str, ...], stages: frozenset[str]) -> tuple | None:
-    """The events `gate` and `on_transition` journal along `passed` (a new build's deferred run):
-    (first, second, whether the build's AMI exists by then); None when the run enters no stage."""
-    events: list[tuple] | None = None
-    after_build = False
-    for old, new in zip(passed, passed[1:]):
-        if events is not None and STAGES.get(old) in stages:
-            events.append((STAGES[old], None, after_build))  # the gate at the end of `old`
-        after_build = after_build or old == "BUILDING"
-        if events is None and new in STAGES:
-            events = []
-        if events is not None and (STAGES.get(old) in stages or STAGES.get(new) in stages):
-            events.append((old, new, after_build))
-    return None if events is None else tuple(events)
-
-
-_RUN_TEMPLATES: dict[tuple, tuple | None] = {}
-
-
-class _Journal:
-    """A deferred run's events, in order, and the stages its plan has workflows for. A one-pass run
-    (`_on_run`) keeps its events as the shared template of its path and stages plus the run's moment,
-    caller and AMI (one small object, not a list of tuples); events appended come after them."""
-
-    __slots__ = ("stages", "template", "when", "account", "region", "built", "appended")
-
-    def __init__(self, stages: frozenset[str], template: tuple = (), when: float | None = None,
-                 account: str | None = None, region: str | None = None, built: str | None = None) -> None:
-        self.stages = stages
-        self.template = template  # (first, second, whether the build's AMI exists by then)
-        self.when, self.account, self.region, self.built = when, account, region, built
-        self.appended: list[tuple] | None = None
-
-    def append(self, event: tuple) -> None:
-        if self.appended is None:
-            self.appended = [event]
-        else:
-            self.appended.append(event)
-
-    def __iter__(self):
-        """The events: (first, second, timestamp, account, region, own AMI)."""
-        for first, second, after_build in self.template:
-            yield first, second, self.when, self.account, self.region, self.built if after_build else None
-        if self.appended:
-            yield from self.appended
-
-
-class _Replay:
-    """What a journalled event's request context was: its caller, clock reading and build-Region AMI."""
-
-    __slots__ = ("backend", "account", "region", "moment", "own_ami")
-
-    def __init__(self, backend, event: tuple) -> None:
-        self.backend = backend
-        _, _, when, self.account, self.region, self.own_ami = event
-        self.moment = datetime.datetime.fromtimestamp(when, UTC)
+    def __init__(self, backend, move, moment: float, own_ami: str | None) -> None:
+        self.backend, self.account, self.region, self.own_ami = backend, move.account, move.region, own_ami
+        self.moment = datetime.datetime.fromtimestamp(moment, UTC)
 
     def now(self) -> datetime.datetime:
         return self.moment
 
 
-def _deferrable(ctx: RequestContext, image: dict) -> bool:
-    """Whether the image's run can be deferred (no WaitForAction step); a deferrable plan is kept for
-    the `_planned` that follows (same image, same request)."""
-    global _DEFERRABLE
-    plan = _plan(ctx, image)
-    if plan.deferrable:
-        _DEFERRABLE = (image, ctx, plan)
-    return plan.deferrable
-
-
-def _planned(ctx: RequestContext, image: dict) -> _Plan:
-    """`_plan`, taken from the `_deferrable` just before when it was of this image and request."""
-    global _DEFERRABLE
-    last_image, last_ctx, plan = _DEFERRABLE
-    _DEFERRABLE = _NOTHING_KEPT  # holds no image longer than that
-    return plan if last_image is image and last_ctx is ctx else _plan(ctx, image)
-
-
-_NOTHING_KEPT = (None, None, None)
-_DEFERRABLE: tuple = _NOTHING_KEPT  # (image, ctx, plan) of the last deferrable `_deferrable`
-
-
-def _event(ctx: RequestContext, image: dict, first: str, second: str | None) -> tuple:
-    """A transition (`first` -> `second`, when the image entered `second`) or, with `second` None, a
-    gate at the end of stage `first` (now): (first, second, timestamp, account, region, own AMI)."""
-    when = image["_lifecycle"].entered if second is not None else None
-    return (first, second, when or ctx.now().timestamp(), ctx.account, ctx.region, _own_ami(ctx, image))
-
-
-def materialise(ctx: RequestContext, image: dict) -> None:
-    """Replay a deferred run's journal: its executions and steps exist, exactly as if run eagerly."""
-    journal = image.pop(_JOURNAL, None) or ()
-    for event in journal:
-        replay = _Replay(ctx.backend, event)
-        first, second = event[:2]
-        if second is not None:
-            _apply_transition(replay, image, first, second, iso(replay.moment))
-        elif image.get("_workflow_executions"):
-            advance_stage(replay, image, first)
-
-
 def _own_ami(ctx, image: dict) -> str | None:
     """The AMI of the build Region the caller's Region sees (None before the build made one)."""
-    if type(ctx) is _Replay:
+    if isinstance(ctx, _AsOf):
         return ctx.own_ami
     outputs = image.get("outputResources")
     for ami in (outputs.get("amis") or ()) if outputs else ():
@@ -491,10 +371,15 @@ def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | N
             execution["message"] = reason[:500]
 
 
-on_transition.run = _on_run  # type: ignore[attr-defined]
-gate.through = _gate_through  # type: ignore[attr-defined]
+class _Workflows(lifecycle.LifecycleHook):
+    """The lifecycle hook of this module: executions follow the stages (`on_transition`), and a stage
+    ends only when its executions have (`gate`)."""
 
-if on_transition not in lifecycle.listeners:
-    lifecycle.listeners.append(on_transition)
-if gate not in lifecycle.gates:
-    lifecycle.gates.append(gate)
+    def allows(self, ctx, image: dict, next_status: str) -> bool:
+        return gate(ctx, image, next_status)
+
+    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+        on_transition(ctx, image, old, new)
+
+
+WORKFLOWS = _Workflows()

@@ -1,0 +1,43 @@
+"""What follows a build as it progresses: `LifecycleHook`s, in one ordered list (`in_order`)."""
+
+from __future__ import annotations
+
+import functools
+
+
+class LifecycleHook:
+    """One concern that follows builds. The lifecycle calls every hook, in `in_order()`'s order:
+
+    - `on_begin(ctx, image)` when a new build is put in PENDING;
+    - `allows(ctx, image, next_status)` before the build moves on along its path: any False holds it
+      where it is (and the next settle asks again); a hook may fail the build from here;
+    - `on_transition(ctx, image, old, new)` after every status change (`image["state"]` is the new one).
+    """
+
+    def on_begin(self, ctx, image: dict) -> None:
+        """A new build is PENDING."""
+
+    def allows(self, ctx, image: dict, next_status: str) -> bool:
+        """Whether the build may move on to `next_status` now."""
+        return True
+
+    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+        """The image moved from `old` to `new`."""
+
+
+@functools.cache  # a function of the code alone: the same hooks, in the same order, for every backend
+def in_order() -> tuple[LifecycleHook, ...]:
+    """Every hook, in the order the lifecycle calls them (imported here, not at import time: the hooks'
+    modules import the lifecycle).
+
+    1. outputs: the AMIs / container images a stage leaves, and scan states; first, because what runs
+       after it reads them (a workflow's CreateImage step shows the build's AMI);
+    2. workflows: executions and steps per stage; its gate holds a stage on a WaitForAction step and
+       may fail the build;
+    3. pipelines: lastRunStatus, consecutiveFailures, auto-disable; last, as it only records outcomes.
+    """
+    from .._resources.images.outputs import OUTPUTS
+    from .._resources.pipelines.handlers import PIPELINE_OUTCOMES
+    from .._resources.workflows.runtime import WORKFLOWS
+
+    return (OUTPUTS, WORKFLOWS, PIPELINE_OUTCOMES)
