@@ -27,7 +27,9 @@ from typing import Any
 from ... import _lifecycle as lifecycle
 from ..._backend import arns
 from ..._backend.clock import UTC, iso
+from ..._backend.caches import memoize
 from ..._backend.context import RequestContext
+from ..._backend.store import Backend
 from ..._engine._errors import ServiceError
 from ..._engine.engine import random_uuid
 from . import documents as workflow_documents
@@ -70,16 +72,17 @@ def plan(ctx: RequestContext, image: dict) -> list[dict]:
     if image.get("buildType") in _NO_WORKFLOWS or image_type not in _DEFAULTS:
         return []
     _, partition, _, region, _ = image["arn"].split(":", 4)  # an image's own ARN: always well formed
-    key = (partition, region, ctx.region, image_type)
-    shared = _DEFAULT_PLANS.get(key)
-    if shared is None:
-        shared = _DEFAULT_PLANS[key] = _plan_entries(ctx, [
-            {"workflowArn": arns.make(partition, region, "aws", "workflow", name, "x.x.x", None, wtype)}
-            for wtype, name in _DEFAULTS[image_type]])
-    return shared
+    return _default_plan(partition, region, ctx.region, image_type)
 
 
-_DEFAULT_PLANS: dict[tuple, list[dict]] = {}
+@memoize()
+def _default_plan(partition: str, region: str, caller_region: str, image_type: str) -> list[dict]:
+    """The plan entries of the AWS-managed default workflows, which resolve in the static catalog alone
+    (so as any caller of `caller_region`): shared, read-only."""
+    catalog_ctx = RequestContext(Backend(), "aws", caller_region, "GetWorkflow", "default-workflows")
+    return _plan_entries(catalog_ctx, [
+        {"workflowArn": arns.make(partition, region, "aws", "workflow", name, "x.x.x", None, wtype)}
+        for wtype, name in _DEFAULTS[image_type]])
 
 
 def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
