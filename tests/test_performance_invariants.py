@@ -341,18 +341,7 @@ def test_an_image_of_an_own_recipe_has_the_arn_of_the_recipes_name_and_version(i
         assert ib.get_image(imageBuildVersionArn=image)["image"]["name"] == "My_Recipe Name"
 
 
-# -- the engine's request path: the one query member read without a parsed query, the context's store -----
-@pytest.mark.parametrize("raw", [
-    None, "", "a=1", "a=1&a=2", "b=1&a=2&a=3", "&&a=&", "a", "a=x%3Ay%2Fz+w", "%61=1", "a+b=1&a%20b=2",
-    "b=1", "a=%E2%82%AC&b", "a=1=2", "=1&a",
-])
-def test_an_only_query_member_is_read_as_the_parsed_query_reads_it(raw):
-    from imagebuilder_mock._engine.engine import _parse_query, _query_value
-
-    for wire in ("a", "a b", "b"):
-        assert _query_value(raw, wire) == _parse_query(raw).get(wire, [None])[0]
-
-
+# -- the engine's request path: the context's store ---------------------------------------------------
 def test_the_context_of_a_request_has_its_own_store(imagebuilder_mock):
     """The engine hands a handler a context whose store is its account's and region's, created or not."""
     engine, seen = imagebuilder_mock.engine, []
@@ -363,7 +352,6 @@ def test_the_context_of_a_request_has_its_own_store(imagebuilder_mock):
 
     engine.handlers = {**engine.handlers, "ListComponents": handler}
     engine._plans.clear()
-    engine._routes.clear()
     credential = "AWS4-HMAC-SHA256 Credential=AKIAX/20250101/{}/imagebuilder/aws4_request, SignedHeaders=host"
     for region in ("eu-west-3", "eu-west-3", REGION):
         engine.handle("POST", "/ListComponents", "", {"Authorization": credential.format(region)}, b"{}")

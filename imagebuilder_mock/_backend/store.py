@@ -57,9 +57,8 @@ class Backend:
         self.clock = Clock()
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
-        #: client tokens: (account, region, operation) -> {digest of the token: one bytes object with the
-        #: digest of the request's parameters and the first response} (engine/_idempotency.py)
-        self.idempotency: dict[tuple, dict[bytes, bytes]] = {}
+        #: client tokens: (account, region, operation) -> the tokens seen and their first responses
+        self.idempotency: dict[tuple, Any] = {}  # values: _engine/_idempotency.py's TokenTable
         #: extension state owned by resource modules (schedules, injections, ...), by name
         self.extensions: dict[str, Any] = {}
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)

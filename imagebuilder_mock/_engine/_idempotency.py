@@ -1,67 +1,102 @@
-"""Client-token entries: what a create's first response needs to be given again, in few bytes.
+"""Client tokens: a create's first response, remembered under its token and given again on a retry.
 
-An entry is one bytes object: the 16-byte digest of the request's parameters, the 3-digit status, where
-its body is, and the `/name` of the first ARN in the body. The body is kept with that `/name`, the
-request id and the client token each taken out (a one-byte mark: JSON escapes control characters, so
-they never occur in a body). What is left is mostly the same text for every create of an operation,
-so it is kept once, in a bounded table shared by all entries; past the bound an entry carries its own.
-Exactly reversible (`replay`); docs/notes/idempotency.md tells what a replay answers. The engine (inline)
-files an entry under the token's 16-byte blake2b digest (where the token would take ~85 bytes) and
-starts it with the same digest of the canonical parameters.
+`Backend.idempotency` maps (account, region, operation) to a `TokenTable`: the digest of each client token
+seen -> an `Entry` (the digest of the request's canonical parameters, the token among them, and the first
+response's body as a template). Only a success is remembered, so a replay's status is the operation's.
+A retry with the same parameters gets the first body under its own request id; other parameters are an
+IdempotentParameterMismatchException (docs/notes/idempotency.md). Everything here runs under the
+backend's lock.
+
+Memory: every create through boto3 carries a client token, so every create stores an entry. A body is
+mostly the same text for every create of an operation: what differs is the request id, the client token
+and the new resource's name (in its ARN and its latestVersionReferences). The template is the body with
+those three replaced by placeholders, and a table keeps one copy of each distinct template, so an entry
+holds two 16-byte digests, the shared template and the name (~200 bytes where the body is ~650).
 """
 
 from __future__ import annotations
 
-import threading
+import hashlib
+import re
+from typing import NamedTuple
 
-DIGEST = 16  # bytes of the parameters' digest an entry starts with, and of a token's
+from ._errors import ServiceError
+from ._json import canonical, dumps
 
-_TOKEN_MARK, _ID_MARK, _NAME_MARK = b"\x00", b"\x01", b"\x02"
-_INLINE = 0xFFFF  # "the body follows the name" (the table is full)
-_BODIES: list[bytes] = []  # shared bodies, appended to only (entries point into it)
-_BODY_AT: dict[bytes, int] = {}
-_BODIES_KEPT = 1024
-_lock = threading.Lock()
-
-
-def entry(digest: bytes, status: int, request_id: str, token: str, body: bytes) -> bytes:
-    """The entry for a first response (`body` as sent, with `request_id` and `token` in it)."""
-    # `name`: the `/name` of the first ARN in the body (what differs between the answers to two creates)
-    start = body.find(b'"arn:') + 1
-    name = b""
-    if start:
-        end = body.find(b'"', start)
-        slash = body.find(b"/", start, end)
-        if slash >= 0:
-            stop = body.find(b"/", slash + 1, end)
-            name = body[slash:stop if stop > 0 else end]
-            if len(name) >= 10000:  # its length takes 5 digits
-                name = b""
-    compact = body.replace(name, _NAME_MARK) if name else body
-    compact = compact.replace(request_id.encode(), _ID_MARK).replace(token.encode(), _TOKEN_MARK)
-    at = _BODY_AT.get(compact)
-    if at is None:
-        with _lock:
-            at = _BODY_AT.get(compact)
-            if at is None and len(_BODIES) < _BODIES_KEPT:
-                at = _BODY_AT[compact] = len(_BODIES)
-                _BODIES.append(compact)
-        if at is None:
-            return b"%b%03d%05d%05d%b%b" % (digest, status, _INLINE, len(name), name, compact)
-    return b"%b%03d%05d%05d%b" % (digest, status, at, len(name), name)
+# Placeholders start with a NUL byte, which never occurs in a JSON body (JSON escapes control characters),
+# and none is a prefix of another: each placeholder in a template is one we put there.
+_NAME, _REQUEST_ID, _CLIENT_TOKEN = b"\x00name", b"\x00requestId", b"\x00clientToken"
+_FIRST_ARN_NAME = re.compile(rb'"arn:[^"/]*(/[^"/]+)')  # the `/name` after the resource type of an ARN
 
 
-def matches(entry_bytes: bytes, digest: bytes) -> bool:
-    return entry_bytes[:DIGEST] == digest
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def replay(entry_bytes: bytes, token: str, request_id: str) -> tuple[int, bytes]:
-    """(status, body) of the first response, with `request_id` where the first request's id was."""
-    status = int(entry_bytes[DIGEST:DIGEST + 3])
-    at = int(entry_bytes[DIGEST + 3:DIGEST + 8])
-    name_at = DIGEST + 13
-    body_at = name_at + int(entry_bytes[DIGEST + 8:name_at])
-    name = entry_bytes[name_at:body_at]
-    body = entry_bytes[body_at:] if at == _INLINE else _BODIES[at]
-    body = body.replace(_TOKEN_MARK, token.encode()).replace(_ID_MARK, request_id.encode())
-    return status, body.replace(_NAME_MARK, name) if name else body
+class Entry(NamedTuple):
+    params_digest: bytes
+    template: bytes  # the first body, its resource name, request id and client token as placeholders
+    name: bytes  # the resource name (`/name`) taken out of the template
+
+    def replay(self, token: str, request_id: str) -> bytes:
+        """The first body again, with `request_id` where the first request's id was."""
+        body = self.template.replace(_CLIENT_TOKEN, dumps(token)).replace(_REQUEST_ID, dumps(request_id))
+        return body.replace(_NAME, self.name)
+
+
+class TokenTable:
+    """The client tokens of one operation in one account and region."""
+
+    __slots__ = ("entries", "templates")
+
+    def __init__(self) -> None:
+        self.entries: dict[bytes, Entry] = {}  # digest of the client token ->
+        self.templates: dict[bytes, bytes] = {}  # one copy of each distinct template
+
+    def remember(self, token_digest: bytes, params_digest: bytes, token: str, request_id: str,
+                 body: bytes) -> None:
+        match = _FIRST_ARN_NAME.search(body)
+        name = match.group(1) if match else b""
+        template = body.replace(name, _NAME) if name else body
+        # the token and the request id as the JSON strings (quoted) they are in the body
+        template = template.replace(dumps(request_id), _REQUEST_ID).replace(dumps(token), _CLIENT_TOKEN)
+        if template not in self.templates:  # kept as a copy of its own size (orjson's output may hold more)
+            compact = bytes(memoryview(template))
+            self.templates[compact] = compact
+        template = self.templates[template]
+        self.entries[token_digest] = Entry(params_digest, template, name)
+
+
+class TokenSlot:
+    """One request's place in its operation's table of client tokens."""
+
+    __slots__ = ("_table", "_token", "_token_digest", "_params_digest")
+
+    def __init__(self, table: TokenTable, token: str, params: dict) -> None:
+        self._table, self._token = table, token
+        self._token_digest = _digest(token.encode("utf-8", "surrogatepass"))
+        self._params_digest = _digest(canonical(params))
+
+    def replay(self, request_id: str) -> bytes | None:
+        """The first response's body under `request_id`; None when the token is new."""
+        seen = self._table.entries.get(self._token_digest)
+        if seen is None:
+            return None
+        if seen.params_digest != self._params_digest:
+            raise ServiceError("IdempotentParameterMismatchException",
+                               f"The client token '{self._token}' was already used with different request "
+                               "parameters.")
+        return seen.replay(self._token, request_id)
+
+    def remember(self, request_id: str, body: bytes) -> None:
+        """Remember a success's body for the token's retries."""
+        self._table.remember(self._token_digest, self._params_digest, self._token, request_id, body)
+
+
+def slot(tables: dict[tuple, TokenTable], account: str, region: str, operation: str, token: str,
+         params: dict) -> TokenSlot:
+    """The slot of `token` among the tables of `Backend.idempotency`."""
+    table = tables.get((account, region, operation))
+    if table is None:
+        table = tables[(account, region, operation)] = TokenTable()
+    return TokenSlot(table, token, params)

@@ -10,7 +10,6 @@ infinities (orjson cannot read them and writes them as null), malformed input an
 from __future__ import annotations
 
 import json
-from sys import intern
 from typing import Any
 
 _STD_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
@@ -55,48 +54,28 @@ if orjson is not None:
         return std_canonical(value) if b"null" in out else out
 
     def read_request(data: bytes) -> Any:
-        """The value of a request body as `json.loads` reads it (and its errors), its ARNs shared
-        (`_share`)."""
+        """The value of a request body as `json.loads` reads it (and its errors)."""
         try:
             value = _loads(data)
         except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
-            value = json.loads(data)
-        else:
-            kind = type(value)
-            if kind is dict or kind is list:
-                if not _share(value):
-                    return value
-            elif kind is not float or -_BIG < value < _BIG:
-                return value
-            value = json.loads(data)  # it may hold a number past 64 bits, which orjson reads as a float
-        if type(value) is dict or type(value) is list:
-            _share(value)
+            return json.loads(data)
+        if _has_big_float(value):  # it may hold a number past 64 bits, which orjson reads as a float
+            return json.loads(data)
         return value
 else:  # pragma: no cover
-    dumps, canonical = std_dumps, std_canonical
-
-    def read_request(data: bytes) -> Any:
-        value = json.loads(data)
-        if type(value) is dict or type(value) is list:
-            _share(value)
-        return value
+    dumps, canonical, read_request = std_dumps, std_canonical, json.loads
 
 
-def _share(value: dict | list) -> bool:
-    """Replace every ARN in `value` by the one string all equal ARNs share (`sys.intern`: kept while
-    something holds it; resources keep the ARNs they refer to, and many refer to the same few). True if
-    `value` holds a float of 2**63 or more (which orjson may have read from an integer)."""
-    big = False
-    for k, v in (value.items() if type(value) is dict else enumerate(value)):
-        kind = type(v)
-        if kind is str:
-            if v[:4] == "arn:" and len(v) < 2048:
-                value[k] = intern(v)
-        elif kind is dict or kind is list:
-            big = _share(v) or big
-        elif kind is float and not -_BIG < v < _BIG:
-            big = True
-    return big
+def _has_big_float(value: Any) -> bool:
+    """True if `value` holds a float of 2**63 or more (which orjson may have read from an integer)."""
+    kind = type(value)
+    if kind is float:
+        return not -_BIG < value < _BIG
+    if kind is dict:
+        return any(_has_big_float(item) for item in value.values())
+    if kind is list:
+        return any(_has_big_float(item) for item in value)
+    return False
 
 
 _BIG = 2.0**63

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, NamedTuple
+from urllib.parse import parse_qs
 
 from botocore.model import OperationModel, Shape
 
 from ._errors import ServiceError, invalid_value
 from ._json import read_request
+
+Query = str | Mapping[str, list[str]] | None
+
+
+class Located(NamedTuple):
+    """An input member read from the request's uri, query string or headers."""
+
+    name: str
+    location: str  # "uri", "querystring" or "header"
+    wire: str  # its name there
+    shape: Shape
+
+
+class InputPlan(NamedTuple):
+    """Where an operation's input members are read from."""
+
+    shape: Shape | None
+    located: tuple[Located, ...]
+    body_members: frozenset[str]
 
 
 def _malformed(detail: str) -> ServiceError:
@@ -29,44 +49,42 @@ def _scalar(shape: Shape, raw: str, param: str) -> Any:
 
 
 class Parser:
-    """Compiles, per operation, the list of located members to read."""
+    """Reads an operation's input members from a request; where they are is found once per operation."""
 
     def __init__(self) -> None:
-        self._plans: dict[str, tuple] = {}
+        self._plans: dict[str, InputPlan] = {}  # operation name -> (a pure function of the model)
 
-    def plan(self, op: OperationModel) -> tuple:
-        """(input shape, located members as (name, location, wire name, shape), names of body members)."""
+    def plan(self, op: OperationModel) -> InputPlan:
         plan = self._plans.get(op.name)
         if plan is None:
-            located = []
             shape = op.input_shape
-            for name, member in (shape.members.items() if shape else ()):
-                location = member.serialization.get("location")
-                if location:
-                    located.append((name, location, member.serialization.get("name", name), member))
-            body_members = frozenset(n for n, m in (shape.members.items() if shape else ())
-                                     if not m.serialization.get("location"))
-            plan = (shape, tuple(located), body_members)
-            self._plans[op.name] = plan
+            members = shape.members.items() if shape is not None else ()
+            located = tuple(Located(name, member.serialization["location"],
+                                    member.serialization.get("name", name), member)
+                            for name, member in members if member.serialization.get("location"))
+            body_members = frozenset(name for name, member in members
+                                     if not member.serialization.get("location"))
+            plan = self._plans[op.name] = InputPlan(shape, located, body_members)
         return plan
 
-    def parse(self, op: OperationModel, query: dict[str, list[str]], headers: dict[str, str],
-              body: bytes, uri_params: dict[str, str]) -> dict:
+    def parse(self, op: OperationModel, query: Query, headers: Mapping[str, str], body: bytes | None,
+              uri_params: Mapping[str, str]) -> dict:
+        """The input members of a request: `query` raw or parsed (as parse_qs parses it), header names
+        in lower case, `uri_params` decoded."""
         shape, located, body_members = self.plan(op)
         if shape is None:
             return {}
         params = read_body(body, body_members)
         if located:
+            if query is None or isinstance(query, str):
+                query = parse_qs(query or "", keep_blank_values=True)
             read_located(located, params, query, headers, uri_params)
         return params
 
 
-_WHITESPACE = b" \t\n\r\x0b\x0c"  # what bytes.strip() strips
-
-
-def read_body(body: bytes, body_members: frozenset) -> dict:
+def read_body(body: bytes | None, body_members: frozenset) -> dict:
     """The modelled members of a JSON request body ({} for an empty or blank body)."""
-    if not body or (body[0] in _WHITESPACE and not body.strip()):
+    if not body or not body.strip():
         return {}
     try:
         params = read_request(body)
@@ -74,15 +92,13 @@ def read_body(body: bytes, body_members: frozenset) -> dict:
         raise _malformed(f"not valid JSON ({exc}).") from None
     if not isinstance(params, dict):
         raise _malformed("the top level must be a JSON object.")
-    if not body_members.issuperset(params):
-        # The service ignores members its model does not have (and located members never
-        # come from the body): a handler only ever sees modelled members.
-        params = {k: v for k, v in params.items() if k in body_members}
-    return params
+    # The service ignores members its model does not have (and located members never come from the
+    # body): a handler only ever sees modelled members.
+    return {k: v for k, v in params.items() if k in body_members}
 
 
-def read_located(located: tuple, params: dict, query: dict[str, list[str]], headers: dict[str, str],
-                 uri_params: dict[str, str]) -> None:
+def read_located(located: tuple[Located, ...], params: dict, query: Mapping[str, list[str]],
+                 headers: Mapping[str, str], uri_params: Mapping[str, str]) -> None:
     """Set in `params` the members read from the uri, the query string and headers."""
     for name, location, wire, member in located:
         if location == "uri":

@@ -1,11 +1,8 @@
 """Server-side validation of input against the model: what botocore's client does not check.
 
-Each shape compiles once into a checking closure; the closures are cached by shape name.
-Messages follow the service's wording: "The value supplied for parameter 'p' is not valid. ...".
-
-`validate` first asks a yes/no check generated as straight-line Python per shape (`_fast.py`), which
-builds no parameter paths; only a value it refuses goes through the closures, which name the first
-problem exactly as they always have.
+Each shape compiles once into a checking closure `check(value, path)` that raises the first problem
+it finds as a ServiceError (cached by shape name, `_per_shape`). Messages follow the service's wording:
+"The value supplied for parameter 'p' is not valid. ...".
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ from typing import Any, Callable
 from botocore.model import Shape
 
 from ._errors import ServiceError, invalid_value
-from ._fast import compile_accepts
+from ._per_shape import PerShape
 
 Check = Callable[[Any, str], None]
 
@@ -46,35 +43,20 @@ def _wrong_type(path: str, type_name: str) -> ServiceError:
     return invalid_value(path, f"{_leaf(path)} must be {_TYPE_NAMES[type_name]}.")
 
 
-class Validator:
+class Validator(PerShape):
     """Compiles and caches a checking closure per shape."""
 
     def __init__(self, output: bool = False) -> None:
+        super().__init__()
         #: for checking what we emit: the service itself returns empty maps and lists (`tags: {}`)
         #: below their modelled minimum, so sizes of containers are not checked on output
         self._output = output
-        self._cache: dict[str, Check] = {}
-        self._accepts: dict[str, Callable[[Any], bool]] = {}
 
     def validate(self, shape: Shape, value: Any, path: str = "") -> None:
-        if not (self._accepts.get(shape.name) or self.accepts(shape))(value):
-            self.compile(shape)(value, path)
+        self.compile(shape)(value, path)
 
-    def accepts(self, shape: Shape) -> Callable[[Any], bool]:
-        """The yes/no check of `shape` (`validate` raises exactly when it says no and the closures agree)."""
-        accepts = self._accepts.get(shape.name)
-        if accepts is None:
-            accepts = self._accepts[shape.name] = compile_accepts(shape, self._output)
-        return accepts
-
-    def compile(self, shape: Shape) -> Check:
-        check = self._cache.get(shape.name)
-        if check is None:
-            # Placeholder first: recursive shapes refer to themselves.
-            self._cache[shape.name] = lambda v, p: self._cache[shape.name](v, p)
-            check = getattr(self, "_" + shape.type_name)(shape)
-            self._cache[shape.name] = check
-        return check
+    def _build(self, shape: Shape) -> Check:
+        return getattr(self, "_" + shape.type_name)(shape)
 
     def _structure(self, shape: Shape) -> Check:
         members = [(name, self.compile(member)) for name, member in shape.members.items()]

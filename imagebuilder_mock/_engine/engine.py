@@ -1,25 +1,45 @@
 """One engine for the in-process patch and the HTTP server: (method, path, query, headers, body) in,
-(status, headers, body) out. Everything protocol-shaped comes from botocore's service model."""
+(status, headers, body) out. Everything protocol-shaped comes from botocore's service model.
+
+`Engine.handle` runs these steps, in this order:
+
+1. route       (method, path) -> the operation's plan and uri parameters (404 for no operation, 501 for an
+               operation without a handler);
+   injection   an error queued for the operation in `backend.injector` is raised here, before parsing;
+2. parse       the input members from the body, uri, query string and headers (`_parser`);
+3. validate    the input against the model (`_validator`);
+4. identity    (account, region) from the signature's credential scope, else the host name;
+   then, under the backend's lock:
+   hooks       every `backend.hooks` callable sees (ctx, params) (schedules, injection);
+5. idempotency a create whose client token was seen answers the first response again (`_idempotency`);
+6. dispatch    the operation's handler;
+7. render      the members the engine adds (requestId, clientToken), the output shape's serialiser, JSON;
+               a success with a client token is remembered.
+
+A ServiceError raised at any step is rendered as the service renders errors; any other exception is a
+bug of ours and a clean 500 that says so (raised instead when `check_output` is set, as tests set it).
+"""
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
 import random
 import re
+import uuid
 from typing import Callable, Mapping
-from urllib.parse import unquote
+
+from botocore.model import OperationModel
 
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
 from . import _idempotency
 from ._errors import ServiceError
-from ._json import canonical, dumps
+from ._json import dumps
 from ._model import service_model
-from ._parser import Parser, read_body, read_located
+from ._parser import Parser, Query
 from ._router import Router
 from ._serializer import Serializer
 from ._validator import Validator
@@ -28,6 +48,7 @@ logger = logging.getLogger("imagebuilder_mock")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
 Handler = Callable[[RequestContext, dict], dict]
+Response = tuple[int, dict[str, str], bytes]
 
 
 class Engine:
@@ -43,100 +64,42 @@ class Engine:
         self.handlers = handlers
         self.check_output = check_output
         self.model = service_model()
-        # Compiled per process, not per engine: every mock (one per test) starts with warm caches.
+        # Built once per process, not per engine: every mock (one per test) starts with warm caches.
         self.router, self.parser, self.validator, self.output_validator, self.serializer = _protocol()
-        self._plans: dict[str, _Plan] = {}  # operation name ->
-        self._routes: dict[tuple[str, str], _Plan] = {}  # (method, path) of a literal route ->
+        self._plans: dict[str, OperationPlan] = {}  # operation name -> its plan (with this engine's handler)
 
-    # -- entry point -------------------------------------------------------------------------
-    def handle(self, method: str, path: str, query: str | Mapping[str, list[str]] | None,
-               headers: Mapping[str, str], body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
-        return self.handle_normalized(method.upper(), path, query, {k.lower(): v for k, v in headers.items()},
-                                      body)
-
-    def handle_normalized(self, method: str, path: str, query: str | Mapping[str, list[str]] | None,
-                          headers: dict[str, str], body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
-        """`handle` for a caller whose method is upper case and header names lower case already.
-
-        The headers read are `authorization` and `host` (no operation's input has a header member)."""
+    def handle(self, method: str, path: str, query: Query, headers: Mapping[str, str],
+               body: bytes | str | None) -> Response:
+        """Answer one request. `query` is the raw query string, a dict of lists (as parse_qs gives) or
+        None; a query string may also come with `path`. Header names are read in any case."""
         request_id = _request_id()
+        method = method.upper()
         if "?" in path:
             path, _, raw = path.partition("?")
-            query = raw if not query else query
+            query = query or raw
+        headers = {name.lower(): value for name, value in headers.items()}
         if isinstance(body, str):
             body = body.encode()
-        plan = self._routes.get((method, path))
-        uri_params = _NO_URI_PARAMS
+        plan = None
         try:
-            if plan is None:
-                plan, uri_params = self._route(method, path)
-            handler = plan.handler
-            if handler is None:
-                raise ServiceError("NotImplementedException",
-                                   f"The operation {plan.name} is not implemented by imagebuilder-mock yet.", 501)
-            backend = self.backend
-            if backend.injector.pending:
-                injected = backend.injector.take(plan.name)
-                if injected is not None:
-                    raise injected
-            if plan.input_shape is None:
-                params = {}
-            else:
-                params = read_body(body, plan.body_members)
-                if plan.located:
-                    if plan.query_member is not None and (isinstance(query, str) or query is None):
-                        value = _query_value(query, plan.query_member[1])
-                        if value is not None:
-                            params[plan.query_member[0]] = value
-                    else:
-                        if isinstance(query, str) or query is None:
-                            query = _parse_query(query)
-                        read_located(plan.located, params, query, headers, uri_params)
-                if not plan.accepts(params):
-                    self.validator.compile(plan.input_shape)(params, "")
+            plan, uri_params = self._route(method, path)
+            self._inject(plan)
+            params = self.parser.parse(plan.operation, query, headers, body, uri_params)
+            self._validate(plan, params)
             account, region = self._identity(headers)
-            ctx = RequestContext(backend, account, region, plan.name, request_id)
-            store = backend.stores.get((account, region))
-            if store is not None:
-                ctx.store = store  # what `ctx.store` would look up on first use
-            with backend.lock:
-                for hook in backend.hooks:
+            ctx = RequestContext(self.backend, account, region, plan.name, request_id)
+            with self.backend.lock:
+                for hook in self.backend.hooks:
                     hook(ctx, params)
-                token = params.get("clientToken") if plan.has_token else None
-                if token:
-                    tokens = backend.idempotency.get((account, region, plan.name))
-                    if tokens is None:
-                        tokens = backend.idempotency[(account, region, plan.name)] = {}
-                    # A digest of the canonical parameters (the token among them: it is the key), not the
-                    # parameters: a token costs little however large the request (component documents) was.
-                    fingerprint = _digest(canonical(params), digest_size=_DIGEST).digest()
-                    token_key = _digest(token.encode(), digest_size=_DIGEST).digest()
-                    seen = tokens.get(token_key)
-                    if seen is not None:
-                        if not _idempotency.matches(seen, fingerprint):
-                            raise ServiceError("IdempotentParameterMismatchException",
-                                               f"The client token '{token}' was already used with different "
-                                               "request parameters.")
-                        # the first response, under this request's own id (docs/notes/idempotency.md)
-                        status, body = _idempotency.replay(seen, token, request_id)
-                        return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id}, body
-                result = handler(ctx, params) or {}
-                # the response: the members the engine adds, the output shape's serialiser, JSON
-                if plan.output_shape is None:
-                    out = {}
-                else:
-                    if plan.adds_request_id and "requestId" not in result:
-                        result["requestId"] = request_id
-                    if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
-                        result["clientToken"] = params["clientToken"]
-                    out = plan.emit(result) if plan.emit is not None else result
-                    if self.check_output:
-                        self.output_validator.validate(plan.output_shape, out)
-                response = (plan.status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id},
-                            dumps(out))
-                if token:
-                    tokens[token_key] = _idempotency.entry(fingerprint, response[0], request_id, token,
-                                                           response[2])
+                token = self._token_slot(plan, ctx, params)
+                if token is not None:
+                    replayed = token.replay(request_id)
+                    if replayed is not None:  # the first answer (a success, so the operation's status)
+                        return plan.status, _headers(request_id), replayed
+                result = self._dispatch(plan, ctx, params)
+                response = self._render(plan, params, result, request_id)
+                if token is not None:
+                    token.remember(request_id, response[2])
             return response
         except ServiceError as error:
             if error.code == "InvalidParameterValueException" and plan is not None and plan.parameter_code:
@@ -150,8 +113,7 @@ class Engine:
                                      request_id)
 
     # -- steps -------------------------------------------------------------------------------
-    def _route(self, method: str, path: str) -> tuple[_Plan, dict[str, str]]:
-        """The plan and uri parameters of a request the literal routes do not know (yet)."""
+    def _route(self, method: str, path: str) -> tuple[OperationPlan, dict[str, str]]:
         routed = self.router.route(method, path)
         if routed is None:
             raise ServiceError("UnknownOperationException", f"No Image Builder operation answers {method} {path}.",
@@ -159,76 +121,86 @@ class Engine:
         op, uri_params = routed
         plan = self._plans.get(op.name)
         if plan is None:
-            plan = self._plans[op.name] = _Plan(self, op)
-        if plan.literal:
-            self._routes[(method, path)] = plan
+            plan = self._plans[op.name] = OperationPlan(self, op)
+        if plan.handler is None:
+            raise ServiceError("NotImplementedException",
+                               f"The operation {plan.name} is not implemented by imagebuilder-mock yet.", 501)
         return plan, uri_params
+
+    def _inject(self, plan: OperationPlan) -> None:
+        """Raise the error queued for this operation in `backend.injector`, if any."""
+        injector = self.backend.injector
+        if injector.pending:
+            injected = injector.take(plan.name)
+            if injected is not None:
+                raise injected
+
+    def _validate(self, plan: OperationPlan, params: dict) -> None:
+        if plan.check_input is not None:
+            plan.check_input(params, "")
 
     def _identity(self, headers: Mapping[str, str]) -> tuple[str, str]:
         """(account, region) of the request: the signature's access key and region, else the host's."""
-        authorization = headers.get("authorization", "")
-        at = authorization.find("Credential=")
-        if at >= 0:
-            # The credential scope (up to the first comma) repeats across requests; its groups are the
-            # pattern's on the whole header when the pattern matches it (the match starts at the first
-            # "Credential=" and stays inside the scope), else the whole header is searched.
-            end = authorization.find(",", at)
-            scope = authorization[at:end] if end >= 0 else authorization[at:]
-            found = _SCOPES.get(scope)
-            if found is None:
-                match = _CREDENTIAL.match(scope)
-                if match:
-                    if len(_SCOPES) >= 64:
-                        _SCOPES.clear()
-                    found = _SCOPES[scope] = match.groups()
-                else:
-                    match = _CREDENTIAL.search(authorization)
-                    found = match.groups() if match else None
-            if found is not None:
-                return self.backend.account_for(found[0]), found[1]
-        host = _HOST_REGION.search(headers.get("host", ""))
+        credential = _CREDENTIAL.search(headers.get("authorization") or "")
+        if credential is not None:
+            return self.backend.account_for(credential.group(1)), credential.group(2)
+        host = _HOST_REGION.search(headers.get("host") or "")
         return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
 
+    def _token_slot(self, plan: OperationPlan, ctx: RequestContext, params: dict) -> _idempotency.TokenSlot | None:
+        """The request's client-token slot, for an operation that takes one and a request that gives one."""
+        token = params.get("clientToken") if plan.has_client_token else None
+        if not token:
+            return None
+        return _idempotency.slot(self.backend.idempotency, ctx.account, ctx.region, plan.name, token, params)
+
+    def _dispatch(self, plan: OperationPlan, ctx: RequestContext, params: dict) -> dict:
+        return plan.handler(ctx, params) or {}
+
+    def _render(self, plan: OperationPlan, params: dict, result: dict, request_id: str) -> Response:
+        """The response to a success: the members the engine adds, the output shape's members, JSON."""
+        shape = plan.output_shape
+        if shape is None:
+            out = {}
+        else:
+            if plan.adds_request_id and "requestId" not in result:
+                result["requestId"] = request_id
+            if plan.adds_client_token and "clientToken" not in result and params.get("clientToken"):
+                result["clientToken"] = params["clientToken"]
+            out = self.serializer.serialize(shape, result)
+            if self.check_output:
+                self.output_validator.validate(shape, out)
+        return plan.status, _headers(request_id), dumps(out)
+
     @staticmethod
-    def render_error(error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
+    def render_error(error: ServiceError, request_id: str) -> Response:
         body = json.dumps({"message": error.message}).encode()
-        return error.status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id,
-                              "x-amzn-ErrorType": error.code}, body
+        return error.status, {**_headers(request_id), "x-amzn-ErrorType": error.code}, body
 
 
-class _Plan:
-    """What every request of one operation needs, found once per engine: its handler, where its
-    members are read from, its input check, its output's serialiser and the members the engine adds."""
+class OperationPlan:
+    """What every request of one operation needs, found once per engine: its handler, its input check,
+    its output shape and status, the members the engine adds, and its parameter error code."""
 
-    __slots__ = ("name", "handler", "literal", "input_shape", "located", "body_members", "accepts",
-                 "query_member", "output_shape", "emit", "adds_request_id", "adds_client_token", "has_token",
-                 "status", "parameter_code")
-
-    def __init__(self, engine: Engine, op) -> None:
+    def __init__(self, engine: Engine, op: OperationModel) -> None:
         self.name = op.name
+        self.operation = op
         self.handler = engine.handlers.get(op.name)
-        self.literal = "{" not in op.http["requestUri"].split("?")[0]
-        self.input_shape, self.located, self.body_members = engine.parser.plan(op)
-        only = self.located[0] if len(self.located) == 1 else None
-        #: (name, wire name) of an operation's only located member when it is a string in the query
-        self.query_member = (only[0], only[2]) if (only is not None and only[1] == "querystring"
-                                                  and only[3].type_name == "string") else None
-        self.accepts = engine.validator.accepts(self.input_shape) if self.input_shape is not None else None
-        self.has_token = bool(self.input_shape is not None and "clientToken" in self.input_shape.members)
-        self.output_shape = shape = op.output_shape
-        self.emit = engine.serializer.emitter(shape) if shape is not None else None
-        self.adds_request_id = shape is not None and "requestId" in shape.members
-        self.adds_client_token = shape is not None and "clientToken" in shape.members
+        input_shape, output_shape = op.input_shape, op.output_shape
+        self.check_input = engine.validator.compile(input_shape) if input_shape is not None else None
+        self.has_client_token = input_shape is not None and "clientToken" in input_shape.members
+        self.output_shape = output_shape
+        self.adds_request_id = output_shape is not None and "requestId" in output_shape.members
+        self.adds_client_token = output_shape is not None and "clientToken" in output_shape.members
         self.status = op.http.get("responseCode", 200)
         self.parameter_code = _parameter_code(op)
 
 
-_NO_URI_PARAMS: dict[str, str] = {}  # read only
-_digest, _DIGEST = hashlib.blake2b, _idempotency.DIGEST  # client tokens' and parameters' digests
-_SCOPES: dict[str, tuple[str, str]] = {}  # "Credential=<key>/<date>/<region>/..." -> (access key, region)
+def _headers(request_id: str) -> dict[str, str]:
+    return {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
 
 
-def _parameter_code(op) -> str | None:
+def _parameter_code(op: OperationModel) -> str | None:
     """The code "InvalidParameterException" for an operation whose model lists it, not InvalidParameterValueException
     (the tag operations): its parameter errors carry the code its model lists."""
     errors = {shape.name for shape in op.error_shapes}
@@ -239,7 +211,8 @@ def _parameter_code(op) -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def _protocol() -> tuple[Router, Parser, Validator, Validator, Serializer]:
-    """Router, parser, validators and serialiser: built once per process, their per-shape plans cached."""
+    """Router, parser, validators and serialiser: built once per process (pure functions of the model,
+    their per-shape functions cached as they are first needed)."""
     return Router(service_model()), Parser(), Validator(), Validator(output=True), Serializer()
 
 
@@ -247,54 +220,9 @@ _RNG = random.Random()  # private: seeding `random` in a test neither repeats ou
 os.register_at_fork(after_in_child=_RNG.seed)
 
 
-def random_uuid(_bits=_RNG.getrandbits) -> str:
-    """A random (version 4, RFC 4122 variant) UUID string, as the service's ids are; ~5x cheaper than
-    str(uuid.uuid4())."""
-    h = "%032x" % (_bits(128) & _UUID_RANDOM | _UUID_V4)
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-_UUID_V4 = 0x4 << 76 | 0x2 << 62  # version nibble 4, variant bits 10
-_UUID_RANDOM = ((1 << 128) - 1) ^ (0xF << 76) ^ (0x3 << 62)
+def random_uuid() -> str:
+    """A random (version 4) UUID string, as the service's ids are, from the engine's private generator."""
+    return str(uuid.UUID(int=_RNG.getrandbits(128), version=4))
 
 
 _request_id = random_uuid  # request ids are random UUIDs
-
-
-def _parse_query(raw: str | None) -> dict[str, list[str]]:
-    """urllib.parse.parse_qs(raw, keep_blank_values=True), without its generality's cost."""
-    out: dict[str, list[str]] = {}
-    if not raw:
-        return out
-    for part in raw.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if "%" in name or "+" in name:
-            name = _unquote(name)
-        if "%" in value or "+" in value:
-            value = _unquote(value)
-        out.setdefault(name, []).append(value)
-    return out
-
-
-def _query_value(raw: str | None, wire: str) -> str | None:
-    """`_parse_query(raw).get(wire, [None])[0]`: the first value of `wire` in a query string, or None."""
-    if not raw:
-        return None
-    for part in raw.split("&"):
-        name, _, value = part.partition("=")
-        if "%" in name or "+" in name:
-            name = _unquote(name)
-        if name == wire:
-            return _unquote(value) if "%" in value or "+" in value else value
-    return None
-
-
-def _unquote(text: str) -> str:
-    """unquote(text.replace("+", " ")), with the escapes of ARNs (":" and "/") decoded cheaply first.
-
-    Equivalent: each "%XX" decodes independently, and ":" and "/" are ASCII, never part of a UTF-8
-    sequence, so decoding them first changes nothing else."""
-    text = text.replace("+", " ").replace("%3A", ":").replace("%2F", "/")
-    return unquote(text) if "%" in text else text
