@@ -61,14 +61,3 @@ def latest(items: Iterable[T], version_of, build_of=lambda item: 0) -> T | None:
         if best_key is None or k > best_key:
             best, best_key = item, k
     return best
-
-
-def references(version_arn_of, version: str) -> dict:
-    """latestVersionReferences for `version`, from a function that makes a version ARN."""
-    major, minor, _ = version.split(".")
-    return {
-        "latestVersionArn": version_arn_of("x.x.x"),
-        "latestMajorVersionArn": version_arn_of(f"{major}.x.x"),
-        "latestMinorVersionArn": version_arn_of(f"{major}.{minor}.x"),
-        "latestPatchVersionArn": version_arn_of(version),
-    }

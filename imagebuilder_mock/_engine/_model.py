@@ -5,9 +5,10 @@ botocore is imported on first use, not at import time, so `import imagebuilder_m
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import TYPE_CHECKING
+
+from .._backend.caches import memoize
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 SERVICE_NAME = "imagebuilder"
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def _loader():
     """boto3's default session's data loader when there is one (it has usually loaded and cached the
     imagebuilder model already, for the user's client: the same files, read once), else a new one."""
@@ -37,7 +38,7 @@ def _load(type_name: str) -> dict:
     return _loader().load_service_model(SERVICE_NAME, type_name=type_name, api_version=None)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def service_model() -> "ServiceModel":
     """The botocore ServiceModel for imagebuilder (cached: loading costs ~20-40 ms)."""
     from botocore.model import ServiceModel
@@ -45,17 +46,17 @@ def service_model() -> "ServiceModel":
     return ServiceModel(_load("service-2"), SERVICE_NAME)
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def paginators() -> dict:
     return _load("paginators-1")["pagination"]
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def waiters() -> dict:
     return _load("waiters-2")["waiters"]
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def error_status(code: str) -> int:
     """HTTP status the model gives an error code (400 for codes the model does not know)."""
     model = service_model()

@@ -1,7 +1,7 @@
 """A function per shape of the model, built once and cached by shape name (validators, serialisers).
 
-The cache is process-wide in practice (the engine's protocol objects are built once per process) and holds
-pure functions of the immutable service model, so it never needs clearing. It publishes complete functions
+The cache lives in the engine's protocol objects, which `engine._protocol` builds once per process (a cache
+of `_backend/caches.py`, so `reset` drops them with it); it holds pure functions of the immutable model. It publishes complete functions
 only: building runs under a lock, and the functions built for one top-level shape (with everything it
 refers to) go into the cache together, once all of them are finished. A recursive shape refers to itself
 through a forward reference into the batch being built, which is complete before anyone can call it.

@@ -22,7 +22,6 @@ bug of ours and a clean 500 that says so (raised instead when `check_output` is 
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from typing import Callable, Mapping
 
 from botocore.model import OperationModel
 
+from .._backend.caches import memoize
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
 from . import _idempotency
@@ -209,7 +209,7 @@ def _parameter_code(op: OperationModel) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@memoize(maxsize=None)
 def _protocol() -> tuple[Router, Parser, Validator, Validator, Serializer]:
     """Router, parser, validators and serialiser: built once per process (pure functions of the model,
     their per-shape functions cached as they are first needed)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+from .._backend.caches import memoize
 
 
 class LifecycleHook:
@@ -25,7 +25,7 @@ class LifecycleHook:
         """The image moved from `old` to `new`."""
 
 
-@functools.cache  # a function of the code alone: the same hooks, in the same order, for every backend
+@memoize()  # a function of the code alone: the same hooks, in the same order, for every backend
 def in_order() -> tuple[LifecycleHook, ...]:
     """Every hook, in the order the lifecycle calls them (imported here, not at import time: the hooks'
     modules import the lifecycle).

@@ -355,3 +355,13 @@ def collection(region: str, resource_type: str, account: str | None = None) -> d
     if resource_type == "workflow":
         return workflows(region)
     return {}
+
+
+@memoize(maxsize=None)
+def by_name(region: str, resource_type: str, account: str) -> dict[str, tuple[dict, ...]]:
+    """`collection(region, resource_type, account)` by the name in each ARN: what a version or wildcard
+    ARN of that name can match (the catalog never changes, so this is built once per Region)."""
+    named: dict[str, list[dict]] = {}
+    for item in collection(region, resource_type, account).values():
+        named.setdefault(arns.parse(item["arn"]).name, []).append(item)
+    return {name: tuple(items) for name, items in named.items()}

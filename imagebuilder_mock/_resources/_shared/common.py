@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from ..._backend.caches import memoize
-from ..._backend import arns, versions
+from ..._backend import arns
 from ..._backend.context import RequestContext
 from ..._backend.pagination import filtered, paginate
 from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value, not_found
@@ -117,7 +117,10 @@ def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: 
 def version_references(arn: str) -> dict:
     """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
     parsed = arns.parse(arn)
-    return versions.references(lambda version: parsed._replace(version=version).version_arn, parsed.version)
+    stem = parsed.version_arn[:-len(parsed.version)]  # the version ARN up to its version node
+    major, minor, _ = parsed.version.split(".")
+    return {"latestVersionArn": f"{stem}x.x.x", "latestMajorVersionArn": f"{stem}{major}.x.x",
+            "latestMinorVersionArn": f"{stem}{major}.{minor}.x", "latestPatchVersionArn": stem + parsed.version}
 
 
 #: The catalog account each List* `owner` other than Self and Shared stands for.

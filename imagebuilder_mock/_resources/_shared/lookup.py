@@ -90,7 +90,10 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
             # another account's: the latest build *shared with the caller*, not the latest build
             check = usable
             usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
-        item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
+        # the catalog's candidates by name (it never changes); a store's by scanning it
+        candidates = catalog.by_name(parsed.region, resource_type, parsed.account).get(parsed.name, ()) \
+            if parsed.account in catalog.ACCOUNTS else collection.values()
+        item = latest_match(candidates, parsed, pattern, resource_type, usable)
     if item is None or not visible(ctx, parsed, item):
         raise not_found(type_name(resource_type), arn)
     return item
