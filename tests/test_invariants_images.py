@@ -75,8 +75,9 @@ def test_images_hold_their_recipe_and_configurations_by_reference_and_tagging_re
 @pytest.mark.parametrize("mode", ["immediate", "poll"])
 def test_shared_defaults_of_images_are_never_changed(mode):
     """Images without tags share one empty tags dict, builds without imageTestsConfiguration one default,
-    AMIs one AVAILABLE state: tagging, failing, cancelling and lifecycle actions must leave all of them as
+    images in a plain status one state dict per status, AMIs one AVAILABLE state: tagging, failing, cancelling and lifecycle actions must leave all of them as
     they were."""
+    from imagebuilder_mock import _lifecycle as lifecycle
     from imagebuilder_mock import mock_imagebuilder
     from imagebuilder_mock._resources._shared import common as _common
     from imagebuilder_mock._resources.images import options as build_options
@@ -86,6 +87,7 @@ def test_shared_defaults_of_images_are_never_changed(mode):
         _check_shared_defaults(boto3.client("imagebuilder", region_name=REGION), mock, mode)
     assert _common.NO_TAGS == {}
     assert build_options.DEFAULT_TESTS == {"imageTestsEnabled": True, "timeoutMinutes": 720}
+    assert all(state == {"status": status} for status, state in lifecycle.PLAIN_STATES.items())
     assert image_outputs.AMI_AVAILABLE == {"status": "AVAILABLE"}
 
 
@@ -96,6 +98,7 @@ def _check_shared_defaults(ib, imagebuilder_mock, mode: str) -> None:
              for _ in range(3)]
     assert store.images[arns_[0]]["tags"] is store.images[arns_[1]]["tags"]
     assert store.images[arns_[0]]["imageTestsConfiguration"] is store.images[arns_[1]]["imageTestsConfiguration"]
+    assert store.images[arns_[0]]["state"] is store.images[arns_[1]]["state"]  # PENDING, shared
     ib.tag_resource(resourceArn=arns_[0], tags={"k": "v"})
     ib.untag_resource(resourceArn=arns_[1], tagKeys=["k"])
     untagged = [f.component(ib), f.distribution(ib), f.image_recipe(ib), f.infrastructure(ib)]

@@ -34,6 +34,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "CANCELLED": STATUSES_IN_PROGRESS | {"DELETED"},
 }
 
+#: The state of an image in a status that carries nothing else (no reason): one dict per status, shared by
+#: every such image and never changed in place (a state is replaced; FAILED and CANCELLED always get one
+#: of their own). Saves a dict per stored image (docs/performance.md, memory); the plain twin is a new
+#: `{"status": status}` per move, and tests/test_invariants_images.py checks nothing changes them.
+PLAIN_STATES: dict[str, dict] = {status: {"status": status} for status in TRANSITIONS if status not in STOPPED}
+
 #: Stage durations in seconds for progression="clock" (INFERRED from the user guide's "a build
 #: typically takes 30-60 minutes"; see docs/notes/images.md). The sum is about 50 minutes.
 DEFAULT_STAGE_DURATIONS = {

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from .._engine._errors import ServiceError
 from . import hooks
 from .failures import attach_injection
-from .graph import BUILD_PATH, STATUSES_IN_PROGRESS, STOPPED, TRANSITIONS, progression, stage_durations
+from .graph import (BUILD_PATH, PLAIN_STATES, STATUSES_IN_PROGRESS, STOPPED, TRANSITIONS, progression,
+                    stage_durations)
 
 
 class Move(NamedTuple):
@@ -65,11 +66,14 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
     old = image["state"]["status"]
     if status not in TRANSITIONS[old]:
         raise ServiceError("ServiceException", f"imagebuilder-mock: illegal image transition {old} -> {status}")
-    state = image["state"] = {"status": status}
-    if reason:
-        state["reason"] = reason
-    if failure_context and status == "FAILED":
-        state["failureContext"] = failure_context
+    if reason or status in STOPPED:
+        state = image["state"] = {"status": status}
+        if reason:
+            state["reason"] = reason
+        if failure_context and status == "FAILED":
+            state["failureContext"] = failure_context
+    else:
+        image["state"] = PLAIN_STATES[status]
     progress = progress_of(image)
     move = Move(old, status, at if at is not None else ctx.now().timestamp(), asked_at, ctx.account, ctx.region)
     if progress.history is None:
@@ -94,7 +98,7 @@ def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, matc
     """Put a new image in PENDING on `path` at `at` (a timestamp; default now), kept as `started`;
     a pending `fail_builds` injection matching one of the ARNs in `match` (recipe, pipeline, ...) is
     attached to it."""
-    image["state"] = {"status": "PENDING"}
+    image["state"] = PLAIN_STATES["PENDING"]
     started = at if at is not None else ctx.now().timestamp()
     image["_lifecycle"] = Progress(tuple(path), started)
     attach_injection(ctx, image, match)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 
 from ... import _lifecycle as lifecycle
 from ..._backend import arns
@@ -73,11 +74,11 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
         "arn": arn,
         "type": "AMI" if recipe_type == "image-recipe" else "DOCKER",
         "name": recipe["name"],
-        "version": f"{version}/{build}",
+        "version": sys.intern(f"{version}/{build}"),  # "1.0.0/1" of most images: one string (memory)
         "platform": recipe.get("platform"),
         "osVersion": os_version,
         "enhancedImageMetadataEnabled": params.get("enhancedImageMetadataEnabled") is not False,
-        "state": {"status": "PENDING"},
+        "state": lifecycle.PLAIN_STATES["PENDING"],
         "imageRecipe" if recipe_type == "image-recipe" else "containerRecipe": recipe,
         "infrastructureConfiguration": infra,
         "imageTestsConfiguration": tests,
