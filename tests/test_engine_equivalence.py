@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
+from urllib.parse import parse_qs, quote_plus
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from imagebuilder_mock._engine import _json
 from imagebuilder_mock._engine._model import service_model
+from imagebuilder_mock._engine._codegen import Acceptors
 from imagebuilder_mock._engine._serializer import Serializer
 
 MODEL = service_model()
@@ -71,11 +73,13 @@ def _values(shape, depth: int = 0):
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_serialisers_give_what_the_model_says(data):
+    """The plain closures and the generated emitters (the `_codegen` seam) both give what the model says,
+    for every output shape of every operation."""
     shape = MODEL.shape_for(data.draw(st.sampled_from(OUTPUT_SHAPES)))
     value = data.draw(_values(shape))
-    got = Serializer().serialize(shape, value)
-    want = _reference(shape, value)
-    assert json.dumps(got) == json.dumps(want)  # the same members, values and order
+    want = json.dumps(_reference(shape, value))
+    assert json.dumps(Serializer().serialize(shape, value)) == want  # the same members, values and order
+    assert json.dumps(Serializer(generated=True).serialize(shape, value)) == want
 
 
 def test_serialisers_hand_on_lists_and_maps_of_scalars_as_they_are():
@@ -255,6 +259,39 @@ def test_the_validator_accepts_or_names_a_service_error_never_crashes(output, da
         assert error.status == 400 and error.code in ("InvalidParameterValueException", "InvalidRequestException")
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                   HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_the_generated_input_checks_never_accept_what_the_closures_refuse(data):
+    """The `_codegen` seam's yes/no check may refuse more than the closures (they then decide), never
+    accept more: every input shape of every operation, right and wrong values."""
+    from imagebuilder_mock._engine._errors import ServiceError
+    from imagebuilder_mock._engine._validator import Validator
+
+    shape = MODEL.shape_for(data.draw(st.sampled_from(INPUT_SHAPES)))
+    value = data.draw(_inputs(shape))
+    if _ACCEPTORS.compile(shape)(value):
+        try:
+            Validator().validate(shape, value)
+        except ServiceError as error:
+            pytest.fail(f"the generated check accepted what the closures refuse: {error.message}")
+
+
+_ACCEPTORS = Acceptors()
+
+
+def test_the_generated_input_checks_accept_the_valid_requests_of_the_mix():
+    """The seam pays only if it accepts what users send (a valid request), and refuses a wrong one."""
+    acceptors = Acceptors()
+    shape = MODEL.operation_model("CreateImageRecipe").input_shape
+    request = {"name": "golden", "semanticVersion": "1.0.0", "clientToken": "t" * 36,
+               "parentImage": "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+               "components": [{"componentArn": "arn:aws:imagebuilder:us-east-1:123456789012:component/c/1.0.0/1"}]}
+    assert acceptors.compile(shape)(request)
+    assert not acceptors.compile(shape)({**request, "semanticVersion": 1})
+
+
 def test_request_ids_are_random_version_4_uuids():
     import uuid
 
@@ -280,3 +317,37 @@ def test_arns_are_made_as_the_plain_formula_makes_them(resource_type, name, vers
         parts += [version] + ([str(build)] if build is not None else [])
     want = "arn:aws:imagebuilder:us-east-1:123456789012:" + "/".join(parts)
     assert arns.make("aws", "us-east-1", "123456789012", resource_type, name, version, build, workflow_type) == want
+
+
+_QUERY_TEXT = st.lists(st.sampled_from(list("ab:/=&+% ~é") + ["%3A", "%2F", "%3a", "%25", "%C3%A9", "%E2", "%2",
+                                                                "%G1"]), max_size=12).map("".join)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(_QUERY_TEXT, st.lists(st.tuples(_QUERY_TEXT, _QUERY_TEXT), max_size=3).map(
+    lambda pairs: "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs))))
+def test_query_strings_are_read_as_parse_qs_reads_them(raw):
+    from imagebuilder_mock._engine._parser import parse_query
+
+    assert parse_query(raw) == parse_qs(raw, keep_blank_values=True)
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 2**128 - 1))
+def test_request_ids_are_the_plain_uuid_of_their_bits(bits):
+    from imagebuilder_mock._engine import engine
+
+    state = engine._RNG.getstate()
+    engine._RNG.setstate(state)
+    drawn = engine._RNG.getrandbits(128)
+    engine._RNG.setstate(state)
+    assert engine.random_uuid() == engine.uuid_of(drawn)
+    assert engine.uuid_of(bits) == str(__import__("uuid").UUID(int=bits, version=4))
+
+
+@pytest.mark.parametrize("text", [b'{"n": 9223372036854775807}', b'{"n": 9223372036854775808}',
+                                  b'{"n": 123456789012345678901234567890}', b'{"s": "1234567890123456789"}',
+                                  b'{"n": -9223372036854775809}', b'{"f": 1e19}'])
+def test_long_numbers_are_read_as_the_standard_library_reads_them(text):
+    assert _json.read_request(text) == json.loads(text)
+    assert type(next(iter(_json.read_request(text).values()))) is type(next(iter(json.loads(text).values())))

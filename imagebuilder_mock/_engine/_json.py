@@ -10,6 +10,7 @@ infinities (orjson cannot read them and writes them as null), malformed input an
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 _STD_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
@@ -54,28 +55,17 @@ if orjson is not None:
         return std_canonical(value) if b"null" in out else out
 
     def read_request(data: bytes) -> Any:
-        """The value of a request body as `json.loads` reads it (and its errors)."""
+        """The value of a request body as `json.loads` reads it (and its errors). orjson reads integers of
+        2**63 and more otherwise (as floats, or not at all): a body with 19 digits in a row, where such a
+        number would be, is read by the standard library (a string holding them is, too: the same value)."""
+        if _LONG_DIGITS.search(data):
+            return json.loads(data)
         try:
-            value = _loads(data)
+            return _loads(data)
         except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
             return json.loads(data)
-        if _has_big_float(value):  # it may hold a number past 64 bits, which orjson reads as a float
-            return json.loads(data)
-        return value
 else:  # pragma: no cover
     dumps, canonical, read_request = std_dumps, std_canonical, json.loads
 
 
-def _has_big_float(value: Any) -> bool:
-    """True if `value` holds a float of 2**63 or more (which orjson may have read from an integer)."""
-    kind = type(value)
-    if kind is float:
-        return not -_BIG < value < _BIG
-    if kind is dict:
-        return any(_has_big_float(item) for item in value.values())
-    if kind is list:
-        return any(_has_big_float(item) for item in value)
-    return False
-
-
-_BIG = 2.0**63
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")  # 2**63 has 19 digits

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 from botocore.model import OperationModel, Shape
 
@@ -77,9 +77,29 @@ class Parser:
         params = read_body(body, body_members)
         if located:
             if query is None or isinstance(query, str):
-                query = parse_qs(query or "", keep_blank_values=True)
+                query = parse_query(query)
             read_located(located, params, query, headers, uri_params)
         return params
+
+
+def parse_query(raw: str | None) -> dict[str, list[str]]:
+    """`parse_qs(raw, keep_blank_values=True)` for a query string, with the escapes of ARNs (`%3A`, `%2F`)
+    decoded by `str.replace` before `unquote` sees what is left: an escape decodes to its own character
+    whatever surrounds it, and `:` and `/` are ASCII, so the result is the same (tests compare the two);
+    every Get and Delete reads an ARN from its query (~5 µs less each, docs/performance.md)."""
+    out: dict[str, list[str]] = {}
+    for part in (raw or "").split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            out.setdefault(_unquote(name), []).append(_unquote(value))
+    return out
+
+
+def _unquote(text: str) -> str:
+    text = text.replace("+", " ")
+    if "%" in text:
+        text = text.replace("%3A", ":").replace("%2F", "/")
+    return unquote(text) if "%" in text else text
 
 
 def read_body(body: bytes | None, body_members: frozenset) -> dict:

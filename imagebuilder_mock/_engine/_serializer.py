@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from botocore.model import Shape
 
+from . import _codegen
 from ._per_shape import PerShape
 
 Emit = Callable[[Any], Any]
@@ -31,7 +32,12 @@ class EmittedList(list):
 
 
 class Serializer(PerShape):
-    """Compiles and caches an emitting function per shape (None means: the value as it is)."""
+    """Compiles and caches an emitting function per shape (None means: the value as it is). With
+    `generated`, structures get the `_codegen` seam's written-out emitter; else the plain closure."""
+
+    def __init__(self, generated: bool = False) -> None:
+        super().__init__()
+        self.generated = generated
 
     def serialize(self, shape: Shape, value: dict) -> dict:
         emit = self.compile(shape)
@@ -44,6 +50,8 @@ class Serializer(PerShape):
     def _build(self, shape: Shape) -> Emit | None:
         kind = shape.type_name
         if kind == "structure":
+            if self.generated:
+                return _codegen.structure_emitter(shape, self.compile)
             return _structure([(name, self.compile(member)) for name, member in shape.members.items()
                                if member.serialization.get("location") is None])
         if kind == "list":
