@@ -60,19 +60,26 @@ def _entered(ctx: RequestContext, image: dict) -> str:
 # -- the plan: which workflows this image runs ------------------------------------------------
 def plan(ctx: RequestContext, image: dict) -> list[dict]:
     """[{arn, type, steps, waits (a WaitForAction step), parameters, onFailure, parallelGroup}] of the
-    workflows this image runs: its own, resolved once (latest builds) and kept on the image; else the
-    AWS-managed defaults, which resolve in the (static) catalog: the same for every image of a type and
-    Region, built once per process, shared (read-only) and not kept on images."""
-    own = image.get("_workflow_plan")
-    if own is None and image.get("workflows"):
-        own = image["_workflow_plan"] = _plan_entries(ctx, image["workflows"])
-    if own is not None:
-        return own
+    workflows this image runs, resolved once and kept on the image: its own (latest builds), else the
+    AWS-managed defaults, which resolve in the (static) catalog: the same list for every image of a type
+    and Region, built once per process and shared (read-only)."""
+    found = image.get("_workflow_plan")
+    if found is None:
+        found = image["_workflow_plan"] = _resolve_plan(ctx, image)
+    return found
+
+
+def _resolve_plan(ctx: RequestContext, image: dict) -> list[dict]:
+    if image.get("workflows"):
+        return _plan_entries(ctx, image["workflows"])
     image_type = image.get("type")
     if image.get("buildType") in _NO_WORKFLOWS or image_type not in _DEFAULTS:
-        return []
+        return _NO_PLAN
     _, partition, _, region, _ = image["arn"].split(":", 4)  # an image's own ARN: always well formed
     return _default_plan(partition, region, ctx.region, image_type)
+
+
+_NO_PLAN: list[dict] = []  # the plan of an image that runs no workflows: shared, never changed (tests/test_caches.py)
 
 
 @memoize()
@@ -138,6 +145,8 @@ _STOPPED = lifecycle.STOPPED
 
 
 def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
+    if not _concerns_workflows(old, new):
+        return
     if _deferred(ctx, image):
         if new not in _STOPPED:
             return  # recorded in the image's history: run when the executions are read
@@ -145,11 +154,17 @@ def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
     _follow(ctx, image, old, new, _entered(ctx, image))
 
 
+def _concerns_workflows(old: str, new: str) -> bool:
+    """Whether a move enters or leaves a stage with workflows, or stops or resumes a build (not, say,
+    PENDING -> CREATING or INTEGRATING -> AVAILABLE)."""
+    return old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES
+
+
 def _follow(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
     """Executions follow the image: leaving a stage finishes its executions, entering one starts its
     workflows, stopping fails or cancels what runs, RetryImage marks the stopped executions `retried`."""
-    if not (old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES):
-        return  # a move between statuses without workflows (INTEGRATING -> AVAILABLE, ...)
+    if not _concerns_workflows(old, new):
+        return
     if old in _STOPPED:
         for execution in executions_of(ctx, image):
             if execution["status"] in _STOPPED:
