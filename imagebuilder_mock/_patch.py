@@ -138,32 +138,28 @@ def _make_get_response(original):
     return wrapt.FunctionWrapper(original, _do_get_response)
 
 
-def _make_needs_retry(original):
-    def _needs_retry(wrapped, instance, args, kwargs):
-        mock = current()
-        if mock is None or not _is_imagebuilder(args, kwargs):
-            return wrapped(*args, **kwargs)
-        token = _retrying.set(mock)
-        try:
-            return wrapped(*args, **kwargs)
-        finally:
-            _retrying.reset(token)
+def _naming_the_mock(variable: contextvars.ContextVar, concerns_imagebuilder):
+    """A wrapper maker: while the wrapped call runs for imagebuilder (`concerns_imagebuilder(instance, args,
+    kwargs)`), `variable` names the active mock (whose simulated clock a sleep in it advances)."""
 
-    return wrapt.FunctionWrapper(original, _needs_retry)
+    def make(original):
+        def wrapper(wrapped, instance, args, kwargs):
+            mock = current()
+            if mock is None or not concerns_imagebuilder(instance, args, kwargs):
+                return wrapped(*args, **kwargs)
+            token = variable.set(mock)
+            try:
+                return wrapped(*args, **kwargs)
+            finally:
+                variable.reset(token)
+
+        return wrapt.FunctionWrapper(original, wrapper)
+
+    return make
 
 
-def _make_waiter_wait(original):
-    def wait(wrapped, instance, args, kwargs):
-        mock = current()
-        if mock is None or not _is_imagebuilder_waiter(instance):
-            return wrapped(*args, **kwargs)
-        token = _waiting.set(mock)
-        try:
-            return wrapped(*args, **kwargs)
-        finally:
-            _waiting.reset(token)
-
-    return wrapt.FunctionWrapper(original, wait)
+_make_needs_retry = _naming_the_mock(_retrying, lambda instance, args, kwargs: _is_imagebuilder(args, kwargs))
+_make_waiter_wait = _naming_the_mock(_waiting, lambda instance, args, kwargs: _is_imagebuilder_waiter(instance))
 
 
 def _is_imagebuilder_waiter(waiter) -> bool:
