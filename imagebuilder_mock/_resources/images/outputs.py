@@ -129,9 +129,7 @@ def _where(image: dict) -> tuple[str, str, str]:
 def _built(image: dict) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
     partition, build_region, owner = _where(image)
-    outputs = image.get("outputResources")
-    if outputs is None:
-        outputs = image["outputResources"] = {}
+    outputs = image.setdefault("outputResources", {})
     if image.get("type") == "DOCKER":
         if not outputs.get("containers"):
             outputs["containers"] = _container_uris(image, owner, build_region, partition, False)
@@ -149,9 +147,7 @@ def _built(image: dict) -> None:
 def _distributed(image: dict) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
     partition, build_region, owner = _where(image)
-    outputs = image.get("outputResources")
-    if outputs is None:
-        outputs = image["outputResources"] = {}
+    outputs = image.setdefault("outputResources", {})
     if image.get("type") == "DOCKER":
         outputs["containers"] = _container_uris(image, owner, build_region, partition, True)
         return
