@@ -86,9 +86,11 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
 
 def next_status(image: dict) -> str | None:
     """The status after the current one on the image's path (None at its end or off it)."""
-    path = progress_of(image).path
-    current = image["state"]["status"]
-    index = path.index(current) + 1 if current in path else len(path)
+    return _after(progress_of(image).path, image["state"]["status"])
+
+
+def _after(path: tuple[str, ...], status: str) -> str | None:
+    index = path.index(status) + 1 if status in path else len(path)
     return path[index] if index < len(path) else None
 
 
@@ -143,13 +145,14 @@ def step(ctx, image: dict, at: float | None) -> bool:
         progress.failure = None
         transition(ctx, image, "FAILED", reason, at=at, failure_context={"imageStatus": current})
         return True
-    following = next_status(image)
+    following = _after(progress.path, current)
     if following is None:
         return False
     asked_at = ctx.now().timestamp()
-    if not all(hook.allows(ctx, image, following) for hook in hooks.in_order()):
-        progress.held = True
-        return False
+    for hook in hooks.in_order():
+        if not hook.allows(ctx, image, following):
+            progress.held = True
+            return False
     held, progress.held = progress.held, False
     transition(ctx, image, following, at=None if held else at, asked_at=asked_at)
     return True
