@@ -80,3 +80,22 @@ def test_a_token_is_bound_to_its_request_and_cannot_be_forged(ib):
     # the page size may change between pages (it is not part of the request a token is bound to)
     assert ib.list_infrastructure_configurations(maxResults=5, nextToken=token)[
         "infrastructureConfigurationSummaryList"][0]["name"] == "cfg-b"
+
+
+def test_a_token_is_bound_to_its_caller_and_region(imagebuilder_mock):
+    """A token of account A in us-east-1 is refused by account B and in another Region, each of which has
+    a list of its own to page through."""
+    from factories import client_for
+
+    owner = client_for(imagebuilder_mock, "111111111111")
+    other_account = client_for(imagebuilder_mock, "222222222222")
+    other_region = client_for(imagebuilder_mock, "111111111111", region="us-west-2")
+    for client in (owner, other_account, other_region):
+        infrastructure(client, "cfg-a"), infrastructure(client, "cfg-b")
+    token = owner.list_infrastructure_configurations(maxResults=1)["nextToken"]
+    for client in (other_account, other_region):
+        with pytest.raises(ClientError) as exc:
+            client.list_infrastructure_configurations(maxResults=1, nextToken=token)
+        assert error(exc) == ("InvalidPaginationTokenException", 400)
+    assert owner.list_infrastructure_configurations(maxResults=1, nextToken=token)[
+        "infrastructureConfigurationSummaryList"][0]["name"] == "cfg-b"

@@ -409,12 +409,13 @@ def test_an_emitted_list_is_passed_on_and_a_plain_one_is_emitted():
 def test_pagination_tokens_are_bound_to_the_operation_and_its_other_parameters():
     from imagebuilder_mock._backend import pagination
 
-    assert pagination._request_hash("ListX", {"maxResults": 2}) == pagination._request_hash("ListX", {})
-    assert pagination._request_hash("ListX", {"owner": "Self"}) != pagination._request_hash("ListX", {})
-    assert pagination._request_hash("ListX", {}) != pagination._request_hash("ListY", {})
+    scope = ("a", "r", "ListX")
+    assert pagination._request_hash(scope, {"maxResults": 2}) == pagination._request_hash(scope, {})
+    assert pagination._request_hash(scope, {"owner": "Self"}) != pagination._request_hash(scope, {})
+    assert pagination._request_hash(scope, {}) != pagination._request_hash(("a", "r", "ListY"), {})
     import base64
 
-    request = pagination._request_hash("ListX", {})
+    request = pagination._request_hash(scope, {})
     for offset, key in [(0, "arn:aws:imagebuilder:us-east-1:1:component/a/1.0.0"), (25, 'q"\\\n\u00e9\u2028')]:
         raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
         assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()

@@ -82,6 +82,18 @@ def test_corrupted_body_is_a_clean_400(imagebuilder_mock):
     assert b"not valid JSON" in body
 
 
+@pytest.mark.parametrize("depth", [20, 2000, 5000, 100000])
+def test_deeply_nested_json_is_a_clean_400(imagebuilder_mock, depth):
+    """JSON nested past what the parsers recurse into (~1,000 levels) is the service's 400, never a 500."""
+    body = b'{"x":' + b"[" * depth + b"]" * depth + b"}"
+    status, headers, out = imagebuilder_mock.engine.handle("POST", "/ListComponents", "", {}, body)
+    if depth < 100:  # read, and the unmodelled member dropped
+        assert status == 200
+    else:
+        assert (status, headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+        assert b"nested too deeply" in out
+
+
 def test_a_body_that_is_not_an_object_is_a_clean_400(imagebuilder_mock):
     status, headers, _ = imagebuilder_mock.engine.handle(
         "PUT", "/CreateInfrastructureConfiguration", "", rawhttp.SIGNED, b"[1, 2]")

@@ -31,10 +31,11 @@ def _bad_token() -> ServiceError:
     return ServiceError("InvalidPaginationTokenException", "The nextToken provided is not valid.")
 
 
-def _request_hash(operation: str, params: dict) -> str:
-    """What binds a token to its request: the operation and every parameter but the paging ones."""
+def _request_hash(scope: tuple[str, ...], params: dict) -> str:
+    """What binds a token to its request: its scope (the caller's account, its region, the operation) and
+    every parameter but the paging ones."""
     rest = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
-    return hashlib.blake2b(_CANONICAL([operation, rest]).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(_CANONICAL([list(scope), rest]).encode(), digest_size=8).hexdigest()
 
 
 def _sign(payload: bytes) -> bytes:
@@ -84,21 +85,23 @@ def _resume(items: Iterable[Any], offset: int, key: str) -> Iterable[Any]:
     return everything[offset:]
 
 
-def paginate(operation: str, params: dict, items: Iterable[Any], page_size: int | None = None) -> tuple[list, str | None]:
-    """One page of `items` (lazily consumed) and the token for the next, bound to this request."""
+def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
+             page_size: int | None = None) -> tuple[list, str | None]:
+    """One page of `items` (lazily consumed) and the token for the next, bound to this request and its
+    `scope` (account, region, operation): a token is refused by another caller, Region or operation."""
     size = params.get("maxResults") or page_size or DEFAULT_PAGE
     request = None  # hashed only when a token is read or written (most lists fit one page)
     offset = 0
     token = params.get("nextToken")
     if token:
-        request = _request_hash(operation, params)
+        request = _request_hash(scope, params)
         offset, key = _decode(token, request)
         items = _resume(items, offset, key)
     page = list(itertools.islice(items, size + 1))
     if len(page) <= size:
         return page, None
     following = page.pop()
-    return page, _encode(offset + size, _key(following), request or _request_hash(operation, params))
+    return page, _encode(offset + size, _key(following), request or _request_hash(scope, params))
 
 
 def name_matcher(values: list[str]) -> Callable[[str], bool]:

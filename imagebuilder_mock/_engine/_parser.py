@@ -108,6 +108,8 @@ def read_body(body: bytes | None, body_members: frozenset) -> dict:
         return {}
     try:
         params = read_request(body)
+    except RecursionError:
+        raise _malformed("the JSON is nested too deeply.") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise _malformed(f"not valid JSON ({exc}).") from None
     if not isinstance(params, dict):
