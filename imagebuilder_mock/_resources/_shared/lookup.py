@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
+from ..._backend.caches import memoize
 from ..._backend.resource_types import ARN_TYPES
 from ..._backend.store import Store
 from ..._engine._errors import invalid_value, not_found
@@ -90,10 +91,10 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
             # another account's: the latest build *shared with the caller*, not the latest build
             check = usable
             usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
-        # the catalog's candidates by name (it never changes); a store's by scanning it
-        candidates = catalog.by_name(parsed.region, resource_type, parsed.account).get(parsed.name, ()) \
-            if parsed.account in catalog.ACCOUNTS else collection.values()
-        item = latest_match(candidates, parsed, pattern, resource_type, usable)
+        if parsed.account in catalog.ACCOUNTS:  # the catalog never changes: its matches of an ARN neither
+            item = next((i for i in _catalog_matches(arn) if usable is None or usable(i)), None)
+        else:
+            item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
     if item is None or not visible(ctx, parsed, item):
         raise not_found(type_name(resource_type), arn)
     return item
@@ -117,6 +118,24 @@ def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resour
         if best_key is None or rank > best_key:
             best, best_key = item, rank
     return best
+
+
+@memoize(maxsize=1024)
+def _catalog_matches(arn: str) -> tuple[dict, ...]:
+    """The catalog's items a version or wildcard ARN matches, latest first (ties in catalog order): what
+    `latest_match` would pick from, for each `usable`. Memoised (the catalog never changes; a user's ARN may
+    be anything, so the cache is bounded)."""
+    parsed = arns.parse(arn)
+    pattern = versions.parse(parsed.version, wildcards=True)
+    candidates = catalog.by_name(parsed.region, parsed.resource_type, parsed.account).get(parsed.name, ())
+    built = ARN_TYPES[parsed.resource_type].built
+    found = []
+    for item in candidates:
+        item_arn = arns.parse(item["arn"])
+        if item_arn.workflow_type == parsed.workflow_type and versions.matches(pattern, item_arn.version):
+            found.append(((versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0), item))
+    found.sort(key=lambda pair: pair[0], reverse=True)  # stable: among equal ranks, catalog order stays
+    return tuple(item for _rank, item in found)
 
 
 def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:
