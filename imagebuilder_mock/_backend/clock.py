@@ -11,8 +11,10 @@ UTC = datetime.timezone.utc
 def iso(moment: datetime.datetime) -> str:
     """The service's DateTime string: ISO-8601 UTC with milliseconds and Z (years before 1000 unpadded,
     as strftime's %Y writes them)."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.isoformat(timespec="milliseconds")[:23] + "Z"  # "YYYY-MM-DDTHH:MM:SS.mmm+00:00", cut
 
 
 def parse_iso(text: str) -> datetime.datetime:
@@ -32,7 +34,8 @@ class Clock:
         self._listeners: list = []
 
     def now(self) -> datetime.datetime:
-        return datetime.datetime.now(UTC) + self._offset
+        now = datetime.datetime.now(UTC)
+        return now + self._offset if self._offset else now
 
     def iso_now(self) -> str:
         return iso(self.now())

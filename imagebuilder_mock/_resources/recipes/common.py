@@ -3,7 +3,6 @@ components, and the Create/Get/List/Delete operations themselves."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Callable, Iterable
 
@@ -13,6 +12,7 @@ from ..._backend import arns, versions
 from ..._backend.context import RequestContext
 from ..._backend.resource_types import ARN_TYPES
 from ..._engine._errors import ServiceError, already_exists, dependency, invalid_value
+from ..._engine._json import canonical
 from .._shared import lookup as _lookup
 from .._shared.common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
 
@@ -151,7 +151,7 @@ def _share(store, item: dict) -> None:
         if isinstance(value, str):
             item[member] = strings.setdefault(value, value)
     if item.get("components"):
-        key = json.dumps(item["components"], sort_keys=True)
+        key = canonical(item["components"])
         item["components"] = lists.setdefault(key, item["components"])
 
 
