@@ -16,6 +16,7 @@ import os
 from typing import Any, Callable, Iterable
 
 from .._engine._errors import ServiceError, invalid_value
+from .._engine._json import canonical
 from .resource_types import RESOURCE_TYPES
 
 _SECRET = os.urandom(16)
@@ -35,7 +36,7 @@ def _request_hash(scope: tuple[str, ...], params: dict) -> str:
     """What binds a token to its request: its scope (the caller's account, its region, the operation) and
     every parameter but the paging ones."""
     rest = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
-    return hashlib.blake2b(_CANONICAL([list(scope), rest]).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(canonical([list(scope), rest]), digest_size=8).hexdigest()
 
 
 def _sign(payload: bytes) -> bytes:

@@ -115,9 +115,11 @@ def delete_unused(ctx: RequestContext, params: dict, param: str, resource_type: 
 
 
 def version_references(arn: str) -> dict:
-    """latestVersionReferences of a versioned resource (own, shared or AWS-owned), from its ARN."""
+    """latestVersionReferences of a stored versioned resource (own, shared or AWS-owned), from its ARN."""
     parsed = arns.parse(arn)
-    stem = parsed.version_arn[:-len(parsed.version)]  # the version ARN up to its version node
+    # a stored resource's ARN is its version ARN, or that and `/<build>`: cut to before the version node
+    version_arn = arn.rpartition("/")[0] if parsed.build is not None else arn
+    stem = version_arn[:-len(parsed.version)]
     major, minor, _ = parsed.version.split(".")
     return {"latestVersionArn": f"{stem}x.x.x", "latestMajorVersionArn": f"{stem}{major}.x.x",
             "latestMinorVersionArn": f"{stem}{major}.{minor}.x", "latestPatchVersionArn": stem + parsed.version}
