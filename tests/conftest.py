@@ -8,6 +8,8 @@ import os
 import boto3
 import pytest
 
+import _network_guard
+
 os.environ.setdefault("IMAGEBUILDER_MOCK_STRICT", "1")
 # Tests never touch the network: no real credentials, no real endpoints.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
@@ -18,6 +20,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+_network_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_network():
+    """Fail the test if anything in it reached (or tried to reach) beyond loopback (`_network_guard.py`)."""
+    del _network_guard.violations[:]
+    yield
+    found, _network_guard.violations[:] = list(_network_guard.violations), []
+    assert not found, f"the test tried to reach the network: {found}"
 
 
 @pytest.fixture

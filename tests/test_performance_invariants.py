@@ -417,6 +417,10 @@ def test_pagination_tokens_are_bound_to_the_operation_and_its_other_parameters()
 
     request = pagination._request_hash(scope, {})
     for offset, key in [(0, "arn:aws:imagebuilder:us-east-1:1:component/a/1.0.0"), (25, 'q"\\\n\u00e9\u2028')]:
-        raw = base64.urlsafe_b64decode(pagination._encode(offset, key, request))
-        assert raw[pagination._SIGNATURE:] == pagination._CANONICAL([offset, key, request]).encode()
-        assert pagination._decode(pagination._encode(offset, key, request), request) == (offset, key)
+        coming, page = [{"arn": key}, {"arn": key + "-2"}], [{"arn": "earlier"}]
+        token = pagination._encode(offset, coming, page, request)
+        digests = [pagination._digest(key), pagination._digest(key + "-2")]
+        raw = base64.urlsafe_b64decode(token)
+        assert raw[pagination._SIGNATURE:] == pagination._CANONICAL(
+            [offset, digests, [pagination._digest("earlier")], request]).encode()
+        assert pagination._decode(token, request) == (offset, digests, [pagination._digest("earlier")])

@@ -1,9 +1,13 @@
 """Opaque, request-bound pagination tokens and the filters List* operations accept.
 
-A token names the first item of the next page (its ARN or id) and where it was. The next page starts at
-that item wherever it is now, so deleting what earlier pages returned (a cleanup loop over a paginator)
-or adding items before it neither skips nor repeats anything; only when that very item is gone does the
-page start at the position it had. Tokens are signed and bound to the request's other parameters.
+A token names the items that come next (the first by its ARN or id, the following ones up to `LOOKAHEAD`
+by digest), the items of the page it came with (by digest) and where it was. The next page starts at the
+first of the coming items that is still there, wherever it is now, so deleting what earlier pages
+returned (a cleanup loop over a paginator), deleting what is still to come, or adding items before it
+neither skips nor repeats anything. Only when every item the token names is gone does the page start
+after the last item of the previous page still there, and only when those are gone too at the position
+the token saw. Tokens are signed and bound to the caller's account, Region and operation and to the
+request's other parameters.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .resource_types import RESOURCE_TYPES
 _SECRET = os.urandom(16)
 DEFAULT_PAGE = 25
 _SIGNATURE = 12  # bytes of the keyed BLAKE2b signature
+LOOKAHEAD = 25  # how many of the coming items a token names
 #: The member that identifies a listed item, in the order they are looked for: the stored types' (ResourceType
 #: table), then a scan finding's (findings are derived from images, not stored).
 _IDS = tuple(dict.fromkeys(t.id_member for t in RESOURCE_TYPES)) + ("findingArn",)
@@ -53,37 +58,50 @@ def _key(item: Any) -> str:
     return hashlib.blake2b(_CANONICAL(item).encode(), digest_size=12).hexdigest()
 
 
-def _encode(offset: int, key: str, request: str) -> str:
-    payload = _CANONICAL([offset, key, request]).encode()
+def _digest(key: str) -> str:
+    """A short stand-in for a returned item's key in a token (the page's items travel by digest)."""
+    return hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
+
+
+def _encode(offset: int, coming: list, page: list, request: str) -> str:
+    payload = _CANONICAL([offset, [_digest(_key(item)) for item in coming],
+                          [_digest(_key(item)) for item in page], request]).encode()
     return base64.urlsafe_b64encode(_sign(payload) + payload).decode()
 
 
-def _decode(token: str, request: str) -> tuple[int, str]:
+def _decode(token: str, request: str) -> tuple[int, list[str], list[str]]:
     try:
         raw = base64.urlsafe_b64decode(token.encode())
         signature, payload = raw[:_SIGNATURE], raw[_SIGNATURE:]
         if len(signature) != _SIGNATURE or _sign(payload) != signature:
             raise ValueError
-        offset, key, bound = json.loads(payload)
+        offset, coming, returned, bound = json.loads(payload)
     except (ValueError, TypeError, UnicodeError):
         raise _bad_token() from None
-    if bound != request or not isinstance(offset, int) or offset < 0:
+    if bound != request or not isinstance(offset, int) or offset < 0 or not coming:
         raise _bad_token()
-    return offset, key
+    return offset, coming, returned
 
 
-def _resume(items: Iterable[Any], offset: int, key: str) -> Iterable[Any]:
-    """`items` from the item `key` on: found where the token saw it (one comparison), else wherever it
-    is now; if it is gone, from the position it had."""
+def _resume(items: Iterable[Any], offset: int, coming: list[str], returned: list[str]) -> Iterable[Any]:
+    """`items` from the first of the `coming` items still there: found where the token saw it (one
+    comparison), else wherever it is now; if all are gone, after the last item of the previous page still
+    there; else from the position the token saw."""
     items = iter(items)
     head = list(itertools.islice(items, offset + 1))
-    if len(head) > offset and _key(head[offset]) == key:
+    if len(head) > offset and _digest(_key(head[offset])) == coming[0]:
         return itertools.chain(head[offset:], items)
     everything = head + list(items)
-    for index, item in enumerate(everything):
-        if _key(item) == key:
+    digests = [_digest(_key(item)) for item in everything]
+    still_coming = set(coming)
+    for index, digest in enumerate(digests):
+        if digest in still_coming:
             return everything[index:]
-    return everything[offset:]
+    previous_page = set(returned)
+    for index in range(len(digests) - 1, -1, -1):
+        if digests[index] in previous_page:
+            return everything[index + 1:]
+    return everything[max(0, offset - len(returned)):]
 
 
 def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
@@ -96,13 +114,14 @@ def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
     token = params.get("nextToken")
     if token:
         request = _request_hash(scope, params)
-        offset, key = _decode(token, request)
-        items = _resume(items, offset, key)
-    page = list(itertools.islice(items, size + 1))
+        offset, key, returned = _decode(token, request)
+        items = _resume(items, offset, key, returned)
+    page = list(itertools.islice(items, size + LOOKAHEAD))
     if len(page) <= size:
         return page, None
-    following = page.pop()
-    return page, _encode(offset + size, _key(following), request or _request_hash(scope, params))
+    coming = page[size:]
+    del page[size:]
+    return page, _encode(offset + size, coming, page, request or _request_hash(scope, params))
 
 
 def name_matcher(values: list[str]) -> Callable[[str], bool]:

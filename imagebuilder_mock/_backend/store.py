@@ -7,6 +7,7 @@ from typing import Any
 
 from .clock import Clock
 from .injection import ErrorInjector
+from .journal import Collection, Journal
 from .resource_types import RESOURCE_TYPES, ResourceType
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -19,17 +20,20 @@ class Store:
 
     Resource dicts use the model's member names; keys starting with "_" are private bookkeeping
     that the serialiser never emits. Dicts keep insertion order, which is the order List* returns.
+    The collections, policies and build counters are journaled (`journal.py`): a failed request's
+    writes are undone.
     """
 
-    def __init__(self, account: str, region: str) -> None:
+    def __init__(self, account: str, region: str, journal: Journal | None = None) -> None:
         self.account = account
         self.region = region
+        journal = journal or Journal()
         for resource_type in RESOURCE_TYPES:
-            setattr(self, resource_type.store_attribute, {})
+            setattr(self, resource_type.store_attribute, Collection(journal))
         #: resource ARN -> policy JSON (Put*Policy)
-        self.policies: dict[str, str] = {}
+        self.policies: dict[str, str] = Collection(journal)
         #: build counters: version ARN -> last build number handed out (never reused after a delete)
-        self.builds: dict[str, int] = {}
+        self.builds: dict[str, int] = Collection(journal)
         #: lookup indexes that resource modules derive from the collections, by name (e.g. the
         #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
         self.indexes: dict[str, Any] = {}
@@ -64,14 +68,23 @@ class Backend:
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
         self.hooks: list = []
         self.injector = ErrorInjector()
+        #: the store writes of the request being served, undone if it fails (`journal.py`)
+        self.journal = Journal()
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)
         store = self.stores.get(key)
         if store is None:
             with self.lock:
-                store = self.stores.setdefault(key, Store(account, region))
+                store = self.stores.setdefault(key, Store(account, region, self.journal))
         return store
+
+    def undo_request(self) -> None:
+        """Undo the store writes of the failed request being served; the indexes derived from the
+        collections are dropped, to be rebuilt from them on first use."""
+        self.journal.undo()
+        for store in self.stores.values():
+            store.indexes.clear()
 
     def account_for(self, access_key: str | None) -> str:
         return self.access_keys.get(access_key or "", self.default_account)

@@ -14,6 +14,7 @@
 5. idempotency a create whose client token was seen answers the first response again (`_idempotency`);
 6. dispatch    the operation's handler;
 7. render      the members the engine adds (requestId, clientToken), the output shape's serialiser, JSON;
+               if 6 or 7 fails, the request's store writes are undone (`_backend/journal.py`);
                a success with a client token is remembered.
 
 A ServiceError raised at any step is rendered as the service renders errors; any other exception is a
@@ -97,8 +98,7 @@ class Engine:
                     replayed = token.replay(request_id)
                     if replayed is not None:  # the first answer (a success, so the operation's status)
                         return plan.status, _headers(request_id), replayed
-                result = self._dispatch(plan, ctx, params)
-                response = self._render(plan, params, result, request_id)
+                response = self._dispatch_and_render(plan, ctx, params, request_id)
                 if token is not None:
                     token.remember(request_id, response[2])
             return response
@@ -156,8 +156,20 @@ class Engine:
             return None
         return _idempotency.slot(self.backend.idempotency, ctx.account, ctx.region, plan.name, token, params)
 
-    def _dispatch(self, plan: OperationPlan, ctx: RequestContext, params: dict) -> dict:
-        return plan.handler(ctx, params) or {}
+    def _dispatch_and_render(self, plan: OperationPlan, ctx: RequestContext, params: dict,
+                             request_id: str) -> Response:
+        """The handler's result rendered, committed whole: if the handler or the rendering fails, every
+        store write of the request is undone (`_backend/journal.py`)."""
+        journal = self.backend.journal
+        journal.open()
+        try:
+            result = plan.handler(ctx, params) or {}
+            response = self._render(plan, params, result, request_id)
+        except BaseException:
+            self.backend.undo_request()
+            raise
+        journal.close()
+        return response
 
     def _render(self, plan: OperationPlan, params: dict, result: dict, request_id: str) -> Response:
         """The response to a success: the members the engine adds, the output shape's members, JSON."""

@@ -185,11 +185,12 @@ def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | No
     from ..images.builds import start_build  # here: image_builds imports the workflows family
 
     image = start_build(ctx, request, build_type=build_type, source_pipeline=pipeline)
+    ctx.backend.journal.keep(pipeline)  # changed in place (the scheduler holds it): undone if the request fails
     pipeline["dateLastRun"] = image["dateCreated"]
     pipeline["lastRunStatus"] = image["state"]["status"]
     pipeline["_lastImageArn"] = image["arn"]
     pipeline["_dependencies"] = dependencies
-    pipeline.setdefault("_inFlight", []).append(image["arn"])
+    pipeline["_inFlight"] = [*pipeline.get("_inFlight", ()), image["arn"]]
     return image
 
 
