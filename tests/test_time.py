@@ -138,7 +138,7 @@ def test_the_user_page_examples_run(index):
     real_sleep = time.sleep
     started = time.monotonic()
     exec(compile(_doc_examples()[index], f"time-and-lifecycle.md example {index + 1}", "exec"), {})
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # simulated hours; generous for a loaded machine
     assert time.sleep is real_sleep
 
 
