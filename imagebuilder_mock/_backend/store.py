@@ -64,6 +64,8 @@ class Backend:
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
         self.hooks: list = []
         self.injector = ErrorInjector()
+        #: the handle's `m.catalog` (_resources/_shared/catalog_extension.py); kept across reset()
+        self.catalog_extension: Any = None
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)
