@@ -26,6 +26,8 @@ class MockImageBuilder:
         self.account_id = account_id
         self.settings = settings
         self.backend = Backend(account_id, **settings)
+        if settings.get("catalog_file"):  # a bad file fails here, not at the first request
+            self.catalog.load(settings["catalog_file"])
         if "progression" in settings or "stage_durations" in settings:
             from . import _lifecycle as lifecycle
 
@@ -51,6 +53,16 @@ class MockImageBuilder:
     def clock(self) -> Clock:
         """The simulated clock every date comes from: `now()`, `advance(seconds=…)`."""
         return self.backend.clock
+
+    @property
+    def catalog(self):
+        """The AWS-managed catalog this mock serves, to extend or replace: `add_image`, `add_component`,
+        `add_workflow`, `load(path)`, `clear()` (docs/catalog.md). Additions survive `reset()`."""
+        if self.backend.catalog_extension is None:
+            from ._resources._shared.catalog_extension import CatalogExtension
+
+            self.backend.catalog_extension = CatalogExtension()
+        return self.backend.catalog_extension
 
     def reset(self) -> None:
         """Forget every resource, token and registered access key's state (keys stay registered), and empty
@@ -158,7 +170,7 @@ class MockImageBuilder:
 
 
 #: Keywords of mock_imagebuilder() besides account_id (docs/usage.md describes each).
-SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects")
+SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects", "catalog_file")
 
 
 def _check_account_id(account_id: str) -> None:

@@ -250,12 +250,14 @@ def test_list_images_rejects_unsupported_filters_and_byname_with_version(ib):
 
 
 def test_list_images_owner_amazon_and_pagination(ib):
-    amazon = ib.list_images(owner="Amazon", maxResults=100)["imageVersionList"]
+    pages = ib.get_paginator("list_images").paginate(owner="Amazon", PaginationConfig={"PageSize": 100})
+    amazon = [v for page in pages for v in page["imageVersionList"]]
     assert amazon and all(v["owner"] == "Amazon" and ":aws:image/" in v["arn"] for v in amazon)
     page = ib.list_images(owner="Amazon", maxResults=2)
     assert len(page["imageVersionList"]) == 2 and page["nextToken"]
-    rest = ib.list_images(owner="Amazon", maxResults=100, nextToken=page["nextToken"])["imageVersionList"]
-    assert len(rest) == len(amazon) - 2
+    rest = ib.get_paginator("list_images").paginate(owner="Amazon", PaginationConfig={
+        "PageSize": 100, "StartingToken": page["nextToken"]})
+    assert len([v for p in rest for v in p["imageVersionList"]]) == len(amazon) - 2
     with raises("InvalidPaginationTokenException", 400):
         ib.list_images(owner="Amazon", nextToken="garbage")
     assert ib.list_images(owner="ThirdParty")["imageVersionList"] == []

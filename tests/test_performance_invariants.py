@@ -15,6 +15,9 @@ from imagebuilder_mock._resources._shared import catalog
 from imagebuilder_mock._resources.components import documents as component_documents
 from imagebuilder_mock._resources.workflows import documents as workflow_documents
 
+#: The managed build-image workflow's document, as the catalog's data file holds it.
+_BUILD_IMAGE_DOC = next(e["data"] for e in catalog.builtin_entries("workflows") if e["name"] == "build-image")
+
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
@@ -134,7 +137,7 @@ def test_yaml_errors_are_the_pure_python_loaders(text):
 
 
 def test_yaml_results_are_the_pure_python_loaders():
-    for text in [f.LINUX_DOC, catalog._BUILD_IMAGE_DOC, "a: 1.0\nb: [yes, no, ~, 0x1F]\nc: 2001-12-14\n"]:
+    for text in [f.LINUX_DOC, _BUILD_IMAGE_DOC, "a: 1.0\nb: [yes, no, ~, 0x1F]\nc: 2001-12-14\n"]:
         assert component_documents.load_yaml(text) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
@@ -149,7 +152,7 @@ def test_component_documents_are_fresh_for_every_caller():
 
 
 def test_cached_workflow_documents_are_shared_and_never_mutated(ib):
-    text = catalog._BUILD_IMAGE_DOC
+    text = _BUILD_IMAGE_DOC
     parsed = workflow_documents.parse(text, "BUILD")
     assert workflow_documents.parse(text, "BUILD") is parsed
     pristine = yaml.load(text, Loader=yaml.SafeLoader)

@@ -70,6 +70,8 @@ class Backend:
         self.injector = ErrorInjector()
         #: the store writes of the request being served, undone if it fails (`journal.py`)
         self.journal = Journal()
+        #: the handle's `m.catalog` (_resources/_shared/catalog_extension.py); kept across reset()
+        self.catalog_extension: Any = None
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)

@@ -136,7 +136,7 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
         return ctx.store.collection(ARN_TYPES[resource_type]).values()
     if owner == "Shared":
         return (item for _account, item in shared_items(ctx, resource_type))
-    return catalog.collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()
+    return catalog.view(ctx).collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()
 
 
 def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fields: dict[str, Callable[[dict], Any]],

@@ -51,7 +51,7 @@ def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] |
     if parsed.resource_type not in ARN_TYPES or parsed.region != ctx.region:
         return None
     if parsed.account in catalog.ACCOUNTS:
-        return catalog.collection(parsed.region, parsed.resource_type, parsed.account)
+        return catalog.view(ctx).collection(parsed.region, parsed.resource_type, parsed.account)
     store: Store = ctx.backend.store(parsed.account, parsed.region)
     return store.collection(ARN_TYPES[parsed.resource_type])
 
@@ -79,6 +79,8 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
     parsed = arns.parse(arn, param)
     if parsed.resource_type != resource_type:
         raise invalid_value(param, f"The ARN '{arn}' is not a valid {resource_type} ARN.")
+    if parsed.version is not None and "xx" in parsed.version:
+        arn, parsed = _single_x(arn, parsed, param)
     collection = owner_collection(ctx, parsed)
     if collection is None:
         raise not_found(type_name(resource_type), arn)
@@ -92,12 +94,25 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
             check = usable
             usable = lambda i: (check is None or check(i)) and visible(ctx, parsed, i)  # noqa: E731
         if parsed.account in catalog.ACCOUNTS:  # the catalog never changes: its matches of an ARN neither
-            item = next((i for i in _catalog_matches(arn) if usable is None or usable(i)), None)
+            view = catalog.view(ctx)
+            found = _catalog_matches(arn) if view is catalog.BUILTIN else _matches(view, arn)
+            item = next((i for i in found if usable is None or usable(i)), None)
         else:
             item = latest_match(collection.values(), parsed, pattern, resource_type, usable)
     if item is None or not visible(ctx, parsed, item):
         raise not_found(type_name(resource_type), arn)
     return item
+
+
+def _single_x(arn: str, parsed: arns.Arn, param: str) -> tuple[str, arns.Arn]:
+    """`.../xxxx.x.x` as `.../x.x.x`: a node of x's is one wildcard (the API reference's parentImage
+    example `windows-server-2016-english-full-base-x86/xxxx.x.x`, the AWS CLI's create-image-recipe)."""
+    nodes = [("x" if node and set(node) == {"x"} else node) for node in parsed.version.split(".")]
+    version = ".".join(nodes)
+    stem = arn[:arn.index("/" + parsed.version) + 1]
+    rest = arn[len(stem) + len(parsed.version):]
+    arn = stem + version + rest
+    return arn, arns.parse(arn, param)
 
 
 def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resource_type: str,
@@ -125,9 +140,14 @@ def _catalog_matches(arn: str) -> tuple[dict, ...]:
     """The catalog's items a version or wildcard ARN matches, latest first (ties in catalog order): what
     `latest_match` would pick from, for each `usable`. Memoised (the catalog never changes; a user's ARN may
     be anything, so the cache is bounded)."""
+    return _matches(catalog.BUILTIN, arn)
+
+
+def _matches(view, arn: str) -> tuple[dict, ...]:
+    """The items of catalog `view` a version or wildcard ARN matches, latest first."""
     parsed = arns.parse(arn)
     pattern = versions.parse(parsed.version, wildcards=True)
-    candidates = catalog.by_name(parsed.region, parsed.resource_type, parsed.account).get(parsed.name, ())
+    candidates = view.by_name(parsed.region, parsed.resource_type, parsed.account).get(parsed.name, ())
     built = ARN_TYPES[parsed.resource_type].built
     found = []
     for item in candidates:

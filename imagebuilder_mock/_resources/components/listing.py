@@ -127,7 +127,7 @@ def _owned(ctx: RequestContext, owner: str) -> Iterable[dict]:
     if owner == "Shared":
         return [item for _account, item in _lookup.shared_items(ctx, "component")]
     account = _OWNER_ACCOUNTS[owner]
-    return [i for i in catalog.collection(ctx.region, "component").values() if arns.parse(i["arn"]).account == account]
+    return [i for i in catalog.view(ctx).collection(ctx.region, "component").values() if arns.parse(i["arn"]).account == account]
 
 
 def _newer(item: dict, current: dict | None) -> bool:

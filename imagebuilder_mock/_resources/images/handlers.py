@@ -110,7 +110,7 @@ def list_images(ctx: RequestContext, params: dict) -> dict:
         images = list(shared_items(ctx, "image"))
         settle_all(ctx, (i for _, i in images))
     elif owner == "Amazon":
-        images = [("Amazon", i) for i in catalog.images(ctx.region).values()
+        images = [("Amazon", i) for i in catalog.view(ctx).images(ctx.region).values()
                   if params.get("includeDeprecated") or i["state"]["status"] != "DEPRECATED"]
     else:  # ThirdParty, AWSMarketplace: no such images in the mock
         images = []

@@ -181,8 +181,8 @@ def source_of(image: dict) -> str:
 def find_by_ami(ctx, ami_id: str) -> dict | None:
     """The image that produced `ami_id` in the request's Region: an AWS-owned catalog image, or a
     build of any account (the AMI may have been distributed to the caller)."""
-    for image in catalog.images(ctx.region).values():
-        if any(a["image"] == ami_id for a in image["outputResources"]["amis"]):
+    for image in catalog.view(ctx).images(ctx.region).values():
+        if any(a["image"] == ami_id for a in image["outputResources"].get("amis", ())):
             return image
     for (_account, region), store in list(ctx.backend.stores.items()):
         if region != ctx.region:

@@ -25,6 +25,9 @@ MAX_COMPONENTS = 20
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
 _MARKETPLACE_PRODUCT = re.compile(r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 _VERSION_NODE = re.compile(r"^(?:[0-9]+|x)$")
+#: What may follow `ssm:`: an SSM parameter name (`/aws/service/...`, `my-ami-param`; SSM's allowed
+#: characters, 2,048 at most) or a parameter ARN (model: "followed by the parameter name or ARN").
+SSM_PARAMETER = re.compile(r"^(?:[a-zA-Z0-9_.\-/]{1,2048}|arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[a-zA-Z0-9_.\-/]{1,2048})$")
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -91,6 +94,9 @@ def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentIm
     if parent.startswith("ssm:"):
         if len(parent) == len("ssm:"):
             raise invalid_value(param, "The SSM parameter name after 'ssm:' must not be empty.")
+        if not SSM_PARAMETER.match(parent[4:]):
+            raise invalid_value(param, f"The SSM parameter '{parent[4:]}' is not a valid parameter name or ARN: "
+                                       "a name has only a-z, A-Z, 0-9, '_', '.', '-' and '/'.")
         return DEFAULT_PLATFORM
     if AMI_ID.match(parent) or _MARKETPLACE_PRODUCT.match(parent):
         return DEFAULT_PLATFORM

@@ -18,6 +18,12 @@ _FILTERS = {"containerType": field("containerType"), "name": field("name"), "par
 _PLATFORMS = ("Linux", "Windows")
 _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+$")
 _ECR_PUBLIC = "public.ecr.aws/"
+#: A container image reference as Docker reads one: `[registry[:port]/]path[:tag][@sha256:digest]`, the
+#: path lower case (Docker Hub `amazonlinux:latest`, ECR `<account>.dkr.ecr.<region>.amazonaws.com/repo:tag`).
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE_REFERENCE = re.compile(
+    rf"^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")
 
 #: What GetContainerRecipe returns for a recipe created from dockerfileTemplateUri when the mock
 #: was given no content for that URI (the mock has no S3): Image Builder's documented default template.
@@ -38,8 +44,9 @@ def _platform(ctx: RequestContext, params: dict) -> str:
     if parent.startswith(_ECR_PUBLIC) and override is None:
         raise invalid_value("parentImage", "You must specify a platform override when using ECR Public "
                                            "Repositories as your parent image.")
-    if any(c.isspace() for c in parent):
-        raise invalid_value("parentImage", f"The parent image '{parent}' is not a valid container image URI.")
+    if not _IMAGE_REFERENCE.match(parent):
+        raise invalid_value("parentImage", f"The parent image '{parent}' is not a valid container image URI: "
+                                           "[registry/]repository[:tag][@digest], the repository in lower case.")
     return override or recipes.DEFAULT_PLATFORM
 
 

@@ -119,7 +119,7 @@ def list_workflow_build_versions(ctx: RequestContext, params: dict) -> dict:
         parsed = arns.parse(version_arn, "workflowVersionArn")
         pattern = versions.parse(parsed.version, "workflowVersionArn", wildcards=True)
         if parsed.account == "aws":
-            pool = catalog.workflows(parsed.region).values()
+            pool = catalog.view(ctx).workflows(parsed.region).values()
         elif parsed.account == ctx.account and parsed.region == ctx.region:
             pool = ctx.store.workflows.values()
         else:
