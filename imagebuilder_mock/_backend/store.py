@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -74,7 +75,14 @@ class Backend:
         return store
 
     def account_for(self, access_key: str | None) -> str:
-        return self.access_keys.get(access_key or "", self.default_account)
+        account = self.access_keys.get(access_key or "")
+        if account is not None:
+            return account
+        if "moto.core.models" not in sys.modules and self.settings.get("aws_endpoint_url") is None:
+            return self.default_account
+        from .._aws.sessions import account_of  # moto imported, or an endpoint: the account STS says
+
+        return account_of(self, access_key)
 
     def reset(self) -> None:
         with self.lock:
