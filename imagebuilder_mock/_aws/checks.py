@@ -22,6 +22,14 @@ def _missing(call, *codes: str) -> str | None:
     return None
 
 
+def _found(response: dict, member: str, code: str, message: str) -> dict:
+    """`response`, or the service's NotFound error when its `member` list is empty (an endpoint, moto
+    among them, may answer a look-up of a missing id with an empty list)."""
+    if not response.get(member):
+        raise ClientError({"Error": {"Code": code, "Message": message}}, "Describe")
+    return response
+
+
 def _where(image: dict) -> tuple[str, str]:
     _, _, _, region, account, _ = image["arn"].split(":", 5)
     return region, account
@@ -89,7 +97,10 @@ def before_distribution(clients: Clients, image: dict) -> str | None:
         for template in entry.get("launchTemplateConfigurations") or [] if image.get("type") != "DOCKER" else []:
             ec2 = clients("ec2", template.get("accountId") or owner, entry["region"])
             template_id = template["launchTemplateId"]
-            why = _missing(lambda: ec2.describe_launch_templates(LaunchTemplateIds=[template_id]),
+            why = _missing(lambda: _found(ec2.describe_launch_templates(LaunchTemplateIds=[template_id]),
+                                          "LaunchTemplates", "InvalidLaunchTemplateId.NotFound",
+                                          f"The specified launch template, with template ID {template_id}, does "
+                                          "not exist."),
                            "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed")
             if why:
                 return (f"Distribution failed in Region '{entry['region']}': the launch template "

@@ -46,8 +46,10 @@ class _AwsEffects(lifecycle.LifecycleHook):
         if not active(ctx.backend):
             return True
         status = image["state"]["status"]
-        check = {"PENDING": ("build", checks.before_build),
-                 "DISTRIBUTING": ("distribution", checks.before_distribution)}.get(status)
+        # a container image is pushed when BUILDING ends: its repositories are checked before
+        writes_at = "BUILDING" if image.get("type") == "DOCKER" else "DISTRIBUTING"
+        check = ("build", checks.before_build) if status == "PENDING" else \
+            ("distribution", checks.before_distribution) if status == writes_at else None
         if check is None or image.get("buildType") in ("IMPORT", "IMPORT_ISO") and status == "PENDING":
             return True
         state = _state(ctx, image)
@@ -70,7 +72,7 @@ class _AwsEffects(lifecycle.LifecycleHook):
         state = _state(ctx, image)
         try:
             self._act(state, image, old, new)
-        except (ClientError, BotoCoreError) as error:  # a service refused what the checks let through
+        except Exception as error:  # noqa: BLE001 - a service refused what the checks let through: never a 500
             logger.warning("imagebuilder-mock: %s -> %s of %s: %s", old, new, image["arn"], _reason(error))
 
     @staticmethod

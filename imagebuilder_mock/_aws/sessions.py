@@ -23,6 +23,9 @@ import sys
 
 import boto3
 import botocore.config
+import botocore.session
+
+from .._backend.caches import memoize
 
 #: moto's account when neither MOTO_ACCOUNT_ID nor a known access key says otherwise.
 MOTO_DEFAULT_ACCOUNT = "123456789012"
@@ -30,6 +33,13 @@ MOTO_DEFAULT_ACCOUNT = "123456789012"
 CROSS_ACCOUNT_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 _CONFIG = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"})
 _FAKE_SECRET = "imagebuilder-mock-secret"  # moto and moto's server do not check signatures
+
+
+@memoize(maxsize=1)
+def _session() -> boto3.session.Session:
+    """One boto3 session for every client the effects make: its loader reads each service's model once
+    (a new session per build would parse EC2's model again: seconds). Credentials are given per client."""
+    return boto3.session.Session(botocore_session=botocore.session.Session())
 
 
 def moto_active() -> bool:
@@ -55,17 +65,19 @@ class Clients:
 
     def __init__(self, backend) -> None:
         self.endpoint_url = backend.settings.get("aws_endpoint_url")
-        self._session = boto3.session.Session(**self._fake_credentials())
+        self._session = _session()
+        self._default_credentials = self._fake_credentials()
         self._clients: dict[tuple[str, str, str], object] = {}
         self._credentials: dict[str, dict] = {}
         self._default_account: str | None = None
 
     def _fake_credentials(self) -> dict:
-        if self.endpoint_url is None and moto_active():
-            return {}  # moto's own (FOOBARKEY) or the user's environment, as any client under mock_aws
-        return {"aws_access_key_id": "AKIAIMAGEBUILDERMOCK", "aws_secret_access_key": _FAKE_SECRET}
+        key = os.environ.get("AWS_ACCESS_KEY_ID") if self.endpoint_url is None and moto_active() else None
+        # under mock_aws: moto's own key (FOOBARKEY) or the user's, as any client there would sign with
+        return {"aws_access_key_id": key or "AKIAIMAGEBUILDERMOCK", "aws_secret_access_key": _FAKE_SECRET}
 
     def _plain(self, service: str, region: str, **credentials):
+        credentials = credentials or self._default_credentials
         return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG,
                                     **credentials)
 
@@ -112,7 +124,7 @@ def account_of(backend, access_key: str | None) -> str:
     account = known.get(cache_key)
     if account is None:
         endpoint_url = backend.settings.get("aws_endpoint_url")
-        sts = boto3.session.Session().client(
+        sts = _session().client(
             "sts", region_name="us-east-1", endpoint_url=endpoint_url, config=_CONFIG,
             aws_access_key_id=access_key, aws_secret_access_key=_FAKE_SECRET)
         try:
