@@ -327,3 +327,23 @@ def _store_images():
 
     backend = _patch.current().backend
     return [image for store in backend.stores.values() for image in store.images.values()]
+
+
+def _doc_examples():
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "aws-integration.md"
+    return re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_doc_examples())))
+def test_the_page_examples_run(index):
+    exec(compile(_doc_examples()[index], f"aws-integration.md example {index + 1}", "exec"), {})
+
+
+def test_the_page_has_its_example_and_table():
+    import pathlib
+
+    page = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "aws-integration.md").read_text()
+    assert len(_doc_examples()) >= 1 and "| side effect | with moto" in page
