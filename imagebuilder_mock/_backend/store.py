@@ -55,6 +55,8 @@ class Backend:
         self.lock = threading.RLock()
         self.default_account = default_account
         self.settings = settings
+        #: the other services' endpoint (`aws_endpoint_url`): requests' accounts are then STS's (_aws/)
+        self.aws_endpoint_url = settings.get("aws_endpoint_url")
         self.clock = Clock()
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
@@ -78,7 +80,7 @@ class Backend:
         account = self.access_keys.get(access_key or "")
         if account is not None:
             return account
-        if "moto.core.models" not in sys.modules and self.settings.get("aws_endpoint_url") is None:
+        if self.aws_endpoint_url is None and "moto.core.models" not in sys.modules:
             return self.default_account
         from .._aws.sessions import account_of  # moto imported, or an endpoint: the account STS says
 
