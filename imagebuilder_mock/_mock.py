@@ -170,7 +170,8 @@ class MockImageBuilder:
 
 
 #: Keywords of mock_imagebuilder() besides account_id (docs/usage.md describes each).
-SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects", "catalog_file")
+SETTINGS = ("progression", "stage_durations", "patch_sleep", "check_output", "s3_objects", "catalog_file",
+            "aws_endpoint_url")  # aws_endpoint_url: other services' endpoint (docs/aws-integration.md)
 
 
 def _check_account_id(account_id: str) -> None:

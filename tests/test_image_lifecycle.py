@@ -194,11 +194,12 @@ def test_a_gated_stage_moves_on_from_when_it_opened(imagebuilder_mock, ib, add_h
 
 
 def test_the_hooks_run_outputs_then_workflows_then_pipelines():
+    from imagebuilder_mock._aws.effects import AWS_EFFECTS  # off without moto (tests/test_aws_integration.py)
     from imagebuilder_mock._resources.images import outputs as image_outputs
     from imagebuilder_mock._resources.pipelines import handlers as pipelines
     from imagebuilder_mock._resources.workflows import runtime as workflow_runtime
 
-    assert lifecycle.hooks.in_order() == (image_outputs.OUTPUTS, workflow_runtime.WORKFLOWS,
+    assert lifecycle.hooks.in_order() == (image_outputs.OUTPUTS, AWS_EFFECTS, workflow_runtime.WORKFLOWS,
                                           pipelines.PIPELINE_OUTCOMES)
 
 

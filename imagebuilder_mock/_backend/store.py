@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -58,6 +59,8 @@ class Backend:
         self.lock = threading.RLock()
         self.default_account = default_account
         self.settings = settings
+        #: the other services' endpoint (`aws_endpoint_url`): requests' accounts are then STS's (_aws/)
+        self.aws_endpoint_url = settings.get("aws_endpoint_url")
         self.clock = Clock()
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
@@ -89,7 +92,14 @@ class Backend:
             store.indexes.clear()
 
     def account_for(self, access_key: str | None) -> str:
-        return self.access_keys.get(access_key or "", self.default_account)
+        account = self.access_keys.get(access_key or "")
+        if account is not None:
+            return account
+        if self.aws_endpoint_url is None and "moto.core.models" not in sys.modules:
+            return self.default_account
+        from .._aws.sessions import account_of  # moto imported, or an endpoint: the account STS says
+
+        return account_of(self, access_key)
 
     def reset(self) -> None:
         with self.lock:

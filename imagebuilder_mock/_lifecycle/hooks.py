@@ -32,12 +32,16 @@ def in_order() -> tuple[LifecycleHook, ...]:
 
     1. outputs: the AMIs / container images a stage leaves, and scan states; first, because what runs
        after it reads them (a workflow's CreateImage step shows the build's AMI);
-    2. workflows: executions and steps per stage; its gate holds a stage on a WaitForAction step and
+    2. AWS effects (`_aws/`, off unless moto or an endpoint is there): checks, AMIs / container images in
+       the other services, notifications; after outputs, whose AMI ids it replaces with EC2's, and before
+       workflows, whose steps show those ids;
+    3. workflows: executions and steps per stage; its gate holds a stage on a WaitForAction step and
        may fail the build;
-    3. pipelines: lastRunStatus, consecutiveFailures, auto-disable; last, as it only records outcomes.
+    4. pipelines: lastRunStatus, consecutiveFailures, auto-disable; last, as it only records outcomes.
     """
+    from .._aws.effects import AWS_EFFECTS
     from .._resources.images.outputs import OUTPUTS
     from .._resources.pipelines.handlers import PIPELINE_OUTCOMES
     from .._resources.workflows.runtime import WORKFLOWS
 
-    return (OUTPUTS, WORKFLOWS, PIPELINE_OUTCOMES)
+    return (OUTPUTS, AWS_EFFECTS, WORKFLOWS, PIPELINE_OUTCOMES)
