@@ -26,7 +26,7 @@ def test_image_available_waiter_over_a_multi_hour_build_takes_no_wall_time(image
     wall = time.monotonic() - start_wall
     simulated = imagebuilder_mock.clock.now() - start_sim
     assert status(ib, arn) == "AVAILABLE"
-    assert wall < 1.0, wall
+    assert wall < 10.0, wall  # hours of simulated time; generous for a loaded machine
     total = sum(LONG_BUILD.values())
     assert datetime.timedelta(seconds=total) <= simulated < datetime.timedelta(seconds=total + 61)
 
