@@ -86,10 +86,14 @@ class ServerApp:
                              "milliseconds": round(elapsed, 3), "requestId": headers.get("x-amzn-RequestId"),
                              "time": time.time()})
         if self.log is not None:
-            with self._log_lock:
-                self.log.write(f"{method} {path} {operation} {status} {elapsed:.1f}ms\n")
-                self.log.flush()
+            self.write_log(f"{method} {path} {operation} {status} {elapsed:.1f}ms")
         return [body]
+
+    def write_log(self, line: str) -> None:
+        """One line of the request log: method, path, operation, status, milliseconds."""
+        with self._log_lock:
+            self.log.write(line + "\n")
+            self.log.flush()
 
     def _service(self, environ: dict, method: str, path: str) -> tuple[int, dict, bytes, str]:
         routed = self._router.route(method, path)

@@ -35,6 +35,7 @@ def create(app: ServerApp, host: str, port: int, *, threads: int = DEFAULT_THREA
         server.close()
         raise ValueError(f"--host {host!r} names more than one address; give one (e.g. 127.0.0.1)")
     server.channel_class = _channel_class()
+    server.imagebuilder_app = app  # waitress may wrap the application it was given: the error task reads this
     return server
 
 
@@ -47,7 +48,8 @@ def _channel_class():
 
         def execute(self) -> None:
             error = self.request.error
-            limit = self.channel.server.application.max_body_size
+            app = self.channel.server.imagebuilder_app
+            limit = app.max_body_size
             if error.code == 413:
                 message = body_too_large(limit)
             elif error.code < 500:
@@ -62,6 +64,10 @@ def _channel_class():
             self.set_close_on_finish()
             self.content_length = len(body)
             self.write(body)
+            if app.log is not None:
+                request = self.request
+                app.write_log(f"{getattr(request, 'command', None) or '-'} {getattr(request, 'path', None) or '-'} "
+                              f"- {status} -")
 
     class _Channel(HTTPChannel):
         error_task_class = _ServiceErrorTask
@@ -125,7 +131,7 @@ class ImageBuilderServer:
         if self._runner is not None:
             raise RuntimeError("the server is already running")
         server = create(self.app, self.host, self.port, **self._options)
-        self.port = server.effective_port
+        self.port = int(server.effective_port)
         self._runner = Runner(server)
         self._thread = threading.Thread(target=self._runner.run, name=f"imagebuilder-mock:{self.port}", daemon=True)
         self._thread.start()
