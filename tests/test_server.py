@@ -108,7 +108,9 @@ def server():
 
 
 def test_every_control_endpoint_is_documented():
-    with open("docs/server.md", encoding="utf-8") as handle:
+    import pathlib
+
+    with open(pathlib.Path(__file__).parent.parent / "docs" / "server.md", encoding="utf-8") as handle:
         text = handle.read()
     for method, path in ENDPOINTS:
         assert f"`{method} {CONTROL_PREFIX}{path}`" in text, (method, path)
