@@ -113,6 +113,23 @@ def test_an_idle_connection_is_closed_after_the_timeout(server):
         assert time.monotonic() - started < 8
 
 
+def test_many_idle_connections_hold_no_thread_and_the_server_still_answers():
+    with ImageBuilderServer(port=0, threads=4) as running:
+        threads_before = threading.active_count()
+        idle = [socket.create_connection(("127.0.0.1", running.port), timeout=5) for _ in range(300)]
+        try:
+            time.sleep(0.3)
+            assert threading.active_count() == threads_before
+            connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
+            started = time.monotonic()
+            connection.request("POST", "/ListComponents", body=b"{}")
+            assert connection.getresponse().status == 200 and time.monotonic() - started < 3
+            connection.close()
+        finally:
+            for sock in idle:
+                sock.close()
+
+
 def test_the_server_header_is_neutral_and_errors_carry_no_exception_text(server):
     status, headers, body = _parse(_exchange(server, _post("/ListComponents", b'{"x":' + b"[" * 2000 + b"]" * 2000
                                                            + b"}", "Content-Length: 4005\r\n"))[0])
