@@ -45,9 +45,14 @@ import json  # noqa: E402
 import urllib.request  # noqa: E402
 
 from imagebuilder_mock import ImageBuilderServer  # noqa: E402
+import importlib.util  # noqa: E402
 from imagebuilder_mock._engine._model import service_model  # noqa: E402
 from imagebuilder_mock.server import CONTROL_PREFIX  # noqa: E402
 from imagebuilder_mock.server._control import ENDPOINTS  # noqa: E402
+
+
+needs_waitress = pytest.mark.skipif(importlib.util.find_spec("waitress") is None,
+                                    reason="waitress is not installed (the test and server extras install it)")
 
 
 def _client(url: str, region: str = "us-east-1", key: str = "AKIASERVERTEST000001"):
@@ -73,6 +78,7 @@ def test_the_control_prefix_cannot_collide_with_a_service_route():
     assert not [uri for uri in uris if uri.startswith(CONTROL_PREFIX) or uri.startswith("/_")]
 
 
+@needs_waitress
 def test_image_builder_server_is_a_threaded_context_manager_with_the_handle():
     with ImageBuilderServer(port=0, account_id="111122223333") as server:
         assert server.endpoint_url.startswith("http://127.0.0.1:") and server.port > 0
@@ -85,6 +91,7 @@ def test_image_builder_server_is_a_threaded_context_manager_with_the_handle():
         server.endpoint_url  # noqa: B018
 
 
+@needs_waitress
 def test_start_and_stop_free_the_port():
     server = ImageBuilderServer(port=0).start()
     url = server.endpoint_url
@@ -94,6 +101,7 @@ def test_start_and_stop_free_the_port():
         urllib.request.urlopen(url + CONTROL_PREFIX + "/health", timeout=2)
 
 
+@needs_waitress
 def test_the_pytest_fixture_serves_a_fresh_mock(imagebuilder_server):
     client = _client(imagebuilder_server.endpoint_url)
     assert client.list_components()["componentVersionList"] == []
@@ -116,6 +124,7 @@ def test_every_control_endpoint_is_documented():
         assert f"`{method} {CONTROL_PREFIX}{path}`" in text, (method, path)
 
 
+@needs_waitress
 def test_control_reset_forgets_resources(server):
     client = _client(server.endpoint_url)
     client.create_infrastructure_configuration(name="gone", instanceProfileName="p")
@@ -123,6 +132,7 @@ def test_control_reset_forgets_resources(server):
     assert client.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"] == []
 
 
+@needs_waitress
 def test_control_clock_now_and_advance(server):
     status, before = _control(server.endpoint_url, "GET", "/clock")
     assert status == 200
@@ -144,6 +154,7 @@ def test_control_clock_now_and_advance(server):
     assert status == 200 and moved_to["now"].startswith("2099-01-01T00:00")
 
 
+@needs_waitress
 def test_control_inject_error_answers_the_next_call(server):
     status, _ = _control(server.endpoint_url, "POST", "/inject_error",
                          {"operation": "ListComponents", "code": "ResourceNotFoundException", "message": "nope"})
@@ -159,6 +170,7 @@ def test_control_inject_error_answers_the_next_call(server):
     assert status == 400 and "code" in error["message"]
 
 
+@needs_waitress
 def test_control_register_access_key_sets_the_account(server):
     status, _ = _control(server.endpoint_url, "POST", "/register_access_key",
                          {"access_key_id": "AKIAOTHERACCOUNT0001", "account_id": "444455556666"})
@@ -172,6 +184,7 @@ def test_control_register_access_key_sets_the_account(server):
     assert status == 400 and "12 digits" in error["message"]
 
 
+@needs_waitress
 def test_control_unknown_endpoint_and_bad_json(server):
     status, error = _control(server.endpoint_url, "GET", "/nothing-here")
     assert status == 404 and error["_type"] == "UnknownOperationException"
@@ -186,6 +199,7 @@ def test_control_unknown_endpoint_and_bad_json(server):
     assert status == 400 and "colour" in error["message"]
 
 
+@needs_waitress
 def test_control_journal_lists_the_requests_served(server):
     client = _client(server.endpoint_url)
     client.list_components()
@@ -210,6 +224,7 @@ def _image(client, name: str, **kw) -> str:
         "imageBuildVersionArn"]
 
 
+@needs_waitress
 def test_control_fail_builds_fails_the_next_build(server):
     status, _ = _control(server.endpoint_url, "POST", "/fail_builds", {"reason": "disk full", "at": "TESTING"})
     assert status == 200
@@ -222,6 +237,7 @@ def test_control_fail_builds_fails_the_next_build(server):
     assert status == 400 and "at must be one of" in error["message"]
 
 
+@needs_waitress
 def test_control_run_lifecycle_policies_returns_the_executions(server):
     client = _client(server.endpoint_url)
     assert _control(server.endpoint_url, "POST", "/run_lifecycle_policies") == (200, {"lifecycleExecutionIds": []})
@@ -256,6 +272,7 @@ def _observe(client) -> dict:
     return json.loads(json.dumps(seen, default=str))
 
 
+@needs_waitress
 def test_state_export_and_import_round_trip(server):
     client = _client(server.endpoint_url)
     client.create_component(name="hello", semanticVersion="1.0.0", platform="Linux", tags={"a": "b"},
@@ -299,6 +316,7 @@ def test_state_export_and_import_round_trip(server):
         assert second.endswith("/2")
 
 
+@needs_waitress
 def test_state_import_refuses_what_it_cannot_read(server):
     status, error = _control(server.endpoint_url, "PUT", "/state", {"format": 99})
     assert status == 400 and "format" in error["message"]

@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.state_file and os.path.exists(args.state_file):
         _load(server, args.state_file)
     logging.getLogger("waitress").setLevel(logging.ERROR if args.quiet else logging.WARNING)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N": not a mock's concern
     http_server = create(server.app, args.host, args.port, threads=args.threads, idle_timeout=args.idle_timeout)
     runner = Runner(http_server)
     for signum in (signal.SIGTERM, signal.SIGINT):

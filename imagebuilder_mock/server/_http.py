@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any, Iterable, TextIO
 
 from .._mock import MockImageBuilder
@@ -87,9 +88,18 @@ class Runner:
         try:
             while not self._stopping.is_set():
                 server.asyncore.loop(timeout=1.0, map=server._map, use_poll=True, count=1)
+            server.accepting = False  # no new connections; the requests in flight are answered and sent
+            deadline = time.monotonic() + 5
+            while self._busy() and time.monotonic() < deadline:
+                server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
         finally:
             server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
             server.asyncore.close_all(server._map)
+
+    def _busy(self) -> bool:
+        """A connection has a request being answered or an answer not yet sent."""
+        return any(getattr(channel, "requests", None) or getattr(channel, "total_outbufs_len", 0)
+                   for channel in list(self.server._map.values()) if channel is not self.server)
 
     def stop(self) -> None:
         """Ask the loop to end (from any thread or a signal handler): it wakes at once."""
