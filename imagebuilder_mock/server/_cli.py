@@ -108,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
+        import waitress  # noqa: F401
+    except ImportError:
+        print("imagebuilder-mock-server needs waitress: pip install 'imagebuilder-mock[server]'", file=sys.stderr)
+        return 2
+    try:
         server = ImageBuilderServer(args.host, args.port, threads=args.threads, max_body_size=args.max_body_size,
                                     idle_timeout=args.idle_timeout, cors_origins=_origins(args.cors_origins),
                                     log=None if args.quiet else sys.stderr, **settings_of(args))
