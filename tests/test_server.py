@@ -324,3 +324,23 @@ def test_state_import_refuses_what_it_cannot_read(server):
     exported["extensions"] = {"x": {"__ib": "function", "name": "os:system"}}
     status, error = _control(server.endpoint_url, "PUT", "/state", exported)
     assert status == 400 and "imagebuilder_mock" in error["message"]
+
+
+@needs_waitress
+def test_a_build_in_progress_resumes_in_the_server_seeded_from_its_export():
+    with ImageBuilderServer(progression="clock") as first, ImageBuilderServer(progression="clock") as second:
+        client = _client(first.endpoint_url)
+        image = _image(client, "resumed")
+        first.mock.clock.advance(minutes=3)
+        assert client.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] not in ("AVAILABLE", "FAILED")
+        _, exported = _control(first.endpoint_url, "GET", "/state")
+        assert _control(second.endpoint_url, "PUT", "/state", exported)[0] == 200
+        seeded = _client(second.endpoint_url)
+        for server in (first, second):
+            _control(server.endpoint_url, "POST", "/clock/advance", {"hours": 2})
+        mine, theirs = (c.get_image(imageBuildVersionArn=image)["image"] for c in (client, seeded))
+        assert mine["state"] == theirs["state"] == {"status": "AVAILABLE"}
+        assert mine["dateCreated"] == theirs["dateCreated"] and mine["version"] == theirs["version"]
+        flows = [[(w["workflowBuildVersionArn"], w["status"]) for w in c.list_workflow_executions(
+            imageBuildVersionArn=image)["workflowExecutions"]] for c in (client, seeded)]
+        assert flows[0] == flows[1] and len(flows[0]) == 2
