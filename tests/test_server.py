@@ -197,6 +197,9 @@ def test_control_unknown_endpoint_and_bad_json(server):
     assert caught.value.code == 400 and "not valid JSON" in json.loads(caught.value.read())["message"]
     status, error = _control(server.endpoint_url, "POST", "/fail_builds", {"colour": "red"})
     assert status == 400 and "colour" in error["message"]
+    server.app.max_body_size = 10
+    status, error = _control(server.endpoint_url, "PUT", "/state", {"format": 1, "stores": []})
+    assert status == 400 and error["_type"] == "InvalidRequestException" and "10 bytes" in error["message"]
 
 
 @needs_waitress

@@ -71,7 +71,10 @@ class ServerApp:
             from ._control import control
 
             operation = "control"
-            status, headers, body = control(self, method, path[len(CONTROL_PREFIX):], _read(environ, self))
+            try:
+                status, headers, body = control(self, method, path[len(CONTROL_PREFIX):], _read(environ, self))
+            except ServiceError as error:  # a body over the limit
+                status, headers, body = self.mock.engine.render_error(error, _request_id())
         elif method == "OPTIONS":
             operation = "preflight"
             status, headers, body = self._preflight(environ, origin)
