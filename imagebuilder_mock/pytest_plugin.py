@@ -32,3 +32,15 @@ def imagebuilder_client(imagebuilder_mock: MockImageBuilder):
     import boto3
 
     return boto3.client("imagebuilder", region_name="us-east-1")
+
+
+@pytest.fixture
+def imagebuilder_server(request: pytest.FixtureRequest):
+    """An `imagebuilder_mock.ImageBuilderServer` on a free loopback port for this test (`.endpoint_url`,
+    `.mock`); configure it with the imagebuilder_mock marker. Requires waitress (the `server` extra)."""
+    from .server import ImageBuilderServer
+
+    marker = request.node.get_closest_marker("imagebuilder_mock")
+    settings = dict(marker.kwargs) if marker else {}
+    with ImageBuilderServer(port=0, **settings) as server:
+        yield server
