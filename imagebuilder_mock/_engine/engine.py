@@ -110,8 +110,9 @@ class Engine:
             logger.exception("imagebuilder-mock failed on %s %s", method, path)
             if self.check_output:
                 raise
-            return self.render_error(ServiceError("ServiceException", f"imagebuilder-mock internal error: {exc!r}"),
-                                     request_id)
+            return self.render_error(ServiceError(
+                "ServiceException", f"imagebuilder-mock internal error ({type(exc).__name__}); the traceback is "
+                f"logged by the 'imagebuilder_mock' logger with request id {request_id}."), request_id)
 
     # -- steps -------------------------------------------------------------------------------
     def _route(self, method: str, path: str) -> tuple[OperationPlan, dict[str, str]]:

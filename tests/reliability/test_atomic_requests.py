@@ -117,3 +117,14 @@ def test_a_failed_delete_keeps_the_resource(lenient):
         ib.delete_component(componentBuildVersionArn=arn)
     assert ib.get_component(componentBuildVersionArn=arn)["component"]["arn"] == arn
     assert [c["name"] for c in ib.list_components(byName=True)["componentVersionList"]] == ["kept"]
+
+
+def test_a_bug_of_ours_is_a_clean_500_without_the_exception_text(lenient):
+    ib = boto3.client("imagebuilder", region_name="us-east-1", config=NO_RETRIES)
+    _fail_rendering(lenient, "CreateComponentResponse", count=1)
+    with pytest.raises(ClientError) as exc:
+        f.component(ib, "secret")
+    message = exc.value.response["Error"]["Message"]
+    assert f.error(exc) == ("ServiceException", 500)
+    assert "rendering failed" not in message and "Traceback" not in message
+    assert exc.value.response["ResponseMetadata"]["RequestId"] in message
