@@ -52,6 +52,18 @@ class Clock:
             listener()
         return self.now()
 
+    def move_to(self, moment: datetime.datetime) -> datetime.datetime:
+        """Move the clock forward to `moment` (a naive datetime is read as UTC). The simulated clock is
+        monotonic (builds, schedules and lifecycle policies only look forward): an earlier moment than
+        `now()` is a ValueError."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        delta = moment - self.now()
+        if delta < datetime.timedelta(0):
+            raise ValueError(f"the simulated clock only moves forward: {moment.isoformat()} is before "
+                             f"{self.now().isoformat()}")
+        return self.advance(delta)
+
     def on_advance(self, listener) -> None:
         """Call `listener()` after every advance (schedules catch up lazily through this)."""
         self._listeners.append(listener)

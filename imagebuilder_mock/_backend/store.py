@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import threading
 from typing import Any
 
+from . import ids
 from .clock import Clock
 from .injection import ErrorInjector
 from .resource_types import RESOURCE_TYPES, ResourceType
@@ -64,6 +66,16 @@ class Backend:
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
         self.hooks: list = []
         self.injector = ErrorInjector()
+        #: the id generator (`seed` setting: backend/ids.py) and the calls served (the `m.calls` journal)
+        self.seed = settings.get("seed")
+        self.random = ids.generator(self.seed)
+        self.new_uuid = ids.uuid_maker(self.random)
+        from .pagination import _SECRET
+
+        self.token_secret = ids.token_secret(self.seed, _SECRET)
+        #: raw records (operation, params, account, region, time, status, body, error code, request id),
+        #: read through `_journal.Calls`; the last `max_calls` are kept
+        self.calls: collections.deque[tuple] = collections.deque(maxlen=settings.get("max_calls", 10_000))
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)
@@ -83,3 +95,5 @@ class Backend:
             self.extensions.clear()
             self.injector.clear()
             self.clock.reset()
+            self.calls.clear()
+            ids.reseed(self.random, self.seed)
