@@ -173,16 +173,16 @@ class MockImageBuilder:
     def _decorate_class(self, cls: type) -> type:
         unittest = sys.modules.get("unittest")  # not imported: cls cannot be a TestCase (import stays cheap)
         if unittest is not None and issubclass(cls, unittest.TestCase):
-            original_setup = cls.setUp
+            original_setup: Callable[[Any], None] = getattr(cls, "setUp")
 
             @functools.wraps(original_setup)
-            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            def setUp(test: Any) -> None:  # noqa: N802 - unittest's name
                 mock = self._fresh().start()
                 test.addCleanup(mock.stop)
-                test.imagebuilder_mock = mock  # type: ignore[attr-defined]
+                test.imagebuilder_mock = mock
                 original_setup(test)
 
-            cls.setUp = setUp
+            setattr(cls, "setUp", setUp)
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and callable(member):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from typing import Callable
 
 UTC = datetime.timezone.utc
 
@@ -31,7 +32,7 @@ class Clock:
     def __init__(self) -> None:
         self._offset = datetime.timedelta(0)
         self._lock = threading.Lock()
-        self._listeners: list = []
+        self._listeners: list[Callable[[], object]] = []
 
     def now(self) -> datetime.datetime:
         now = datetime.datetime.now(UTC)
@@ -64,7 +65,7 @@ class Clock:
                              f"{self.now().isoformat()}")
         return self.advance(delta)
 
-    def on_advance(self, listener) -> None:
+    def on_advance(self, listener: Callable[[], object]) -> None:
         """Call `listener()` after every advance (schedules catch up lazily through this)."""
         self._listeners.append(listener)
 
