@@ -92,9 +92,9 @@ class MockImageBuilder:
     def inject_error(self, operation: str, code: str, count: int | None = 1, message: str | None = None) -> None:
         """Answer the next `count` calls of `operation` (e.g. "CreateImage") with the model's error
         `code` (e.g. "ServiceUnavailableException") and its HTTP status; `count=None`: every call, until
-        `clear_errors()` or `reset()`. botocore retries what it retries (a 5xx or throttling error up to
-        its attempts: 3 in legacy/standard mode), each retry a call: `count=1` of a retried error is
-        absorbed by the retry; `count=None` fails every attempt."""
+        `clear_errors()` or `reset()`. botocore retries a 5xx or throttling error (3 attempts in all in its
+        default "standard" mode, 5 in "legacy"), each attempt a call: `count=1` of such an error is absorbed
+        by the retry; `count=None` (or a count of at least the attempts) fails the client's call."""
         self.backend.injector.add(operation, code, count, message)
 
     def clear_errors(self, operation: str | None = None) -> None:
