@@ -84,6 +84,7 @@ def test_a_replayed_idempotent_request_and_an_unknown_path_are_recorded():
 
 
 def test_a_failing_test_reports_the_last_calls(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(textwrap.dedent("""
         def test_fails(imagebuilder_client):
             imagebuilder_client.list_components()
@@ -247,6 +248,7 @@ def test_a_bad_environment_value_is_refused_naming_it(monkeypatch, variable, val
 
 
 def test_the_client_fixture_region_comes_from_the_environment(pytester, monkeypatch):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile("""
         def test_region(imagebuilder_client):
             assert imagebuilder_client.meta.region_name == "eu-west-1"
