@@ -13,6 +13,8 @@
   would reach the network (instance metadata, container credentials, SSO) are skipped while a mock is active.
 - `RequestSigner.get_auth_instance`: a client made before the mock without credentials signs with the fake
   ones while a mock is active.
+- `block_network=True` (in `_do_get_response`): a request of another service that no `before-send` handler
+  (moto's) answered raises `NetworkBlockedError` at the point botocore would send it.
 
 The wrappers are wrapt FunctionWrappers (transparent to introspection and binding). Their cost, measured
 against plain functions (docs/performance.md): ~0.5 us more per wrapped call (two per imagebuilder
@@ -116,6 +118,36 @@ class _EndpointView:
         return getattr(self._endpoint, name)
 
 
+# -- block_network: a request of another service that would leave the process raises -----------
+
+class NetworkBlockedError(RuntimeError):
+    """A request that would have left the process while a mock with `block_network=True` was active."""
+
+
+def _blocking() -> bool:
+    return any(mock.block_network for mock in _active)
+
+
+class _GuardedEndpoint:
+    """The endpoint as `_do_get_response` sees it for one request of another service under
+    `block_network`: `_send` (reached only when no `before-send` handler, such as moto's, answered)
+    raises instead of sending; every other attribute is the endpoint's."""
+
+    def __init__(self, endpoint, args: tuple, kwargs: dict) -> None:
+        self._endpoint = endpoint
+        self._operation = args[1] if len(args) > 1 else kwargs["operation_model"]
+
+    def __getattr__(self, name):
+        return getattr(self._endpoint, name)
+
+    def _send(self, request):
+        operation = self._operation
+        raise NetworkBlockedError(
+            f"imagebuilder-mock (block_network=True) stopped a real AWS request: "
+            f"{operation.service_model.service_name}.{operation.name} to {request.url}. Mock that service "
+            f"(e.g. moto's mock_aws) or leave block_network off.")
+
+
 # -- the wrappers -----------------------------------------------------------------------------
 
 def _is_imagebuilder(args: tuple, kwargs: dict) -> bool:
@@ -133,6 +165,8 @@ def _make_get_response(original):
         # imagebuilder request is answered here.
         if mock is not None and _is_imagebuilder(args, kwargs):
             return original(_EndpointView(instance, mock), *args, **kwargs)
+        if mock is not None and _blocking():
+            return original(_GuardedEndpoint(instance, args, kwargs), *args, **kwargs)
         return wrapped(*args, **kwargs)
 
     return wrapt.FunctionWrapper(original, _do_get_response)

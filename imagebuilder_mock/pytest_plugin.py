@@ -1,13 +1,22 @@
 """pytest plugin (entry point `pytest11`): fixtures `imagebuilder_mock` and `imagebuilder_client`,
-and the marker `@pytest.mark.imagebuilder_mock(**settings)` that configures the mock of a test."""
+and the marker `@pytest.mark.imagebuilder_mock(**settings)` that configures the mock of a test.
+
+A failing test that used the fixtures gets a report section "imagebuilder-mock calls": the last calls
+the mock served (`m.calls.table()`)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Generator, Iterator
 
 import pytest
 
 from ._mock import MockImageBuilder
+
+if TYPE_CHECKING:
+    from mypy_boto3_imagebuilder import ImagebuilderClient
+
+#: how many of the last calls a failure report shows
+REPORTED_CALLS = 15
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,17 +30,33 @@ def pytest_configure(config: pytest.Config) -> None:
 def imagebuilder_mock(request: pytest.FixtureRequest) -> Iterator[MockImageBuilder]:
     """An active mock with fresh state for this test; configure it with the imagebuilder_mock marker."""
     marker = request.node.get_closest_marker("imagebuilder_mock")
-    settings = dict(marker.kwargs) if marker else {}
+    settings: dict[str, Any] = dict(marker.kwargs) if marker else {}
     with MockImageBuilder(**settings) as mock:
         yield mock
 
 
 @pytest.fixture
-def imagebuilder_client(imagebuilder_mock: MockImageBuilder):
-    """A boto3 imagebuilder client in us-east-1, answered by the `imagebuilder_mock` fixture."""
+def imagebuilder_client(imagebuilder_mock: MockImageBuilder) -> ImagebuilderClient:
+    """A boto3 imagebuilder client (in IMAGEBUILDER_MOCK_REGION, else us-east-1), answered by the
+    `imagebuilder_mock` fixture."""
     import boto3
 
-    return boto3.client("imagebuilder", region_name="us-east-1")
+    from ._settings import fixture_region
+
+    client: ImagebuilderClient = boto3.client("imagebuilder", region_name=fixture_region())
+    return client
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """A failed test that used the `imagebuilder_mock` fixture shows the last calls its mock served."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if not report.failed:
+        return
+    mock = getattr(item, "funcargs", {}).get("imagebuilder_mock")
+    if isinstance(mock, MockImageBuilder):
+        report.sections.append(("imagebuilder-mock calls", mock.calls.table(REPORTED_CALLS)))
 
 
 @pytest.fixture

@@ -72,11 +72,21 @@ def test_minimal_defaults(ib):
         assert absent not in recipe
 
 
+def test_template_from_a_missing_object_is_the_services_error(ib):
+    with pytest.raises(ClientError) as exc:
+        _create(ib, dockerfileTemplateUri="s3://my-bucket/docker/template.txt")
+    code, message = exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
+    assert code == "InvalidParameterValueException"
+    assert "dockerfileTemplateUri" in message and "s3://my-bucket/docker/template.txt" in message
+    assert ib.list_container_recipes()["containerRecipeSummaryList"] == []
+
+
+@pytest.mark.imagebuilder_mock(s3_objects={"s3://my-bucket/docker/template.txt": b"FROM {{{ imagebuilder:parentImage }}}\n"})
 def test_template_from_uri_is_returned_as_data(ib):
     recipe = _get(ib, _create(ib, dockerfileTemplateUri="s3://my-bucket/docker/template.txt")[
         "containerRecipeArn"])["containerRecipe"]
     assert "dockerfileTemplateUri" not in recipe
-    assert "{{{ imagebuilder:parentImage }}}" in recipe["dockerfileTemplateData"]
+    assert recipe["dockerfileTemplateData"] == "FROM {{{ imagebuilder:parentImage }}}\n"
 
 
 @pytest.mark.imagebuilder_mock(s3_objects={"s3://my-bucket/t.txt": "FROM {{{ imagebuilder:parentImage }}}\nRUN x\n"})

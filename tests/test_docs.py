@@ -21,3 +21,24 @@ def test_every_model_operation_has_a_handler():
 
     missing = sorted(set(service_model().operation_names) - set(operations()))
     assert missing == []
+
+
+def test_the_readme_use_example_runs_as_pasted(tmp_path):
+    """The README's "Use" snippet, pasted into a file and run in a fresh interpreter (no set-up elided)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", readme[readme.index("## Use"):], re.S).group(1)
+    script = tmp_path / "pasted.py"
+    script.write_text(snippet)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AWS_EC2_METADATA_DISABLED": "true"})
+    assert result.returncode == 0, result.stderr
+    assert "def test_golden_pipeline" in snippet and "test_golden_pipeline()" in snippet
+
+
+def test_the_ci_script_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert f"{command}           # the whole test suite" in readme
+    assert command.startswith("python3 -m venv .venv && ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from typing import Callable
 
 UTC = datetime.timezone.utc
 
@@ -31,7 +32,7 @@ class Clock:
     def __init__(self) -> None:
         self._offset = datetime.timedelta(0)
         self._lock = threading.Lock()
-        self._listeners: list = []
+        self._listeners: list[Callable[[], object]] = []
 
     def now(self) -> datetime.datetime:
         now = datetime.datetime.now(UTC)
@@ -52,7 +53,19 @@ class Clock:
             listener()
         return self.now()
 
-    def on_advance(self, listener) -> None:
+    def move_to(self, moment: datetime.datetime) -> datetime.datetime:
+        """Move the clock forward to `moment` (a naive datetime is read as UTC). The simulated clock is
+        monotonic (builds, schedules and lifecycle policies only look forward): an earlier moment than
+        `now()` is a ValueError."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        delta = moment - self.now()
+        if delta < datetime.timedelta(0):
+            raise ValueError(f"the simulated clock only moves forward: {moment.isoformat()} is before "
+                             f"{self.now().isoformat()}")
+        return self.advance(delta)
+
+    def on_advance(self, listener: Callable[[], object]) -> None:
         """Call `listener()` after every advance (schedules catch up lazily through this)."""
         self._listeners.append(listener)
 

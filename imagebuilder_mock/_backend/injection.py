@@ -14,7 +14,7 @@ class _Pending:
 
     code: str
     message: str
-    remaining: int
+    remaining: int | None  # None: every call, until cleared
 
 
 class ErrorInjector:
@@ -22,8 +22,8 @@ class ErrorInjector:
         #: operation name -> its pending errors, oldest first
         self.pending: dict[str, collections.deque[_Pending]] = {}
 
-    def add(self, operation: str, code: str, count: int = 1, message: str | None = None) -> None:
-        """Answer the next `count` calls of `operation` with the model's error `code`."""
+    def add(self, operation: str, code: str, count: int | None = 1, message: str | None = None) -> None:
+        """Answer the next `count` calls of `operation` with the model's error `code` (`None`: every call)."""
         from .._engine._model import service_model
 
         model = service_model()
@@ -32,8 +32,8 @@ class ErrorInjector:
         known = {shape.name for shape in model.error_shapes}
         if code not in known:
             raise ValueError(f"{code!r} is not an error of the Image Builder model; one of: {sorted(known)}")
-        if count < 1:
-            raise ValueError("count must be at least 1")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+            raise ValueError(f"count must be an integer of at least 1, or None (every call), got {count!r}")
         entry = _Pending(code, message or f"Injected by imagebuilder-mock: {code}.", count)
         self.pending.setdefault(operation, collections.deque()).append(entry)
 
@@ -43,6 +43,8 @@ class ErrorInjector:
         if not queue:
             return None
         entry = queue[0]
+        if entry.remaining is None:
+            return ServiceError(entry.code, entry.message)
         entry.remaining -= 1
         if entry.remaining == 0:
             queue.popleft()
@@ -50,5 +52,9 @@ class ErrorInjector:
                 del self.pending[operation]
         return ServiceError(entry.code, entry.message)
 
-    def clear(self) -> None:
-        self.pending.clear()
+    def clear(self, operation: str | None = None) -> None:
+        """Drop the pending errors (of `operation`, or all)."""
+        if operation is None:
+            self.pending.clear()
+        else:
+            self.pending.pop(operation, None)

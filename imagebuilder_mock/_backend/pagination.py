@@ -44,8 +44,8 @@ def _request_hash(scope: tuple[str, ...], params: dict) -> str:
     return hashlib.blake2b(canonical([list(scope), rest]), digest_size=8).hexdigest()
 
 
-def _sign(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, key=_SECRET, digest_size=_SIGNATURE).digest()
+def _sign(payload: bytes, secret: bytes = _SECRET) -> bytes:
+    return hashlib.blake2b(payload, key=secret, digest_size=_SIGNATURE).digest()
 
 
 def _key(item: Any) -> str:
@@ -63,17 +63,17 @@ def _digest(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
 
 
-def _encode(offset: int, coming: list, page: list, request: str) -> str:
+def _encode(offset: int, coming: list, page: list, request: str, secret: bytes = _SECRET) -> str:
     payload = _CANONICAL([offset, [_digest(_key(item)) for item in coming],
                           [_digest(_key(item)) for item in page], request]).encode()
-    return base64.urlsafe_b64encode(_sign(payload) + payload).decode()
+    return base64.urlsafe_b64encode(_sign(payload, secret) + payload).decode()
 
 
-def _decode(token: str, request: str) -> tuple[int, list[str], list[str]]:
+def _decode(token: str, request: str, secret: bytes = _SECRET) -> tuple[int, list[str], list[str]]:
     try:
         raw = base64.urlsafe_b64decode(token.encode())
         signature, payload = raw[:_SIGNATURE], raw[_SIGNATURE:]
-        if len(signature) != _SIGNATURE or _sign(payload) != signature:
+        if len(signature) != _SIGNATURE or _sign(payload, secret) != signature:
             raise ValueError
         offset, coming, returned, bound = json.loads(payload)
     except (ValueError, TypeError, UnicodeError):
@@ -105,23 +105,24 @@ def _resume(items: Iterable[Any], offset: int, coming: list[str], returned: list
 
 
 def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
-             page_size: int | None = None) -> tuple[list, str | None]:
+             page_size: int | None = None, secret: bytes = _SECRET) -> tuple[list, str | None]:
     """One page of `items` (lazily consumed) and the token for the next, bound to this request and its
-    `scope` (account, region, operation): a token is refused by another caller, Region or operation."""
+    `scope` (account, region, operation): a token is refused by another caller, Region or operation.
+    `secret` signs the tokens (the backend's `token_secret`: seeded mocks repeat their tokens)."""
     size = params.get("maxResults") or page_size or DEFAULT_PAGE
     request = None  # hashed only when a token is read or written (most lists fit one page)
     offset = 0
     token = params.get("nextToken")
     if token:
         request = _request_hash(scope, params)
-        offset, key, returned = _decode(token, request)
+        offset, key, returned = _decode(token, request, secret)
         items = _resume(items, offset, key, returned)
     page = list(itertools.islice(items, size + LOOKAHEAD))
     if len(page) <= size:
         return page, None
     coming = page[size:]
     del page[size:]
-    return page, _encode(offset + size, coming, page, request or _request_hash(scope, params))
+    return page, _encode(offset + size, coming, page, request or _request_hash(scope, params), secret)
 
 
 def name_matcher(values: list[str]) -> Callable[[str], bool]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import sys
 import threading
 from typing import Any
 
+from . import ids
 from .clock import Clock
 from .injection import ErrorInjector
-from .journal import Collection, Journal
+from .undo import Collection, UndoLog
 from .resource_types import RESOURCE_TYPES, ResourceType
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -21,20 +23,20 @@ class Store:
 
     Resource dicts use the model's member names; keys starting with "_" are private bookkeeping
     that the serialiser never emits. Dicts keep insertion order, which is the order List* returns.
-    The collections, policies and build counters are journaled (`journal.py`): a failed request's
+    The collections, policies and build counters keep an undo log (`undo.py`): a failed request's
     writes are undone.
     """
 
-    def __init__(self, account: str, region: str, journal: Journal | None = None) -> None:
+    def __init__(self, account: str, region: str, undo_log: UndoLog | None = None) -> None:
         self.account = account
         self.region = region
-        journal = journal or Journal()
+        undo_log = undo_log or UndoLog()
         for resource_type in RESOURCE_TYPES:
-            setattr(self, resource_type.store_attribute, Collection(journal))
+            setattr(self, resource_type.store_attribute, Collection(undo_log))
         #: resource ARN -> policy JSON (Put*Policy)
-        self.policies: dict[str, str] = Collection(journal)
+        self.policies: dict[str, str] = Collection(undo_log)
         #: build counters: version ARN -> last build number handed out (never reused after a delete)
-        self.builds: dict[str, int] = Collection(journal)
+        self.builds: dict[str, int] = Collection(undo_log)
         #: lookup indexes that resource modules derive from the collections, by name (e.g. the
         #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
         self.indexes: dict[str, Any] = {}
@@ -71,23 +73,33 @@ class Backend:
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
         self.hooks: list = []
         self.injector = ErrorInjector()
-        #: the store writes of the request being served, undone if it fails (`journal.py`)
-        self.journal = Journal()
+        #: the store writes of the request being served, undone if it fails (`undo.py`)
+        self.undo_log = UndoLog()
         #: the handle's `m.catalog` (_resources/_shared/catalog_extension.py); kept across reset()
         self.catalog_extension: Any = None
+        #: the id generator (`seed` setting: backend/ids.py) and the calls served (the `m.calls` journal)
+        self.seed = settings.get("seed")
+        self.random = ids.generator(self.seed)
+        self.new_uuid = ids.uuid_maker(self.random)
+        from .pagination import _SECRET
+
+        self.token_secret = ids.token_secret(self.seed, _SECRET)
+        #: raw records (operation, params, account, region, time, status, body, error code, request id),
+        #: read through `_journal.Calls`; the last `max_calls` are kept
+        self.calls: collections.deque[tuple] = collections.deque(maxlen=settings.get("max_calls", 10_000))
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)
         store = self.stores.get(key)
         if store is None:
             with self.lock:
-                store = self.stores.setdefault(key, Store(account, region, self.journal))
+                store = self.stores.setdefault(key, Store(account, region, self.undo_log))
         return store
 
     def undo_request(self) -> None:
         """Undo the store writes of the failed request being served; the indexes derived from the
         collections are dropped, to be rebuilt from them on first use."""
-        self.journal.undo()
+        self.undo_log.undo()
         for store in self.stores.values():
             store.indexes.clear()
 
@@ -108,3 +120,5 @@ class Backend:
             self.extensions.clear()
             self.injector.clear()
             self.clock.reset()
+            self.calls.clear()
+            ids.reseed(self.random, self.seed)

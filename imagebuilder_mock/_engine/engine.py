@@ -14,7 +14,7 @@
 5. idempotency a create whose client token was seen answers the first response again (`_idempotency`);
 6. dispatch    the operation's handler;
 7. render      the members the engine adds (requestId, clientToken), the output shape's serialiser, JSON;
-               if 6 or 7 fails, the request's store writes are undone (`_backend/journal.py`);
+               if 6 or 7 fails, the request's store writes are undone (`_backend/undo.py`);
                a success with a client token is remembered.
 
 A ServiceError raised at any step is rendered as the service renders errors; any other exception is a
@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import random
 import re
 import uuid
 from typing import Callable, Mapping
 
 from botocore.model import OperationModel
 
+from .._backend import ids
 from .._backend.caches import memoize
 from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
@@ -69,12 +68,15 @@ class Engine:
         self.router, self.parser, self.validator, self.output_validator, self.serializer, self.acceptors = \
             _protocol(_codegen.enabled())
         self._plans: dict[str, OperationPlan] = {}  # operation name -> its plan (with this engine's handler)
+        self._new_id = backend.new_uuid  # request ids: the backend's generator (its `seed`)
+        self._record = backend.calls.append  # the journal (`m.calls`): one small tuple per request
+        self._now = backend.clock.now
 
     def handle(self, method: str, path: str, query: Query, headers: Mapping[str, str],
                body: bytes | str | None) -> Response:
         """Answer one request. `query` is the raw query string, a dict of lists (as parse_qs gives) or
         None; a query string may also come with `path`. Header names are read in any case."""
-        request_id = _request_id()
+        request_id = self._new_id()
         method = method.upper()
         if "?" in path:
             path, _, raw = path.partition("?")
@@ -82,7 +84,7 @@ class Engine:
         headers = {name.lower(): value for name, value in headers.items()}
         if isinstance(body, str):
             body = body.encode()
-        plan = None
+        plan = params = None
         try:
             plan, uri_params = self._route(method, path)
             self._inject(plan)
@@ -97,22 +99,35 @@ class Engine:
                 if token is not None:
                     replayed = token.replay(request_id)
                     if replayed is not None:  # the first answer (a success, so the operation's status)
+                        self._record((plan.name, params, account, region, self._now(), plan.status, replayed, None,
+                                      request_id))
                         return plan.status, _headers(request_id), replayed
                 response = self._dispatch_and_render(plan, ctx, params, request_id)
                 if token is not None:
                     token.remember(request_id, response[2])
+            self._record((plan.name, params, account, region, self._now(), response[0], response[2], None, request_id))
             return response
         except ServiceError as error:
             if error.code == "InvalidParameterValueException" and plan is not None and plan.parameter_code:
                 error.code = plan.parameter_code
-            return self.render_error(error, request_id)
+            return self._failed(error, request_id, plan, params, headers)
         except Exception as exc:  # a bug of ours: a clean 500 that says so, never a traceback to the client
             logger.exception("imagebuilder-mock failed on %s %s", method, path)
             if self.check_output:
                 raise
-            return self.render_error(ServiceError(
+            return self._failed(ServiceError(
                 "ServiceException", f"imagebuilder-mock internal error ({type(exc).__name__}); the traceback is "
-                f"logged by the 'imagebuilder_mock' logger with request id {request_id}."), request_id)
+                f"logged by the 'imagebuilder_mock' logger with request id {request_id}."),
+                request_id, plan, params, headers)
+
+    def _failed(self, error: ServiceError, request_id: str, plan: OperationPlan | None, params: dict | None,
+                headers: Mapping[str, str]) -> Response:
+        """The error response, recorded in `m.calls` (the operation is None for a request no route takes)."""
+        response = self.render_error(error, request_id)
+        account, region = self._identity(headers)
+        self._record((plan.name if plan is not None else None, params, account, region, self._now(), response[0],
+                      response[2], error.code, request_id))
+        return response
 
     # -- steps -------------------------------------------------------------------------------
     def _route(self, method: str, path: str) -> tuple[OperationPlan, dict[str, str]]:
@@ -160,16 +175,16 @@ class Engine:
     def _dispatch_and_render(self, plan: OperationPlan, ctx: RequestContext, params: dict,
                              request_id: str) -> Response:
         """The handler's result rendered, committed whole: if the handler or the rendering fails, every
-        store write of the request is undone (`_backend/journal.py`)."""
-        journal = self.backend.journal
-        journal.open()
+        store write of the request is undone (`_backend/undo.py`)."""
+        undo_log = self.backend.undo_log
+        undo_log.open()
         try:
             result = plan.handler(ctx, params) or {}
             response = self._render(plan, params, result, request_id)
         except BaseException:
             self.backend.undo_request()
             raise
-        journal.close()
+        undo_log.close()
         return response
 
     def _render(self, plan: OperationPlan, params: dict, result: dict, request_id: str) -> Response:
@@ -233,8 +248,7 @@ def _protocol(generated: bool) -> tuple[Router, Parser, Validator, Validator, Se
             _codegen.Acceptors() if generated else None)
 
 
-_RNG = random.Random()  # private: seeding `random` in a test neither repeats our ids nor sees us draw
-os.register_at_fork(after_in_child=_RNG.seed)
+_RNG = ids.SHARED  # the unseeded mocks' generator; a seeded mock draws from its own (backend/ids.py)
 
 
 def random_uuid() -> str:
@@ -250,8 +264,5 @@ def uuid_of(bits: int) -> str:
     return str(uuid.UUID(int=bits, version=4))
 
 
-_VERSION_4 = 0x4 << 76 | 0x2 << 62  # the version nibble 4 and the variant bits 10 of RFC 4122
-_RANDOM_BITS = ((1 << 128) - 1) ^ (0xF << 76) ^ (0x3 << 62)
-
-
-_request_id = random_uuid  # request ids are random UUIDs
+_VERSION_4 = ids._VERSION_4
+_RANDOM_BITS = ids._RANDOM_BITS

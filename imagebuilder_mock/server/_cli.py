@@ -60,6 +60,14 @@ SETTING_PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def setting_variable(name: str) -> str:
+    """The environment variable of setting `name`: the mock's own (`_settings.ENVIRONMENT`, e.g.
+    IMAGEBUILDER_MOCK_STRICT for check_output), else IMAGEBUILDER_MOCK_<NAME>."""
+    from .._settings import ENVIRONMENT
+
+    return ENVIRONMENT[name][0] if name in ENVIRONMENT else ENV_PREFIX + name.upper()
+
+
 def _env(name: str) -> str | None:
     return os.environ.get(ENV_PREFIX + name.upper())
 
@@ -87,10 +95,11 @@ def parser() -> argparse.ArgumentParser:
     add("--quiet", action="store_true", default=_boolean(_env("quiet") or "0"), help="no request log")
     for name in SETTINGS:
         read = SETTING_PARSERS.get(name, _literal)
-        env = _env(name)
+        variable = setting_variable(name)
+        env = os.environ.get(variable)
         add(f"--{name.replace('_', '-')}", dest=f"setting_{name}", type=read,
             default=read(env) if env is not None else None,
-            help=f"the mock_imagebuilder setting {name} (env {ENV_PREFIX}{name.upper()})")
+            help=f"the mock_imagebuilder setting {name} (env {variable})")
     return parser
 
 

@@ -173,15 +173,20 @@ def import_state(backend, data: dict) -> None:
     (the simulated clock only moves forward)."""
     from .._backend.clock import parse_iso
     from .._backend.store import Store
+    from .._backend.undo import Collection
 
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not an imagebuilder-mock state document of format {FORMAT}")
     try:
         stores = {}
         for entry in data["stores"]:
-            store = Store(entry["account"], entry["region"])
+            store = Store(entry["account"], entry["region"], backend.undo_log)
             for name, value in decode(entry["fields"]).items():
-                setattr(store, name, value)
+                current = getattr(store, name, None)
+                if isinstance(current, Collection) and isinstance(value, dict):
+                    dict.update(current, value)  # keeps the store's undo log (_backend/undo.py)
+                else:
+                    setattr(store, name, value)
             stores[(entry["account"], entry["region"])] = store
         idempotency = decode(data["idempotency"])
         extensions = decode(data["extensions"])

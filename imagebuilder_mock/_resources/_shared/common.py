@@ -144,7 +144,7 @@ def list_response(ctx: RequestContext, params: dict, items: Iterable[dict], fiel
     """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
     items are in their output form already (the serialiser passes the page on as it is)."""
     page, token = paginate((ctx.account, ctx.region, ctx.operation), params,
-                           filtered(items, params.get("filters"), fields))
+                           filtered(items, params.get("filters"), fields), secret=ctx.backend.token_secret)
     out: dict = {key: EmittedList(page) if emitted else [view(item) for item in page] if view else page}
     if token:
         out["nextToken"] = token

@@ -8,9 +8,7 @@ Facts and INFERRED choices: docs/notes/components.md.
 
 from __future__ import annotations
 
-import contextvars
 import re
-import sys
 
 from ..._backend.caches import memoize
 from ..._backend import arns, versions
@@ -18,6 +16,7 @@ from ..._backend.context import RequestContext
 from ..._engine._errors import (ServiceError, already_exists, dependency, invalid_combination, invalid_value,
                                not_found)
 from .._shared import lookup as _lookup
+from .._shared import s3
 from .. import operation
 from . import documents
 from .listing import builds_of, name_added, name_removed, status_of, version_arn_of
@@ -106,30 +105,12 @@ def missing_parameters(item: dict, given: list | None) -> list[str]:
 
 # -- creating ----------------------------------------------------------------------------------
 def _fetch_s3(ctx: RequestContext, uri: str, param: str = "uri") -> str:
-    """The object at `uri`, read through moto's S3 when moto's mock is active in this process (moto
-    answers in-process). Without it there is no S3 to read, so the object is unreachable, as a
-    missing object is on AWS. The network is never touched."""
-    match = _S3_URI.match(uri)
-    if not match:
+    """The object at `uri`: from the `s3_objects` setting, else moto's in-process S3 (`_shared/s3.py`)."""
+    if not _S3_URI.match(uri):
         raise invalid_value(param, f"The URI '{uri}' is not a valid Amazon S3 URI. Specify a URI in the format "
                                    "s3://bucket/key.")
-    models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    if stubber is None or not getattr(stubber, "enabled", False):
-        raise invalid_value(param, f"Unable to download the object at '{uri}': the object does not exist or "
-                                   "Image Builder is not allowed to read it.")
-    import boto3
-    from botocore.exceptions import ClientError
-
-    def download() -> str:
-        s3 = boto3.client("s3", region_name=ctx.region)
-        return s3.get_object(Bucket=match["bucket"], Key=match["key"])["Body"].read().decode("utf-8")
-
-    try:
-        # A fresh context: the nested S3 call must not look like the imagebuilder request being served.
-        return contextvars.Context().run(download)
-    except (ClientError, UnicodeDecodeError) as exc:
-        raise invalid_value(param, f"Unable to download the object at '{uri}': {exc}") from None
+    return s3.read_object(ctx, uri, param, f"Unable to download the object at '{uri}': the object does not exist "
+                                           "or Image Builder is not allowed to read it.")
 
 
 @memoize()

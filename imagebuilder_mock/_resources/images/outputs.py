@@ -8,12 +8,11 @@ appears when BUILDING ends. The first lifecycle hook (`_lifecycle/hooks.py`).
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import re
 
 from ... import _lifecycle as lifecycle
-from ..._backend import arns
+from ..._backend import arns, ids
 from ..._backend.clock import UTC
 from .._shared import catalog
 
@@ -25,13 +24,12 @@ _DATE_LETTERS = (("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH"
 
 #: The state of every AMI a build makes: shared, never changed in place.
 AMI_AVAILABLE = {"status": "AVAILABLE"}
-_RNG = random.Random()  # private: seeding `random` in a test neither repeats our ids nor sees us draw
-os.register_at_fork(after_in_child=_RNG.seed)
+_RNG = ids.SHARED  # the unseeded mocks' generator (backend/ids.py)
 
 
-def new_ami_id(_bits=_RNG.getrandbits) -> str:
-    """`ami-` and 17 random hex digits, as EC2 hands them out."""
-    return f"ami-{_bits(68):017x}"
+def new_ami_id(rng: random.Random = _RNG) -> str:
+    """`ami-` and 17 random hex digits, as EC2 hands them out, from the backend's generator `rng`."""
+    return f"ami-{rng.getrandbits(68):017x}"
 
 
 def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
@@ -67,11 +65,11 @@ def _moment(image: dict) -> datetime.datetime:
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def _ami(image: dict, region: str, account: str, settings: dict, build_region: str) -> dict:
+def _ami(image: dict, region: str, account: str, settings: dict, build_region: str, rng: random.Random) -> dict:
     moment = _moment(image)
     template = settings.get("name")
     name = expand(template, image, moment) if template else f"{image['name']} {build_date(moment)}"
-    ami = {"region": region, "image": new_ami_id(), "name": name, "accountId": account, "state": AMI_AVAILABLE}
+    ami = {"region": region, "image": new_ami_id(rng), "name": name, "accountId": account, "state": AMI_AVAILABLE}
     description = settings.get("description")
     if description is None and region == build_region and account == image.get("owner"):
         description = (image.get("imageRecipe") or {}).get("description")
@@ -126,7 +124,7 @@ def _where(image: dict) -> tuple[str, str, str]:
     return partition, region, account
 
 
-def _built(image: dict) -> None:
+def _built(image: dict, rng: random.Random) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
     partition, build_region, owner = _where(image)
     outputs = image.setdefault("outputResources", {})
@@ -141,10 +139,10 @@ def _built(image: dict) -> None:
                 if region == build_region and account == owner:
                     settings = conf
                     break
-        outputs["amis"] = [_ami(image, build_region, owner, settings, build_region)]
+        outputs["amis"] = [_ami(image, build_region, owner, settings, build_region, rng)]
 
 
-def _distributed(image: dict) -> None:
+def _distributed(image: dict, rng: random.Random) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
     partition, build_region, owner = _where(image)
     outputs = image.setdefault("outputResources", {})
@@ -154,7 +152,7 @@ def _distributed(image: dict) -> None:
     existing = {(a["region"], a["accountId"]): a for a in image.get("_source_amis", []) + (outputs.get("amis") or [])}
     amis = []
     for region, account, settings in _targets(image, owner, build_region):
-        ami = existing.pop((region, account), None) or _ami(image, region, account, settings, build_region)
+        ami = existing.pop((region, account), None) or _ami(image, region, account, settings, build_region, rng)
         amis.append(ami)
     outputs["amis"] = amis
 
@@ -255,9 +253,9 @@ def on_transition(ctx, image: dict, old: str, new: str) -> None:
     if new in ("FAILED", "CANCELLED"):
         return
     if old == "BUILDING":
-        _built(image)
+        _built(image, ctx.backend.random)
     elif old == "DISTRIBUTING":
-        _distributed(image)
+        _distributed(image, ctx.backend.random)
 
 
 class _Outputs(lifecycle.LifecycleHook):

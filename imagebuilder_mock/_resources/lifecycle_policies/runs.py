@@ -14,7 +14,6 @@ LifecycleExecutionResource dicts, each with `_children`: its AMIs or container i
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from ... import _lifecycle as lifecycle
 from ..._backend.context import RequestContext
@@ -30,7 +29,7 @@ RUN_INTERVAL = datetime.timedelta(days=1)
 # -- records ---------------------------------------------------------------------------------
 def new_execution(ctx: RequestContext, subject: str, policy_arn: str | None = None) -> dict:
     now = ctx.now()
-    execution = {"lifecycleExecutionId": f"lce-{uuid.uuid4()}", "state": {"status": "IN_PROGRESS"},
+    execution = {"lifecycleExecutionId": f"lce-{ctx.backend.new_uuid()}", "state": {"status": "IN_PROGRESS"},
                  "startTime": now, "resourcesImpactedSummary": {"hasImpactedResources": False},
                  "_subject": subject, "_resources": []}
     if policy_arn:
@@ -198,7 +197,7 @@ def _contexts(backend: Backend, account: str | None = None, region: str | None =
         if (account and acct != account) or (region and reg != region):
             continue
         if store.lifecycle_policies or store.lifecycle_executions:
-            yield RequestContext(backend, acct, reg, "LifecycleSchedule", str(uuid.uuid4()))
+            yield RequestContext(backend, acct, reg, "LifecycleSchedule", backend.new_uuid())
 
 
 def catch_up(backend: Backend) -> None:

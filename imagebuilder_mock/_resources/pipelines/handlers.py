@@ -185,7 +185,7 @@ def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | No
     from ..images.builds import start_build  # here: image_builds imports the workflows family
 
     image = start_build(ctx, request, build_type=build_type, source_pipeline=pipeline)
-    ctx.backend.journal.keep(pipeline)  # changed in place (the scheduler holds it): undone if the request fails
+    ctx.backend.undo_log.keep(pipeline)  # changed in place (the scheduler holds it): undone if the request fails
     pipeline["dateLastRun"] = image["dateCreated"]
     pipeline["lastRunStatus"] = image["state"]["status"]
     pipeline["_lastImageArn"] = image["arn"]

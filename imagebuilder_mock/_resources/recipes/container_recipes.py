@@ -8,6 +8,7 @@ from ..._backend.context import RequestContext
 from ..._engine._errors import invalid_value
 from . import common as recipes
 from .. import operation
+from .._shared import s3
 from .._shared.common import field, require_one
 
 _ARN_TYPE = "container-recipe"
@@ -24,14 +25,6 @@ _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE_REFERENCE = re.compile(
     rf"^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")
-
-#: What GetContainerRecipe returns for a recipe created from dockerfileTemplateUri when the mock
-#: was given no content for that URI (the mock has no S3): Image Builder's documented default template.
-DEFAULT_DOCKERFILE_TEMPLATE = """FROM {{{ imagebuilder:parentImage }}}
-{{{ imagebuilder:environments }}}
-{{{ imagebuilder:components }}}
-"""
-
 
 def _platform(ctx: RequestContext, params: dict) -> str:
     parent = params["parentImage"]
@@ -57,10 +50,11 @@ def _dockerfile(ctx: RequestContext, params: dict) -> str:
     uri = params["dockerfileTemplateUri"]
     if not _S3_URI.match(uri):
         raise invalid_value("dockerfileTemplateUri", f"The URI '{uri}' must be an Amazon S3 URI: s3://<bucket>/<key>.")
-    # Image Builder reads the object once and stores its content (MODEL). The mock has no S3: the
-    # content comes from the `s3_objects` setting ({uri: text}) or is the default template.
-    objects = ctx.backend.settings.get("s3_objects") or {}
-    return objects.get(uri, DEFAULT_DOCKERFILE_TEMPLATE)
+    # Image Builder reads the object once and stores its content (MODEL): from the `s3_objects` setting,
+    # else moto's in-process S3 (`_shared/s3.py`); an object found in neither is unreadable.
+    return s3.read_object(ctx, uri, "dockerfileTemplateUri",
+                          f"Unable to download the Dockerfile template from '{uri}': the object does not exist "
+                          "or Image Builder is not allowed to read it.")
 
 
 def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:

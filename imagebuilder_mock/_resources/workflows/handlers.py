@@ -13,6 +13,7 @@ from .._shared import catalog
 from .. import operation
 from . import documents as workflow_documents
 from .._shared.common import field, list_response, lookup, own_tags, owned_items, pick, require_one, version_references
+from .._shared import s3
 from .._shared.lookup import resolve
 
 _TYPE = "Workflow"
@@ -22,21 +23,12 @@ _CONTENT = ("data", "description", "changeDescription", "kmsKeyId")
 
 
 def _read_uri(ctx: RequestContext, uri: str) -> str:
-    """The document at an S3 URI, read from moto's in-process S3 when a test uses moto (the mock never
-    touches the network); otherwise the service's error for an unreadable document."""
-    match = _S3_URI.match(uri)
-    if not match:
+    """The document at an S3 URI: from the `s3_objects` setting, else moto's in-process S3 (`_shared/s3.py`);
+    otherwise the service's error for an unreadable document."""
+    if not _S3_URI.match(uri):
         raise invalid_value("uri", f"The URI '{uri}' is not valid. It must be an S3 URL (s3://bucket/key).")
-    try:
-        from moto.s3.models import s3_backends
-
-        key = s3_backends[ctx.account][ctx.partition].get_object(match.group(1), match.group(2))
-    except Exception:  # moto absent, bucket or key missing
-        key = None
-    if key is None:
-        raise invalid_value("uri", f"The workflow document cannot be read from '{uri}'. Make sure the object exists "
-                                   "and that you have permission to access it.")
-    return key.value.decode("utf-8")
+    return s3.read_object(ctx, uri, "uri", f"The workflow document cannot be read from '{uri}'. Make sure the "
+                                           "object exists and that you have permission to access it.")
 
 
 @operation("CreateWorkflow")

@@ -31,7 +31,6 @@ from ..._backend.caches import memoize
 from ..._backend.context import RequestContext
 from ..._backend.store import Backend
 from ..._engine._errors import ServiceError
-from ..._engine.engine import random_uuid
 from . import documents as workflow_documents
 from .expressions import condition as _condition
 from .expressions import execution_context, step_outputs
@@ -240,7 +239,7 @@ def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> Non
         if entry["type"] != stage or entry["arn"] in done:
             continue
         execution = {
-            "workflowExecutionId": f"wf-{random_uuid()}", "workflowBuildVersionArn": entry["arn"],
+            "workflowExecutionId": f"wf-{ctx.backend.new_uuid()}", "workflowBuildVersionArn": entry["arn"],
             "imageBuildVersionArn": image["arn"], "type": stage, "status": "PENDING",
             "totalStepCount": len(entry["steps"]), "totalStepsSucceeded": 0, "totalStepsFailed": 0,
             "totalStepsSkipped": 0, "retried": False, "_plan": entry, "_next": 0, "_current": None,
@@ -314,7 +313,7 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         execution["_next"] += 1
         if context is None:
             context = execution_context(image, execution)
-        record = _new_step(image, execution, step_doc, when, context, step_executions)
+        record = _new_step(ctx, image, execution, step_doc, when, context, step_executions)
         if not _condition(step_doc.get("if"), context):
             record.update(status="SKIPPED", endTime=when)
             execution["totalStepsSkipped"] += 1
@@ -322,11 +321,11 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         execution["_current"] = record["stepExecutionId"]
 
 
-def _new_step(image: dict, execution: dict, doc: dict, when: str, context: dict, step_executions: dict) -> dict:
+def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when: str, context: dict, step_executions: dict) -> dict:
     action = workflow_documents.ACTIONS[doc["action"]]
     timeout = doc.get("timeoutSeconds", action.default_timeout)
     record = {
-        "stepExecutionId": f"step-{random_uuid()}", "workflowExecutionId": execution["workflowExecutionId"],
+        "stepExecutionId": f"step-{ctx.backend.new_uuid()}", "workflowExecutionId": execution["workflowExecutionId"],
         "workflowBuildVersionArn": execution["workflowBuildVersionArn"], "imageBuildVersionArn": image["arn"],
         "name": doc["name"], "action": doc["action"], "status": "RUNNING", "startTime": when,
         "onFailure": doc.get("onFailure", "Abort"), "attemptNumber": 1, "maxAttempts": 1, "_timeout": timeout,

@@ -1,11 +1,11 @@
 """Requests commit whole or not at all: the store writes of the request being served, and their undoing.
 
 Every collection of a Store (and its policies and build counters) is a `Collection`, a dict that records
-what a key held before each write while a request is open. The engine opens the journal before the
+what a key held before each write while a request is open. The engine opens the log before the
 handler runs and closes it once the response is rendered; if the handler or the rendering fails, the
 writes are undone in reverse order, so an error never leaves a half-created resource or a used build
 number behind. A handler that changes a stored resource in place (rather than replacing it) calls
-`journal.keep(resource)` first; the build's own progression (`_lifecycle`), which follows the clock
+`backend.undo_log.keep(resource)` first; the build's own progression (`_lifecycle`), which follows the clock
 rather than the request, changes images in place and is not undone.
 """
 
@@ -17,7 +17,7 @@ _ABSENT = object()  # what a key "held" before the write that created it
 _CONTENTS = object()  # the key of an entry that keeps a whole resource's previous contents
 
 
-class Journal:
+class UndoLog:
     """The undo records of the open request (None between requests), shared by every Store of a backend."""
 
     def __init__(self) -> None:
@@ -25,7 +25,7 @@ class Journal:
         self._depth = 0
 
     def open(self) -> None:
-        """Start recording (a request served inside another one records into the outer one's journal)."""
+        """Start recording (a request served inside another one records into the outer one's log)."""
         if self._depth == 0:
             self.entries = []
         self._depth += 1
@@ -59,17 +59,17 @@ class Journal:
 
 
 class Collection(dict):
-    """A dict whose writes the backend's journal can undo (reads are plain dict reads)."""
+    """A dict whose writes the backend's undo log can undo (reads are plain dict reads)."""
 
-    journal: Journal | None = None  # None: a copy made outside a Store (e.g. by copy.deepcopy) records nothing
+    undo_log: UndoLog | None = None  # None: a copy made outside a Store (e.g. by copy.deepcopy) records nothing
 
-    def __init__(self, journal: Journal, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, undo_log: UndoLog, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.journal = journal
+        self.undo_log = undo_log
 
     def _record(self, key: Any) -> None:
-        if self.journal is not None:
-            self.journal.record(self, key)
+        if self.undo_log is not None:
+            self.undo_log.record(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._record(key)
