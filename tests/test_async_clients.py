@@ -6,9 +6,11 @@ aiobotocore accepts, so there the module is skipped). pytest-asyncio runs the co
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +228,11 @@ async def test_server_mode_answers_an_async_client():
         thread.join()
     assert fetched["component"]["name"] == "served"
     assert len(app.mock.backend.store("123456789012", REGION).components) == 1
+
+
+def test_the_usage_page_example_runs(no_network):
+    text = (Path(__file__).resolve().parent.parent / "docs" / "usage.md").read_text()
+    section = text.split("## Async clients (aiobotocore, aioboto3)", 1)[1]
+    example = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    exec(compile(example, "docs/usage.md (async clients)", "exec"), {})
+    assert no_network.attempts == []
