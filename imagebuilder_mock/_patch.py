@@ -25,6 +25,8 @@ mock start).
 from __future__ import annotations
 
 import contextvars
+import importlib.util
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -278,6 +280,7 @@ def activate(mock: "MockImageBuilder") -> None:
             for module, sleeper in _TIMED_MODULES:
                 _originals[module] = module.time
                 module.time = _SimulatedTime(sleeper)
+            _patch_async("install")
         _active.append(mock)
 
 
@@ -292,3 +295,17 @@ def deactivate(mock: "MockImageBuilder") -> None:
                 setattr(owner, name, _originals.pop((owner, name)))
             for module, _ in _TIMED_MODULES:
                 module.time = _originals.pop(module)
+            _patch_async("uninstall")
+
+
+def _patch_async(action: str) -> None:
+    """Install or uninstall the aiobotocore patches (`_patch_async`), where aiobotocore is installed: it is
+    imported only then, so aiobotocore stays optional."""
+    if action == "uninstall":
+        module = sys.modules.get(f"{__package__}._patch_async")
+    elif "aiobotocore" in sys.modules or importlib.util.find_spec("aiobotocore") is not None:
+        from . import _patch_async as module
+    else:
+        return
+    if module is not None:
+        getattr(module, action)()

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import factories
+from _model_features import collect
 
 
 def doc(body: str) -> str:
@@ -268,7 +269,7 @@ def test_a_rejected_document_creates_nothing(ib):
 
 
 def test_aws_owned_documents_pass_the_validator(ib):
-    for entry in ib.list_components(owner="Amazon", maxResults=100)["componentVersionList"]:
+    for entry in collect(ib, "list_components", "componentVersionList", owner="Amazon"):
         component = ib.get_component(componentBuildVersionArn=entry["arn"])["component"]
         copy = create(ib, component["data"], platform=component["platform"])
         assert copy["type"] == component["type"]

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 import factories
 from factories import error_detail
+from _model_features import needs_filter_value
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -221,6 +222,7 @@ def test_get_with_wildcard_and_missing(ib):
     assert "'ContainerRecipe'" in message
 
 
+@needs_filter_value("*")
 def test_list_summaries_filters_and_owners(ib, imagebuilder_mock):
     plain = _create(ib, name="plain-one")["containerRecipeArn"]
     with_instance = _create(ib, name="instance-one", instanceConfiguration={"image": "ami-12345678"},

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 import factories
 from factories import error_detail
+from _model_features import needs_filter_value
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -305,6 +306,7 @@ def test_arn_pattern_is_checked(ib):
     assert error_detail(exc)[0::2] == ("InvalidParameterValueException", 400)
 
 
+@needs_filter_value("*")
 def test_list_summaries_have_regions_and_filter_by_name(ib):
     arn = ib.create_distribution_configuration(name="multi-region", description="d",
                                                distributions=FULL_DISTRIBUTIONS)["distributionConfigurationArn"]

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 import factories
 from factories import error_detail
+from _model_features import needs_filter_value
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -284,6 +285,7 @@ def test_shared_recipe_is_visible_to_the_other_account_only_when_shared(ib, imag
 
 
 # -- list ----------------------------------------------------------------------------------------
+@needs_filter_value("*")
 def test_list_summaries_and_filters(ib):
     linux = _create(ib, name="linux-recipe", parent=AL2, tags={"a": "b"})["imageRecipeArn"]
     windows = _create(ib, name="windows-recipe", parent=WINDOWS)["imageRecipeArn"]

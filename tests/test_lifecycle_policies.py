@@ -13,6 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from factories import error
+from _model_features import needs_filter_value, needs_waiter
 
 ROLE = "arn:aws:iam::123456789012:role/lifecycle"
 DEPRECATE_30_DAYS = {"action": {"type": "DEPRECATE"}, "filter": {"type": "AGE", "value": 30, "unit": "DAYS"}}
@@ -333,6 +334,7 @@ def test_list_returns_summaries(ib):
     assert "policyDetails" not in summary and "resourceSelection" not in summary
 
 
+@needs_filter_value("*")
 def test_list_filters_by_name_resource_type_and_status(ib):
     create(ib, name="web-old")
     create(ib, name="web-new", status="DISABLED")
@@ -411,6 +413,7 @@ def test_disabling_a_policy_stops_its_daily_runs(ib, imagebuilder_mock):
     assert ib.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]["dateLastRun"] == runs[0]["startTime"]
 
 
+@needs_waiter("ImageAvailable")
 def test_the_user_guide_example_runs():
     text = (Path(__file__).resolve().parent.parent / "docs" / "lifecycle-policies.md").read_text()
     example, = re.findall(r"```python\n(.*?)```", text, re.S)

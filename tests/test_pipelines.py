@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 import factories as f
 from rawhttp import call
+from _model_features import needs_filter_value
 
 ROLE = "arn:aws:iam::123456789012:role/ib-exec"
 DOCKERFILE = "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\n"
@@ -284,6 +285,7 @@ def test_resources_in_use_by_a_pipeline_cannot_be_deleted_until_it_is(ib, parts)
 
 
 # -- List ------------------------------------------------------------------------------------------
+@needs_filter_value("*")
 def test_list_returns_full_pipelines_and_filters(ib, parts):
     dist = f.distribution(ib)
     a = ib.create_image_pipeline(name="alpha-pipe", description="one", distributionConfigurationArn=dist,

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from _model_features import needs_waiter
 
 
 MONDAY_NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc)
@@ -91,6 +92,7 @@ def _chain(ib, region: str = "us-east-1", suffix: str = "web", distribution: boo
 
 # -- 1. the golden path: approval workflow, two Regions, a target account, lifecycle, sharing, tags --
 @pytest.mark.imagebuilder_mock(progression="clock")
+@needs_waiter("ImageAvailable")
 def test_golden_image_from_pipeline_with_approval_to_sharing(imagebuilder_mock):
     m = imagebuilder_mock
     m.register_access_key(PARTNER_KEY, PARTNER)
@@ -306,6 +308,7 @@ def _daily_pipeline_polled(m) -> None:
 
 
 # -- 3. failures: a pipeline's builds fail, RetryImage resumes them --------------------------------
+@needs_waiter("ImageAvailable")
 def test_failed_pipeline_build_is_retried_in_place(imagebuilder_mock):
     m = imagebuilder_mock
     ib = boto3.client("imagebuilder", region_name="us-east-1")

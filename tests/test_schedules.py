@@ -13,6 +13,7 @@ import time_machine
 from botocore.exceptions import ClientError
 
 import factories as f
+from _model_features import collect
 
 UTC = datetime.timezone.utc
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
@@ -24,7 +25,7 @@ def parse(text: str) -> datetime.datetime:
 
 
 def scheduled(ib, arn: str) -> list[dict]:
-    images = ib.list_image_pipeline_images(imagePipelineArn=arn, maxResults=100)["imageSummaryList"]
+    images = collect(ib, "list_image_pipeline_images", "imageSummaryList", imagePipelineArn=arn)
     return [i for i in images if i["buildType"] == "SCHEDULED"]
 
 

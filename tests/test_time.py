@@ -12,6 +12,7 @@ from botocore.exceptions import WaiterError
 
 from _image_helpers import build, status
 from imagebuilder_mock import mock_imagebuilder
+from _model_features import needs_waiter, waiter_missing
 
 REGION = "us-east-1"
 LONG_BUILD = {"PENDING": 120, "CREATING": 600, "BUILDING": 3 * 3600, "TESTING": 3600, "DISTRIBUTING": 1800,
@@ -19,6 +20,7 @@ LONG_BUILD = {"PENDING": 120, "CREATING": 600, "BUILDING": 3 * 3600, "TESTING": 
 
 
 @pytest.mark.imagebuilder_mock(progression="clock", stage_durations=LONG_BUILD)
+@needs_waiter("ImageAvailable")
 def test_image_available_waiter_over_a_multi_hour_build_takes_no_wall_time(imagebuilder_mock, ib):
     arn = build(ib)
     start_sim, start_wall = imagebuilder_mock.clock.now(), time.monotonic()
@@ -32,6 +34,7 @@ def test_image_available_waiter_over_a_multi_hour_build_takes_no_wall_time(image
 
 
 @pytest.mark.imagebuilder_mock(progression="clock")
+@needs_waiter("ImageAvailable")
 def test_waiter_raises_for_a_failed_build(imagebuilder_mock, ib):
     imagebuilder_mock.fail_builds(reason="Build failed", at="TESTING")
     arn = build(ib)
@@ -43,6 +46,7 @@ def test_waiter_raises_for_a_failed_build(imagebuilder_mock, ib):
 
 
 @pytest.mark.imagebuilder_mock(progression="clock")
+@needs_waiter("ImageAvailable")
 def test_waiter_raises_for_a_cancelled_build(imagebuilder_mock, ib):
     arn = build(ib)
     imagebuilder_mock.clock.advance(minutes=10)
@@ -53,6 +57,7 @@ def test_waiter_raises_for_a_cancelled_build(imagebuilder_mock, ib):
 
 
 @pytest.mark.imagebuilder_mock(progression="clock", stage_durations={"BUILDING": 30 * 3600})
+@needs_waiter("ImageAvailable")
 def test_waiter_gives_up_after_its_documented_attempts(imagebuilder_mock, ib):
     arn = build(ib)
     with pytest.raises(WaiterError, match="Max attempts exceeded"):
@@ -135,6 +140,8 @@ def _doc_examples() -> list[str]:
 
 @pytest.mark.parametrize("index", range(len(_doc_examples())))
 def test_the_user_page_examples_run(index):
+    if "image_available" in _doc_examples()[index] and waiter_missing("ImageAvailable"):
+        pytest.skip(waiter_missing("ImageAvailable"))
     real_sleep = time.sleep
     started = time.monotonic()
     exec(compile(_doc_examples()[index], f"time-and-lifecycle.md example {index + 1}", "exec"), {})
@@ -211,6 +218,7 @@ def test_an_injected_503s_back_off_moves_the_simulated_clock_not_the_wall_clock(
 
 
 @pytest.mark.imagebuilder_mock(progression="clock")
+@needs_waiter("ImageAvailable")
 def test_an_s3_retry_inside_an_imagebuilder_waiter_sleeps_for_real(imagebuilder_mock, ib, monkeypatch):
     """The waiter's delays move the simulated clock; an S3 request made meanwhile (here from an event
     handler of each poll) backs off with real sleeps."""

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 import factories
 from factories import error
 from rawhttp import call
+from _model_features import needs_filter_value
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/ib-exec"
@@ -321,6 +322,7 @@ def test_list_by_name_aggregates_versions(ib):
     assert error(exc) == ("InvalidRequestException", 400)
 
 
+@needs_filter_value("*")
 def test_list_filters(ib):
     create(ib, name="web-build", description="web")
     create(ib, name="db-build", wtype="TEST", version="2.0.0")

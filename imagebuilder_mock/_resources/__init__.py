@@ -2,7 +2,8 @@
 
 A handler is registered with `@operation("OpName")` and named after its operation
 (`create_image_pipeline` for CreateImagePipeline). `HANDLER_MODULES` lists, in one place, every module
-that registers handlers; `operations()` imports them on first use and checks them against the model.
+that registers handlers; `operations()` imports them on first use and keeps those the model has (an older
+botocore's model lacks newer operations: they are simply not routed there).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ HANDLER_MODULES = (
 )
 
 _OPERATIONS: dict[str, Callable] = {}
+_ROUTED: dict[str, Callable] = {}
 _LOADED = False
 
 
@@ -49,15 +51,21 @@ def operation(name: str) -> Callable[[Callable], Callable]:
 
 
 def operations() -> dict[str, Callable]:
-    """All registered handlers (importing every module of `HANDLER_MODULES` the first time)."""
+    """The registered handlers of the operations the loaded model has (importing every module of
+    `HANDLER_MODULES` the first time)."""
     global _LOADED
     if not _LOADED:
         for name in HANDLER_MODULES:
             importlib.import_module(f"{__name__}.{name}")
         from .._engine._model import service_model
 
-        unknown = set(_OPERATIONS) - set(service_model().operation_names)
-        if unknown:
-            raise RuntimeError(f"handlers for operations the model does not have: {sorted(unknown)}")
+        modelled = set(service_model().operation_names)
+        _ROUTED.update((name, handler) for name, handler in _OPERATIONS.items() if name in modelled)
         _LOADED = True
-    return _OPERATIONS
+    return _ROUTED
+
+
+def unmodelled_handlers() -> list[str]:
+    """Operations with a handler that the loaded botocore's model does not have (none on the newest)."""
+    operations()
+    return sorted(set(_OPERATIONS) - set(_ROUTED))

@@ -1,0 +1,68 @@
+"""What the loaded botocore's imagebuilder model has, for tests that need a newer model's feature.
+
+`tox -e async` runs the whole suite on the older botocore aiobotocore pins; a test that needs an operation,
+member, waiter or rule that model lacks is skipped there, with a reason read from the model (never a list of
+versions). On the newest botocore nothing here skips."""
+
+from __future__ import annotations
+
+import re
+
+import botocore
+import botocore.session
+import pytest
+from botocore.exceptions import DataNotFoundError, UnknownServiceError
+
+_SESSION = botocore.session.get_session()
+MODEL = _SESSION.get_service_model("imagebuilder")
+
+
+def _in(what: str) -> str:
+    return f"botocore {botocore.__version__}'s imagebuilder model {what}"
+
+
+def waiter_names() -> list[str]:
+    try:
+        return list(_SESSION.get_waiter_model("imagebuilder").waiter_names)
+    except (DataNotFoundError, UnknownServiceError):  # no waiters-2 file in that botocore
+        return []
+
+
+def waiter_missing(name: str = "ImageAvailable") -> str | None:
+    """Why a test of waiter `name` cannot run here (None when the model has it)."""
+    return None if name in waiter_names() else _in(f"has no {name} waiter")
+
+
+def needs_waiter(name: str = "ImageAvailable"):
+    reason = waiter_missing(name)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
+def needs_operation(name: str):
+    return pytest.mark.skipif(name not in MODEL.operation_names, reason=_in(f"has no {name} operation"))
+
+
+def needs_member(shape: str, member: str):
+    present = shape in MODEL.shape_names and member in MODEL.shape_for(shape).members
+    return pytest.mark.skipif(not present, reason=_in(f"has no {shape}.{member}"))
+
+
+def needs_filter_value(value: str):
+    """Skip where the model's FilterValue pattern refuses `value` (wildcards came with a newer model)."""
+    pattern = MODEL.shape_for("FilterValue").metadata.get("pattern", "")
+    return pytest.mark.skipif(re.search(pattern, value) is None,
+                              reason=_in(f"refuses the filter value {value!r} (FilterValue pattern {pattern})"))
+
+
+def max_results(operation: str = "ListImages") -> int:
+    """The largest maxResults the model allows `operation`."""
+    return int(MODEL.operation_model(operation).input_shape.members["maxResults"].metadata["max"])
+
+
+def collect(client, method: str, key: str, starting_token: str | None = None, **params) -> list:
+    """Every item of a List operation (from `starting_token` on), read through its paginator with the largest
+    page the model allows."""
+    operation = client.meta.method_to_api_mapping[method]
+    config = {"PageSize": max_results(operation), "StartingToken": starting_token}
+    pages = client.get_paginator(method).paginate(PaginationConfig=config, **params)
+    return [item for page in pages for item in page[key]]
