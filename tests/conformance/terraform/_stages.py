@@ -3,6 +3,7 @@ for a stage and reads its own resources' part of the outcome."""
 
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 import pytest
@@ -51,7 +52,7 @@ class Staged:
                 pytest.fail(str(result))
             return {}
         return {address: action for address, action in result.items()
-                if address.split(".")[-2] == resource_type}
+                if address.split(".")[0] == resource_type}
 
     # -- the stages ---------------------------------------------------------------------------
 
@@ -83,6 +84,19 @@ class Staged:
         (self.workspace.directory / "imports.tf").unlink(missing_ok=True)
         self.workspace.destroy()
         return {}
+
+
+def canonical(value):
+    """`value` with every list of objects in a canonical order: Terraform keeps set-typed blocks
+    (distribution, parameter, ...) as lists whose order means nothing."""
+    if isinstance(value, dict):
+        return {key: canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [canonical(item) for item in value]
+        if items and all(isinstance(item, dict) for item in items):
+            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+        return items
+    return value
 
 
 def of_type(state: dict, resource_type: str) -> dict[str, dict]:
