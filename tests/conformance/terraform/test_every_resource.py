@@ -224,10 +224,8 @@ def test_data_source_list(staged, kind):
         made["arn"].rsplit("/", 1)[0] if singular == "component" else made["arn"]]
 
 
-# -- differences known and worked on elsewhere --------------------------------------------------------
+# -- what the provider's update tests check besides ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="dateUpdated after Update{Distribution,Infrastructure}Configuration "
-                                        "is being fixed in the AWS CLI/JS conformance work (issue 16)")
 @pytest.mark.parametrize("resource_type", ("aws_imagebuilder_infrastructure_configuration",
                                            "aws_imagebuilder_distribution_configuration"))
 def test_date_updated_after_update(staged, resource_type):
