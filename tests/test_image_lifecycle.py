@@ -327,7 +327,7 @@ def test_build_date_variable_with_a_format():
 
     moment = datetime.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=datetime.timezone.utc)
     image = {"version": "1.2.3/7"}
-    assert expand("a-{{ imagebuilder:buildDate }}", image, moment) == "a-2026-03-04T05-06-07.891011Z"
+    assert expand("a-{{ imagebuilder:buildDate }}", image, moment) == "a-2026-03-04T05-06-07.891Z"
     assert expand("a-{{imagebuilder:buildDate:yyyyMMddHHmmss}}", image, moment) == "a-20260304050607"
     assert expand("v{{ imagebuilder:buildVersion }}", image, moment) == "v7"
 
