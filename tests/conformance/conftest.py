@@ -26,18 +26,6 @@ def mock_server():
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def polled_server():
-    """A served mock whose builds take one step per GetImage ("poll"): for waiters."""
-    mock = MockImageBuilder(ACCOUNT, progression="poll")
-    server, thread = serve(mock)
-    try:
-        yield MockServer(mock, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
 @pytest.fixture
 def client_env(tmp_path):
     """Environment variables for a real client process: fake credentials, config files in a temp folder,

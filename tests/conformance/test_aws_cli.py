@@ -10,6 +10,7 @@ are compared with the documented output's (tests/conformance/shapes.py).
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import re
@@ -224,3 +225,145 @@ def test_documented_example(mock_server, client_env, tmp_path, entry):
         assert got is None, f"{entry['source']} documents no output; got {got}"
     else:
         assert differences(entry["output"], got) == [], f"{entry['source']}: {json.dumps(got)[:2000]}"
+
+
+# -- the waiter ----------------------------------------------------------------------------------------
+def _cli_waiters(env) -> tuple[str, list[str] | None]:
+    """The installed CLI's version and the imagebuilder waiters of the model it bundles (None: none)."""
+    probe = ("import awscli, json\nfrom awscli.clidriver import create_clidriver\n"
+             "from botocore.exceptions import DataNotFoundError\n"
+             "session = create_clidriver().session\n"
+             "try:\n    names = session.get_waiter_model('imagebuilder').waiter_names\n"
+             "except DataNotFoundError:\n    names = None\n"
+             "print(json.dumps([awscli.__version__, names]))\n")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    version, names = json.loads(done.stdout)
+    return version, names
+
+
+def _image(server) -> tuple[str, str]:
+    """A fresh state with an image recipe and an infrastructure configuration: (recipe, infra)."""
+    server.mock.reset()
+    ib = server.client()
+    recipe = ib.create_image_recipe(name="waited", semanticVersion="1.0.0", parentImage=CATALOG_WINDOWS)
+    infra = ib.create_infrastructure_configuration(name="waited", instanceProfileName="role")
+    return recipe["imageRecipeArn"], infra["infrastructureConfigurationArn"]
+
+
+def test_wait_image_available(mock_server, client_env):
+    version, waiters = _cli_waiters(client_env)
+    if not waiters or "ImageAvailable" not in waiters:
+        pytest.skip(f"the installed AWS CLI {version} bundles an imagebuilder model without the ImageAvailable "
+                    "waiter (no waiters-2.json), so it has no `aws imagebuilder wait image-available`")
+    recipe, infra = _image(mock_server)
+    ib = mock_server.client()
+    arn = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+    aws(mock_server, client_env, "wait", "image-available", "--image-build-version-arn", arn)
+    mock_server.mock.fail_builds(reason="broken on purpose")
+    failed = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+    done = aws(mock_server, client_env, "wait", "image-available", "--image-build-version-arn", failed, check=False)
+    assert done.returncode == 255 and "terminal failure state" in done.stderr, done.stderr
+
+
+# -- pagination ------------------------------------------------------------------------------------------
+def _components(server, count: int) -> list[str]:
+    server.mock.reset()
+    ib = server.client()
+    return [ib.create_component(name=f"paged-{n}", semanticVersion="1.0.0", platform="Windows",
+                                data=WINDOWS_DOC)["componentBuildVersionArn"] for n in range(count)]
+
+
+def _requests(stderr: str, operation: str) -> int:
+    """How many requests of `operation` the CLI made (its --debug log)."""
+    return len(re.findall(rf"Making request for OperationModel\(name={operation}\)", stderr))
+
+
+def test_max_items_and_starting_token(mock_server, client_env):
+    made = _components(mock_server, 5)
+    first = output(aws(mock_server, client_env, "list-components", "--max-items", "2"))
+    assert len(first["componentVersionList"]) == 2 and first["NextToken"]
+    second = output(aws(mock_server, client_env, "list-components", "--max-items", "2",
+                        "--starting-token", first["NextToken"]))
+    assert len(second["componentVersionList"]) == 2 and second["NextToken"]
+    rest = output(aws(mock_server, client_env, "list-components", "--starting-token", second["NextToken"]))
+    assert len(rest["componentVersionList"]) == 1 and "NextToken" not in rest
+    seen = [c["arn"] for page in (first, second, rest) for c in page["componentVersionList"]]
+    assert sorted(seen) == sorted(arn.rsplit("/", 1)[0] for arn in made)  # ListComponents lists versions
+
+
+def test_page_size_pages_through_everything(mock_server, client_env):
+    _components(mock_server, 5)
+    done = aws(mock_server, client_env, "list-components", "--page-size", "2", "--debug")
+    assert len(output(done)["componentVersionList"]) == 5
+    assert _requests(done.stderr, "ListComponents") == 3  # 2 + 2 + 1
+    done = aws(mock_server, client_env, "list-components", "--page-size", "2", "--max-items", "3", "--debug")
+    page = output(done)
+    assert len(page["componentVersionList"]) == 3 and page["NextToken"]
+    assert _requests(done.stderr, "ListComponents") == 2
+
+
+def test_no_paginate_returns_one_service_page(mock_server, client_env):
+    _components(mock_server, 3)
+    page = output(aws(mock_server, client_env, "list-components", "--no-paginate", "--max-results", "2"))
+    assert len(page["componentVersionList"]) == 2 and page["nextToken"]
+
+
+# -- errors and exit codes ------------------------------------------------------------------------------
+MISSING_IMAGE = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/nope/1.0.0/1"
+
+
+def test_a_service_error_prints_its_code_and_message_and_exits_255(mock_server, client_env):
+    mock_server.mock.reset()
+    done = aws(mock_server, client_env, "get-image", "--image-build-version-arn", MISSING_IMAGE, check=False)
+    assert done.returncode == 255 and done.stdout == ""
+    assert "An error occurred (ResourceNotFoundException) when calling the GetImage operation" in done.stderr
+    assert MISSING_IMAGE in done.stderr
+
+
+def test_a_value_the_cli_passes_is_refused_by_the_service_naming_the_parameter(mock_server, client_env):
+    mock_server.mock.reset()
+    done = aws(mock_server, client_env, "create-component", "--name", "bad-version", "--semantic-version", "1.0",
+               "--platform", "Linux", "--data", WINDOWS_DOC, check=False)
+    assert done.returncode == 255
+    assert "(InvalidParameterValueException) when calling the CreateComponent operation" in done.stderr
+    assert "semanticVersion" in done.stderr
+    assert output(aws(mock_server, client_env, "list-components"))["componentVersionList"] == []  # nothing made
+
+
+def test_a_missing_required_argument_is_a_usage_error(mock_server, client_env):
+    done = aws(mock_server, client_env, "get-image", check=False)
+    assert done.returncode == 2 and "--image-build-version-arn" in done.stderr
+
+
+@pytest.mark.parametrize("code, status", [("ServiceUnavailableException", 503), ("CallRateLimitExceededException", 429),
+                                          ("ForbiddenException", 403)])
+def test_injected_server_errors_reach_the_cli(mock_server, client_env, code, status):
+    mock_server.mock.reset()
+    mock_server.mock.inject_error("ListImages", code)
+    done = aws(mock_server, client_env, "list-images", "--debug", check=False)
+    assert done.returncode == 255 and f"An error occurred ({code}) when calling the ListImages operation" in done.stderr
+    assert f'/ListImages HTTP/1.1" {status}' in done.stderr  # urllib3's debug line: the HTTP status
+
+
+def test_text_and_table_output(mock_server, client_env):
+    made = _components(mock_server, 2)
+    text = aws(mock_server, client_env, "list-components", "--output", "text",
+               "--query", "componentVersionList[].arn").stdout.split()
+    assert sorted(text) == sorted(arn.rsplit("/", 1)[0] for arn in made)
+    table = aws(mock_server, client_env, "get-component", "--component-build-version-arn", made[0],
+                "--output", "table").stdout
+    assert "GetComponent" in table and "paged-0" in table
+
+
+def test_iso8601_timestamps_from_the_config_file(mock_server, client_env):
+    recipe, infra = _image(mock_server)
+    ib = mock_server.client()
+    arn = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
+    image = output(aws(mock_server, client_env, "get-image", "--image-build-version-arn", arn))["image"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", image["dateCreated"])
+    # a timestamp member (`deprecationTime`) prints in ISO 8601 under cli_timestamp_format = iso8601
+    ib.start_resource_state_update(resourceArn=arn, state={"status": "DEPRECATED"},
+                                   updateAt=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1))
+    image = output(aws(mock_server, client_env, "get-image", "--image-build-version-arn", arn))["image"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", image["deprecationTime"]), image
