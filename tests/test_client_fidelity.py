@@ -185,3 +185,18 @@ def test_updates_set_date_updated_on_configurations(ib, imagebuilder_mock):
     for item in (got_dist, got_infra):
         assert item["dateUpdated"] > item["dateCreated"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", item["dateUpdated"])
+
+
+# -- no null on the wire ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("generated", [False, True], ids=["closures", "generated"])
+def test_the_serialiser_drops_none_members_everywhere(generated):
+    from imagebuilder_mock._engine._model import service_model
+    from imagebuilder_mock._engine._serializer import Serializer
+
+    model = service_model()
+    out = Serializer(generated).serialize(model.operation_model("ListWorkflowExecutions").output_shape, {
+        "requestId": "r", "imageBuildVersionArn": "arn", "message": None, "nextToken": None,
+        "workflowExecutions": [{"workflowExecutionId": "wf-1", "status": "COMPLETED", "message": None,
+                                "startTime": None, "retried": False}]})
+    assert out == {"requestId": "r", "imageBuildVersionArn": "arn",
+                   "workflowExecutions": [{"workflowExecutionId": "wf-1", "status": "COMPLETED", "retried": False}]}
