@@ -115,6 +115,18 @@ for (const execution of executions.workflowExecutions) {
   assert.equal(execution.status, "COMPLETED");
   assert.ok(!("message" in execution) || execution.message !== null, "no null message on the wire");
 }
+// a timestamp member (DateTimeTimestamp) arrives as a Date; a scheduled update lists nothing before its time
+const updateAt = new Date(Date.now() + 86400000);
+const scheduled = await send(new sdk.StartResourceStateUpdateCommand({
+  resourceArn: imageArn, state: { status: "DEPRECATED" }, updateAt }));
+const deprecating = (await send(new GetImageCommand({ imageBuildVersionArn: imageArn }))).image;
+assert.ok(deprecating.deprecationTime instanceof Date, "deprecationTime is a Date");
+assert.ok(Math.abs(deprecating.deprecationTime - updateAt) < 1000, "deprecationTime is updateAt");
+const pending = await send(new sdk.ListLifecycleExecutionResourcesCommand({
+  lifecycleExecutionId: scheduled.lifecycleExecutionId }));
+assert.deepEqual(pending.resources, []);
+assert.equal(pending.lifecycleExecutionState.status, "IN_PROGRESS");
+await send(new sdk.CancelLifecycleExecutionCommand({ lifecycleExecutionId: scheduled.lifecycleExecutionId }));
 report.steps.push({ built: imageArn, amis: image.outputResources.amis.length });
 
 // -- paginateListComponents -------------------------------------------------------------------------
