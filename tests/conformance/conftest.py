@@ -26,10 +26,11 @@ def mock_server():
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def client_env(tmp_path):
+@pytest.fixture(scope="module")
+def client_env(tmp_path_factory):
     """Environment variables for a real client process: fake credentials, config files in a temp folder,
     no instance metadata, no pager; nothing of the user's own AWS configuration."""
+    tmp_path = tmp_path_factory.mktemp("aws-config")
     config = tmp_path / "config"
     config.write_text(f"[default]\nregion = {REGION}\noutput = json\ncli_timestamp_format = iso8601\n")
     credentials = tmp_path / "credentials"

@@ -54,13 +54,45 @@ OUTDATED = {re.compile(r"cron\(0 0 \* \* (\w+)\)"): r"cron(0 0 ? * \1 *)"}
 
 
 # -- running the CLI -------------------------------------------------------------------------------------
-def aws(server, env, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """`aws --endpoint-url <server> imagebuilder ...` in its own process."""
-    done = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", server.endpoint_url, "imagebuilder",
-                           *args], env=env, capture_output=True, text=True, timeout=120)
+class CliRunner:
+    """One process running CLI commands one after another (cli_runner.py)."""
+
+    def __init__(self, env: dict) -> None:
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).parent / "cli_runner.py")], env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def __call__(self, args: list[str]) -> subprocess.CompletedProcess:
+        self.process.stdin.write(json.dumps(args) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"the CLI runner stopped (exit {self.process.poll()})"
+        done = json.loads(line)
+        return subprocess.CompletedProcess(["aws", *args], done["rc"], done["stdout"], done["stderr"])
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def cli(client_env):
+    runner = CliRunner(client_env)
+    yield runner
+    runner.close()
+
+
+def aws(server, cli, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`aws --endpoint-url <server> imagebuilder ...` (through the CLI's driver in the runner process)."""
+    done = cli(["--endpoint-url", server.endpoint_url, "imagebuilder", *args])
     if check:
         assert done.returncode == 0, f"aws imagebuilder {' '.join(args)} exited {done.returncode}: {done.stderr}"
     return done
+
+
+def aws_process(server, env, *args: str) -> subprocess.CompletedProcess:
+    """The same as its own `python -m awscli` process: the entry point users run."""
+    return subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", server.endpoint_url, "imagebuilder",
+                           *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def output(done: subprocess.CompletedProcess):
@@ -201,7 +233,7 @@ def _example_params() -> list:
 
 
 @pytest.mark.parametrize("entry", _example_params())
-def test_documented_example(mock_server, client_env, tmp_path, entry):
+def test_documented_example(mock_server, cli, tmp_path, entry):
     world = build_world(mock_server, entry["operation"])
     args: list[str] = []
     for flag, value in entry["args"].items():
@@ -212,7 +244,7 @@ def test_documented_example(mock_server, client_env, tmp_path, entry):
         args += [flag] if value is None else [flag, substitute(value, world)]
     moto_context = _put_s3_objects(entry)
     try:
-        done = aws(mock_server, client_env, entry["operation"], *args)
+        done = aws(mock_server, cli, entry["operation"], *args)
     finally:
         if moto_context is not None:
             moto_context.stop()
@@ -251,7 +283,7 @@ def _image(server) -> tuple[str, str]:
     return recipe["imageRecipeArn"], infra["infrastructureConfigurationArn"]
 
 
-def test_wait_image_available(mock_server, client_env):
+def test_wait_image_available(mock_server, cli, client_env):
     version, waiters = _cli_waiters(client_env)
     if not waiters or "ImageAvailable" not in waiters:
         pytest.skip(f"the installed AWS CLI {version} bundles an imagebuilder model without the ImageAvailable "
@@ -259,10 +291,10 @@ def test_wait_image_available(mock_server, client_env):
     recipe, infra = _image(mock_server)
     ib = mock_server.client()
     arn = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
-    aws(mock_server, client_env, "wait", "image-available", "--image-build-version-arn", arn)
+    aws(mock_server, cli, "wait", "image-available", "--image-build-version-arn", arn)
     mock_server.mock.fail_builds(reason="broken on purpose")
     failed = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
-    done = aws(mock_server, client_env, "wait", "image-available", "--image-build-version-arn", failed, check=False)
+    done = aws(mock_server, cli, "wait", "image-available", "--image-build-version-arn", failed, check=False)
     assert done.returncode == 255 and "terminal failure state" in done.stderr, done.stderr
 
 
@@ -279,33 +311,33 @@ def _requests(stderr: str, operation: str) -> int:
     return len(re.findall(rf"Making request for OperationModel\(name={operation}\)", stderr))
 
 
-def test_max_items_and_starting_token(mock_server, client_env):
+def test_max_items_and_starting_token(mock_server, cli):
     made = _components(mock_server, 5)
-    first = output(aws(mock_server, client_env, "list-components", "--max-items", "2"))
+    first = output(aws(mock_server, cli, "list-components", "--max-items", "2"))
     assert len(first["componentVersionList"]) == 2 and first["NextToken"]
-    second = output(aws(mock_server, client_env, "list-components", "--max-items", "2",
+    second = output(aws(mock_server, cli, "list-components", "--max-items", "2",
                         "--starting-token", first["NextToken"]))
     assert len(second["componentVersionList"]) == 2 and second["NextToken"]
-    rest = output(aws(mock_server, client_env, "list-components", "--starting-token", second["NextToken"]))
+    rest = output(aws(mock_server, cli, "list-components", "--starting-token", second["NextToken"]))
     assert len(rest["componentVersionList"]) == 1 and "NextToken" not in rest
     seen = [c["arn"] for page in (first, second, rest) for c in page["componentVersionList"]]
     assert sorted(seen) == sorted(arn.rsplit("/", 1)[0] for arn in made)  # ListComponents lists versions
 
 
-def test_page_size_pages_through_everything(mock_server, client_env):
+def test_page_size_pages_through_everything(mock_server, cli):
     _components(mock_server, 5)
-    done = aws(mock_server, client_env, "list-components", "--page-size", "2", "--debug")
+    done = aws(mock_server, cli, "list-components", "--page-size", "2", "--debug")
     assert len(output(done)["componentVersionList"]) == 5
     assert _requests(done.stderr, "ListComponents") == 3  # 2 + 2 + 1
-    done = aws(mock_server, client_env, "list-components", "--page-size", "2", "--max-items", "3", "--debug")
+    done = aws(mock_server, cli, "list-components", "--page-size", "2", "--max-items", "3", "--debug")
     page = output(done)
     assert len(page["componentVersionList"]) == 3 and page["NextToken"]
     assert _requests(done.stderr, "ListComponents") == 2
 
 
-def test_no_paginate_returns_one_service_page(mock_server, client_env):
+def test_no_paginate_returns_one_service_page(mock_server, cli):
     _components(mock_server, 3)
-    page = output(aws(mock_server, client_env, "list-components", "--no-paginate", "--max-results", "2"))
+    page = output(aws(mock_server, cli, "list-components", "--no-paginate", "--max-results", "2"))
     assert len(page["componentVersionList"]) == 2 and page["nextToken"]
 
 
@@ -313,57 +345,66 @@ def test_no_paginate_returns_one_service_page(mock_server, client_env):
 MISSING_IMAGE = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:image/nope/1.0.0/1"
 
 
-def test_a_service_error_prints_its_code_and_message_and_exits_255(mock_server, client_env):
+def test_a_service_error_prints_its_code_and_message_and_exits_255(mock_server, cli, client_env):
     mock_server.mock.reset()
-    done = aws(mock_server, client_env, "get-image", "--image-build-version-arn", MISSING_IMAGE, check=False)
-    assert done.returncode == 255 and done.stdout == ""
-    assert "An error occurred (ResourceNotFoundException) when calling the GetImage operation" in done.stderr
-    assert MISSING_IMAGE in done.stderr
+    for done in (aws(mock_server, cli, "get-image", "--image-build-version-arn", MISSING_IMAGE, check=False),
+                 aws_process(mock_server, client_env, "get-image", "--image-build-version-arn", MISSING_IMAGE)):
+        assert done.returncode == 255 and done.stdout == ""
+        assert "An error occurred (ResourceNotFoundException) when calling the GetImage operation" in done.stderr
+        assert MISSING_IMAGE in done.stderr
 
 
-def test_a_value_the_cli_passes_is_refused_by_the_service_naming_the_parameter(mock_server, client_env):
+def test_a_value_the_cli_passes_is_refused_by_the_service_naming_the_parameter(mock_server, cli):
     mock_server.mock.reset()
-    done = aws(mock_server, client_env, "create-component", "--name", "bad-version", "--semantic-version", "1.0",
+    done = aws(mock_server, cli, "create-component", "--name", "bad-version", "--semantic-version", "1.0",
                "--platform", "Linux", "--data", WINDOWS_DOC, check=False)
     assert done.returncode == 255
     assert "(InvalidParameterValueException) when calling the CreateComponent operation" in done.stderr
     assert "semanticVersion" in done.stderr
-    assert output(aws(mock_server, client_env, "list-components"))["componentVersionList"] == []  # nothing made
+    assert output(aws(mock_server, cli, "list-components"))["componentVersionList"] == []  # nothing made
 
 
-def test_a_missing_required_argument_is_a_usage_error(mock_server, client_env):
-    done = aws(mock_server, client_env, "get-image", check=False)
-    assert done.returncode == 2 and "--image-build-version-arn" in done.stderr
+def test_a_missing_required_argument_is_a_usage_error(mock_server, cli, client_env):
+    for done in (aws(mock_server, cli, "get-image", check=False), aws_process(mock_server, client_env, "get-image")):
+        assert done.returncode == 2 and "--image-build-version-arn" in done.stderr
+
+
+def test_the_aws_entry_point_runs_an_example(mock_server, client_env):
+    """The runner process uses the CLI's driver; this is `python -m awscli` itself, end to end."""
+    world = build_world(mock_server, "get-image")
+    done = aws_process(mock_server, client_env, "get-image", "--image-build-version-arn", world["image"])
+    assert done.returncode == 0, done.stderr
+    assert differences(EXAMPLES["get-image"]["output"], output(done)) == []
 
 
 @pytest.mark.parametrize("code, status", [("ServiceUnavailableException", 503), ("CallRateLimitExceededException", 429),
                                           ("ForbiddenException", 403)])
-def test_injected_server_errors_reach_the_cli(mock_server, client_env, code, status):
+def test_injected_server_errors_reach_the_cli(mock_server, cli, code, status):
     mock_server.mock.reset()
     mock_server.mock.inject_error("ListImages", code)
-    done = aws(mock_server, client_env, "list-images", "--debug", check=False)
+    done = aws(mock_server, cli, "list-images", "--debug", check=False)
     assert done.returncode == 255 and f"An error occurred ({code}) when calling the ListImages operation" in done.stderr
     assert f'/ListImages HTTP/1.1" {status}' in done.stderr  # urllib3's debug line: the HTTP status
 
 
-def test_text_and_table_output(mock_server, client_env):
+def test_text_and_table_output(mock_server, cli):
     made = _components(mock_server, 2)
-    text = aws(mock_server, client_env, "list-components", "--output", "text",
+    text = aws(mock_server, cli, "list-components", "--output", "text",
                "--query", "componentVersionList[].arn").stdout.split()
     assert sorted(text) == sorted(arn.rsplit("/", 1)[0] for arn in made)
-    table = aws(mock_server, client_env, "get-component", "--component-build-version-arn", made[0],
+    table = aws(mock_server, cli, "get-component", "--component-build-version-arn", made[0],
                 "--output", "table").stdout
     assert "GetComponent" in table and "paged-0" in table
 
 
-def test_iso8601_timestamps_from_the_config_file(mock_server, client_env):
+def test_iso8601_timestamps_from_the_config_file(mock_server, cli):
     recipe, infra = _image(mock_server)
     ib = mock_server.client()
     arn = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
-    image = output(aws(mock_server, client_env, "get-image", "--image-build-version-arn", arn))["image"]
+    image = output(aws(mock_server, cli, "get-image", "--image-build-version-arn", arn))["image"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", image["dateCreated"])
     # a timestamp member (`deprecationTime`) prints in ISO 8601 under cli_timestamp_format = iso8601
     ib.start_resource_state_update(resourceArn=arn, state={"status": "DEPRECATED"},
                                    updateAt=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1))
-    image = output(aws(mock_server, client_env, "get-image", "--image-build-version-arn", arn))["image"]
+    image = output(aws(mock_server, cli, "get-image", "--image-build-version-arn", arn))["image"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", image["deprecationTime"]), image
