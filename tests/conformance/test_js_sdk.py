@@ -17,10 +17,14 @@ import pytest
 
 JS = Path(__file__).parent / "js"
 SDK = JS / "node_modules" / "@aws-sdk" / "client-imagebuilder" / "package.json"
-#: errors no request can provoke, queued for the scenario's first calls of these operations
-INJECTED = [{"operation": "ListImages", "code": "ServiceUnavailableException"},
-            {"operation": "ListImageRecipes", "code": "CallRateLimitExceededException"},
-            {"operation": "ListImagePipelines", "code": "ForbiddenException"}]
+#: the errors the scenario provokes with real requests, in its order
+PROVOKED = ["ResourceNotFoundException", "InvalidParameterValueException", "ResourceAlreadyExistsException",
+            "InvalidParameterCombinationException", "InvalidVersionNumberException", "ResourceDependencyException",
+            "ResourceInUseException", "InvalidPaginationTokenException", "IdempotentParameterMismatchException"]
+MODEL = botocore.session.get_session().get_service_model("imagebuilder")
+#: every other error of the model (server faults, throttling, quotas, ...), queued on the scenario's first
+#: ListImages calls: each typed exception of the SDK is caught once
+INJECTED = sorted(shape.name for shape in MODEL.error_shapes if shape.name not in PROVOKED)
 
 
 def _node_and_sdk() -> tuple[str, str]:
@@ -40,15 +44,14 @@ def _node_and_sdk() -> tuple[str, str]:
 
 def _status(code: str) -> int:
     """The HTTP status the model gives error `code` (botocore's loader)."""
-    shape = botocore.session.get_session().get_service_model("imagebuilder").shape_for(code)
-    return shape.metadata["error"]["httpStatusCode"]
+    return MODEL.shape_for(code).metadata["error"]["httpStatusCode"]
 
 
 def test_js_sdk_scenario(mock_server):
     node, version = _node_and_sdk()
     mock_server.mock.reset()
-    for injected in INJECTED:
-        mock_server.mock.inject_error(injected["operation"], injected["code"])
+    for code in INJECTED:
+        mock_server.mock.inject_error("ListImages", code)
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     env.update(IMAGEBUILDER_ENDPOINT=mock_server.endpoint_url, IMAGEBUILDER_INJECTED=json.dumps(INJECTED),
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true",
@@ -57,10 +60,8 @@ def test_js_sdk_scenario(mock_server):
     assert done.returncode == 0, f"@aws-sdk/client-imagebuilder {version}: {done.stderr[-4000:]}"
     report = json.loads(done.stdout.strip().splitlines()[-1])
     names = [error["name"] for error in report["errors"]]
-    assert names == [i["code"] for i in INJECTED] + [
-        "ResourceNotFoundException", "InvalidParameterValueException", "ResourceAlreadyExistsException",
-        "InvalidParameterCombinationException", "InvalidVersionNumberException", "ResourceDependencyException",
-        "ResourceInUseException", "InvalidPaginationTokenException", "IdempotentParameterMismatchException"]
+    assert names == INJECTED + PROVOKED
+    assert sorted(names) == sorted(shape.name for shape in MODEL.error_shapes)  # each typed exception
     for error in report["errors"]:  # the status each exception carries is the model's
         assert error["status"] == _status(error["name"]), error
         assert error["fault"] == ("server" if error["status"] >= 500 else "client"), error
