@@ -4,7 +4,6 @@ through boto3: what AWS answers, per docs/service-behavior.md "What the AWS CLI 
 from __future__ import annotations
 
 import datetime
-import json
 import re
 
 import pytest
