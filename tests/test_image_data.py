@@ -193,7 +193,9 @@ def test_findings_of_a_scanned_image(ib):
         details = finding["packageVulnerabilityDetails"]
         assert details["vulnerabilityId"].startswith("CVE-")
         package = details["vulnerablePackages"][0]
-        assert installed[package["name"]] == package["version"]
+        release = f"-{package['release']}" if package.get("release") else ""
+        epoch = f"{package['epoch']}:" if package.get("epoch") else ""
+        assert installed[package["name"]] == f"{epoch}{package['version']}{release}"
         assert finding["title"] == f"{details['vulnerabilityId']} - {package['name']}"
         assert finding["fixAvailable"] in ("YES", "NO")
         assert ("fixedInVersion" in package) == (finding["fixAvailable"] == "YES")

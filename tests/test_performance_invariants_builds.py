@@ -34,9 +34,10 @@ def test_iso_texts_are_strftimes_with_milliseconds():
     assert clock.iso(datetime.datetime(2026, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)) == "2026-01-02T03:04:05.006Z"
 
 
-def test_build_dates_are_strftimes():
+def test_build_dates_are_strftimes_with_milliseconds():
     for moment in _moments():
-        assert image_outputs.build_date(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H-%M-%S.%fZ")
+        utc = moment.astimezone(UTC)
+        assert image_outputs.build_date(moment) == utc.strftime("%Y-%m-%dT%H-%M-%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 # -- latestVersionReferences --------------------------------------------------------------------------------

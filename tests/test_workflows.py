@@ -372,14 +372,15 @@ def test_list_build_versions(ib):
     two = create(ib, description="2")
     other = create(ib, version="2.0.0")
     builds = lambda **kw: [w["arn"] for w in ib.list_workflow_build_versions(**kw)["workflowSummaryList"]]  # noqa
-    assert builds(workflowVersionArn=arn("build", "wflow", "1.0.0")) == [one, two]
-    assert builds(workflowVersionArn=arn("build", "wflow", "x.x.x")) == [one, two, other]
-    assert builds() == [one, two, other]
+    # most recent first (the AWS CLI's example; docs/service-behavior.md)
+    assert builds(workflowVersionArn=arn("build", "wflow", "1.0.0")) == [two, one]
+    assert builds(workflowVersionArn=arn("build", "wflow", "x.x.x")) == [other, two, one]
+    assert builds() == [other, two, one]
     assert builds(workflowVersionArn=arn("build", "nope", "1.0.0")) == []
-    summary = ib.list_workflow_build_versions(workflowVersionArn=arn("build", "wflow", "1.0.0"))["workflowSummaryList"][1]
-    assert summary["description"] == "2" and summary["owner"] == ACCOUNT and summary["tags"] == {}
+    summary = ib.list_workflow_build_versions(workflowVersionArn=arn("build", "wflow", "1.0.0"))["workflowSummaryList"][0]
+    assert summary["description"] == "2" and summary["owner"] == ACCOUNT and "tags" not in summary
     aws = builds(workflowVersionArn=arn("test", "test-image", "x.x.x", account="aws"))
-    assert aws[-1] == arn("test", "test-image", "1.0.3", 1, account="aws")
+    assert aws[0] == arn("test", "test-image", "1.0.3", 1, account="aws")
 
 
 def test_list_build_versions_pagination(ib):

@@ -45,6 +45,33 @@ def grants(policy: str | None, account: str) -> bool:
     return False
 
 
+def shares_with_others(policy: str | None, owner: str) -> bool:
+    """Whether a resource policy grants anyone but `owner`: another account, `*`, or a principal that is
+    not an account (an organization's). A policy naming only the owner shares nothing: the user guide's
+    rule is "Owners cannot delete a shared component, image, or image recipe until it is no longer shared"
+    (docs/service-behavior.md, "Deleting a resource with a policy")."""
+    if not policy:
+        return False
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return False
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    mine = (owner, f"arn:aws:iam::{owner}:root")
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", {})
+        names = principal.get("AWS", []) if isinstance(principal, dict) else principal
+        if isinstance(names, str):
+            names = [names]
+        if any(name not in mine for name in names):
+            return True
+    return False
+
+
 def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
     """The dict holding resources of `parsed`'s type and account, if the caller may see into it.
     Image Builder resources live in one Region: another Region's ARN finds nothing (INFERRED)."""

@@ -118,7 +118,10 @@ def _check_schema_version(document: dict, param: str) -> None:
     if "schemaVersion" not in document or document["schemaVersion"] is None:
         raise _bad("The document is missing the required property 'schemaVersion'.", param)
     version = document["schemaVersion"]
-    text = f"{version:.1f}" if isinstance(version, float) else str(version)
+    # a number: `1.0` (YAML's float) or `1` (an int, what Terraform's yamlencode of 1.0 renders; the
+    # provider's acceptance test passes against AWS): docs/service-behavior.md
+    numeric = isinstance(version, (int, float)) and not isinstance(version, bool)
+    text = f"{float(version):.1f}" if numeric else str(version)
     if isinstance(version, bool) or text not in SCHEMA_VERSIONS:
         raise _bad(f"Unsupported schemaVersion '{version}'. Supported versions: {', '.join(SCHEMA_VERSIONS)}.",
                    param)

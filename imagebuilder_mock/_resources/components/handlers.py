@@ -209,8 +209,10 @@ def delete_component(ctx: RequestContext, params: dict) -> dict:
     recipes = list(store.image_recipes.values()) + list(store.container_recipes.values())
     used = any(_recipe_uses(ctx, entry.get("componentArn", ""), item)
                for recipe in recipes for entry in recipe.get("components") or [])
-    if used or store.policies.get(arn) or store.policies.get(version_arn_of(item)):
+    if used or any(_lookup.shares_with_others(store.policies.get(key), ctx.account)
+                   for key in (arn, version_arn_of(item))):
         raise dependency(arn)
     del store.components[arn]
+    store.policies.pop(arn, None)
     name_removed(store, arn)
     return {"componentBuildVersionArn": arn}

@@ -15,7 +15,7 @@ from ..._engine._errors import ServiceError, dependency, in_use, invalid_request
 from .._shared import catalog
 from .. import operation
 from .._shared.common import field, list_response, version_references
-from .._shared.lookup import owner_collection, resolve, shared_items, visible
+from .._shared.lookup import owner_collection, resolve, shared_items, shares_with_others, visible
 
 _TYPE = "Image"
 _HIDDEN = {"DELETED"}  # builds that lifecycle actions deleted are gone from every list (INFERRED)
@@ -42,7 +42,8 @@ def own_build(ctx: RequestContext, arn: str, param: str = "imageBuildVersionArn"
 
 def _shared_with_others(ctx: RequestContext, image: dict) -> bool:
     parsed = arns.parse(image["arn"])
-    return any(ctx.store.policies.get(arn) for arn in (image["arn"], parsed.version_arn))
+    return any(shares_with_others(ctx.store.policies.get(arn), ctx.account)
+               for arn in (image["arn"], parsed.version_arn))
 
 
 # -- Get ---------------------------------------------------------------------------------------

@@ -166,6 +166,14 @@ def _bump(version: str) -> str:
     return version[:match.start(1)] + str(int(match.group(1)) + 1) + match.group(2)
 
 
+def _evr(version: str) -> tuple[int, str, str | None]:
+    """A package version's epoch, version and release, as Inspector reports them apart:
+    "1:2.5.0-1.amzn2023.0.5" -> (1, "2.5.0", "1.amzn2023.0.5"); no epoch is 0, no `-` no release."""
+    epoch, _, rest = version.rpartition(":") if ":" in version else ("0", "", version)
+    upstream, _, release = rest.partition("-")
+    return (int(epoch) if epoch.isdigit() else 0), upstream, (release or None)
+
+
 def _digest(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
@@ -197,8 +205,11 @@ def _finding(image: dict, account: str, entry: tuple, installed: dict, observed:
     vulnerability_id, package, has_fix, severity, score, vector, title = entry
     version = installed.get(package, "0")
     fixed = _bump(version) if has_fix else None
-    vulnerable = {"name": package, "version": version, "packageManager": "OS",
+    epoch, upstream, release = _evr(version)
+    vulnerable = {"name": package, "version": upstream, "epoch": epoch, "packageManager": "OS",
                   "arch": "ARM64" if "arm64" in image["arn"] else "X86_64"}
+    if release:
+        vulnerable["release"] = release
     if fixed:
         vulnerable["fixedInVersion"] = fixed
         vulnerable["remediation"] = f"Update {package} to {fixed} or later."
@@ -211,9 +222,9 @@ def _finding(image: dict, account: str, entry: tuple, installed: dict, observed:
         "type": "PACKAGE_VULNERABILITY",
         "title": f"{vulnerability_id} - {package}",
         "description": f"{title}. An attacker could exploit this vulnerability in {package} {version}.",
-        "remediation": {"recommendation": {
-            "text": f"Update {package} to {fixed} or later." if fixed else "None provided",
-            "url": nvd}},
+        # Inspector's text when it has no advice is "None Provided", without a url (the AWS CLI's example)
+        "remediation": {"recommendation": {"text": f"Update {package} to {fixed} or later.", "url": nvd}
+                        if fixed else {"text": "None Provided"}},
         "severity": severity,
         "firstObservedAt": observed,
         "updatedAt": observed,

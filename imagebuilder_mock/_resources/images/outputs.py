@@ -33,10 +33,11 @@ def new_ami_id(rng: random.Random = _RNG) -> str:
 
 
 def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
-    """The `buildDate` variable: `2022-10-26T22-30-05.912619Z` by default (the model's example)."""
+    """The `buildDate` variable: `2020-02-18T22-49-08.131Z` by default (milliseconds, as the AWS CLI's
+    examples show AMI names)."""
     moment = moment.astimezone(UTC)
     if not fmt:
-        return moment.strftime("%Y-%m-%dT%H-%M-%S.%fZ")
+        return f"{moment.strftime('%Y-%m-%dT%H-%M-%S')}.{moment.microsecond // 1000:03d}Z"
     out = fmt
     for letters, directive in _DATE_LETTERS:
         out = out.replace(letters, moment.strftime(directive))

@@ -51,7 +51,11 @@ def get_lifecycle_execution(ctx: RequestContext, params: dict) -> dict:
 def list_lifecycle_execution_resources(ctx: RequestContext, params: dict) -> dict:
     execution = _execution(ctx, params["lifecycleExecutionId"])
     parent = params.get("parentResourceId")
-    if parent is None:
+    if execution.get("_due") is not None:
+        # a scheduled update (StartResourceStateUpdate with updateAt) lists nothing before its time, as
+        # the AWS CLI's example shows (`"resources": []`; docs/service-behavior.md)
+        items = []
+    elif parent is None:
         items = execution["_resources"]
     else:
         items = next((r["_children"] for r in execution["_resources"] if r["resourceId"] == parent), [])

@@ -221,6 +221,7 @@ def delete(ctx: RequestContext, params: dict, resource_type: str) -> dict:
     lookup(collection, arn, type_name)
     _check_deletable(ctx, arn, param)
     del collection[arn]
+    ctx.store.policies.pop(arn, None)
     return {param: arn}
 
 
@@ -233,7 +234,7 @@ def _member(type_name: str) -> str:
 
 def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> None:
     """ResourceDependencyException while a pipeline uses the recipe (exactly or through a wildcard
-    ARN that selects it) or while it is shared (has a resource policy)."""
+    ARN that selects it) or while it is shared with another account (its resource policy grants one)."""
     store = ctx.store
     parsed = arns.parse(arn)
     for pipeline in store.image_pipelines.values():
@@ -247,8 +248,7 @@ def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> Non
                 parsed._replace(version=None):
             if versions.matches(versions.parse(used_parsed.version, wildcards=True), parsed.version):
                 raise dependency(arn)
-    policy = store.policies.get(arn)
-    if policy and policy.strip() not in ("", "{}"):
+    if _lookup.shares_with_others(store.policies.get(arn), ctx.account):
         raise dependency(arn)
 
 

@@ -119,7 +119,19 @@ def list_workflow_build_versions(ctx: RequestContext, params: dict) -> dict:
         items = [w for w in pool
                  if (lambda a: a.name == parsed.name and a.workflow_type == parsed.workflow_type
                      and versions.matches(pattern, a.version))(arns.parse(w["arn"]))]
-    return list_response(ctx, params, items, {}, "workflowSummaryList")
+    # most recent first, and no `tags` member when there are none, as the AWS CLI's example shows (INFERRED
+    # from that example: docs/service-behavior.md, "What the AWS CLI and the JS SDK found")
+    items.sort(key=_newest_first)
+    return list_response(ctx, params, items, {}, "workflowSummaryList", _build_summary)
+
+
+def _newest_first(workflow: dict) -> tuple:
+    parsed = arns.parse(workflow["arn"])
+    return (tuple(-part for part in versions.key(parsed.version)), -int(parsed.build or 0))
+
+
+def _build_summary(workflow: dict) -> dict:
+    return workflow if workflow.get("tags") else {k: v for k, v in workflow.items() if k != "tags"}
 
 
 def _referenced_by_pipeline(ctx: RequestContext, item: dict) -> bool:

@@ -314,11 +314,20 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         if context is None:
             context = execution_context(image, execution)
         record = _new_step(ctx, image, execution, step_doc, when, context, step_executions)
-        if not _condition(step_doc.get("if"), context):
+        if not _condition(step_doc.get("if"), context) or _nothing_to_run(image, step_doc):
             record.update(status="SKIPPED", endTime=when)
             execution["totalStepsSkipped"] += 1
             continue
         execution["_current"] = record["stepExecutionId"]
+
+
+def _nothing_to_run(image: dict, step_doc: dict) -> bool:
+    """An ExecuteComponents step of a build whose recipe has no components is SKIPPED (the AWS CLI's
+    example of a recipe without components: BUILD 7/5/2, TEST 4/2/2; docs/service-behavior.md)."""
+    if step_doc["action"] != "ExecuteComponents":
+        return False
+    recipe = image.get("imageRecipe") or image.get("containerRecipe") or {}
+    return not recipe.get("components")
 
 
 def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when: str, context: dict, step_executions: dict) -> dict:
