@@ -1,7 +1,6 @@
 """The mock served over HTTP for real clients (the AWS CLI, the JS SDK), on 127.0.0.1 and a free port.
 
-`mock_server` is the one place that starts it: today `make_app(MockImageBuilder())` under werkzeug's
-`make_server` in a thread; when `ImageBuilderServer` lands, only this fixture changes.
+`mock_server` is the one place that starts it: the packaged `ImageBuilderServer` (waitress) in a thread.
 """
 
 from __future__ import annotations
@@ -9,21 +8,17 @@ from __future__ import annotations
 import os
 
 import pytest
-from served import ACCOUNT, REGION, MockServer, serve
-
-from imagebuilder_mock import MockImageBuilder
+from served import ACCOUNT, REGION, MockServer
 
 
 @pytest.fixture(scope="module")
 def mock_server():
     """One served mock per test module; tests `reset()` it for a clean state."""
-    mock = MockImageBuilder(ACCOUNT)
-    server, thread = serve(mock)
-    try:
-        yield MockServer(mock, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    pytest.importorskip("waitress", reason="the server needs waitress (pip install imagebuilder-mock[server])")
+    from imagebuilder_mock.server import ImageBuilderServer
+
+    with ImageBuilderServer(account_id=ACCOUNT) as server:
+        yield MockServer(server.mock, server.endpoint_url)
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,8 @@ from served import ACCOUNT, REGION
 
 DATA = json.loads((Path(__file__).parent / "data" / "aws_cli_examples.json").read_text())
 EXAMPLES = {entry["operation"]: entry for entry in DATA["examples"]}
-#: stand-in for the examples' `windows-server-2016-english-full-base-x86/xxxx.x.x` until the catalog has it
-CATALOG_WINDOWS = f"arn:aws:imagebuilder:{REGION}:aws:image/windows-server-2022-english-full-base-x86/x.x.x"
-CATALOG_WORK = ("the AWS-managed catalog lacks windows-server-2016-english-full-base-x86 and the `xxxx.x.x` "
-                "parent wildcard (the catalog work of issue 16)")
+#: the examples' own parent image: an AWS-managed Windows image with the `xxxx.x.x` wildcard (docs/catalog.md)
+CATALOG_WINDOWS = f"arn:aws:imagebuilder:{REGION}:aws:image/windows-server-2016-english-full-base-x86/xxxx.x.x"
 WINDOWS_DOC = """name: ExampleWindowsDocument
 description: Says hello on Windows.
 schemaVersion: 1.0
@@ -79,7 +77,7 @@ def build_world(server, operation: str) -> dict[str, str]:
         args.pop("uri")
         world["imported"] = ib.import_component(data=SHELL_SCRIPT, **args)["componentBuildVersionArn"]
     if "recipe" not in skip:
-        args = _input("create-image-recipe") | {"parentImage": CATALOG_WINDOWS}
+        args = _input("create-image-recipe")  # its parent: CATALOG_WINDOWS
         world["image-recipe"] = ib.create_image_recipe(**args)["imageRecipeArn"]
     if "infra" not in skip:
         world["infrastructure-configuration"] = ib.create_infrastructure_configuration(

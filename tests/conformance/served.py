@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import boto3
-import pytest
 
 from imagebuilder_mock import MockImageBuilder
 
@@ -24,14 +22,3 @@ class MockServer:
         return boto3.client("imagebuilder", region_name=region, endpoint_url=self.endpoint_url,
                             aws_access_key_id="AKIATESTTESTTESTTEST", aws_secret_access_key="testing-secret")
 
-
-def serve(mock: MockImageBuilder):
-    pytest.importorskip("werkzeug", reason="the server needs werkzeug (pip install imagebuilder-mock[server])")
-    from werkzeug.serving import make_server
-
-    from imagebuilder_mock.server import make_app
-
-    server = make_server("127.0.0.1", 0, make_app(mock), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="imagebuilder-mock-server", daemon=True)
-    thread.start()
-    return server, thread

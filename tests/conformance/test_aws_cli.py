@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from examples_world import (CATALOG_WINDOWS, CATALOG_WORK, DATA, EXAMPLES, WINDOWS_DOC, build_world,
+from examples_world import (CATALOG_WINDOWS, DATA, EXAMPLES, WINDOWS_DOC, build_world,
                             deep_substitute, put_s3_objects, substitute)
 from served import ACCOUNT, REGION
 from shapes import differences
@@ -85,10 +85,7 @@ def _output_members(cli_operation: str) -> set[str]:
 
 
 def _example_params() -> list:
-    return [pytest.param(entry, id=entry["operation"],
-                         marks=[pytest.mark.xfail(strict=True, reason=CATALOG_WORK)]
-                         if entry["operation"] == "create-image-recipe" else [])
-            for entry in DATA["examples"]]
+    return [pytest.param(entry, id=entry["operation"]) for entry in DATA["examples"]]
 
 
 @pytest.mark.parametrize("entry", _example_params())

@@ -7,10 +7,8 @@ only (`direct` is excluded for every provider), and the providers' endpoints are
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
-import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -96,22 +94,11 @@ def write_cli_config(path: Path, mirror: Path, plugin_cache: Path) -> Path:
 def serve_imagebuilder() -> Iterator[tuple[object, str]]:
     """The mock behind HTTP on a free loopback port: yields (MockImageBuilder, endpoint URL).
 
-    The one place the suite starts the server, so it can move to the packaged server class later."""
-    from werkzeug.serving import make_server
+    The one place the suite starts the server: the packaged `ImageBuilderServer` (waitress) in a thread."""
+    from imagebuilder_mock.server import ImageBuilderServer
 
-    from imagebuilder_mock import MockImageBuilder
-    from imagebuilder_mock.server import make_app
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    mock = MockImageBuilder()
-    server = make_server("127.0.0.1", 0, make_app(mock), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield mock, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with ImageBuilderServer() as server:
+        yield server.mock, server.endpoint_url
 
 
 @contextlib.contextmanager
