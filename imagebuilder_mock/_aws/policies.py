@@ -5,6 +5,7 @@ leave ECR). DeleteImage does none of this: the service documents that it leaves 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -12,7 +13,7 @@ from . import amis, containers
 from .sessions import Clients
 
 
-def act(clients: Clients, image: dict, status: str) -> None:
+def act(clients: Clients, image: dict[str, Any], status: str) -> None:
     if image.get("type") == "DOCKER":
         if status == "DELETED":
             containers.delete(clients, image)
