@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .._backend.context import RequestContext
+    from .._backend.store import Backend
 
 
 BUILD_PATH = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
@@ -59,12 +59,19 @@ DEFAULT_STAGE_DURATIONS: dict[str, float] = {
 MODES = ("immediate", "poll", "clock")
 
 
+class _WithBackend(Protocol):
+    """What the settings' readers take: a request's context, or the mock handle (checking its settings)."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+
 def path_order(status: str) -> int:
     """A status's place on the full build path (statuses off it come after)."""
     return BUILD_PATH.index(status) if status in BUILD_PATH else len(BUILD_PATH)
 
 
-def progression(ctx: RequestContext) -> str:
+def progression(ctx: _WithBackend) -> str:
     """The mock's progression mode (checked)."""
     mode: str = ctx.backend.settings.get("progression", "immediate")
     if mode not in MODES:
@@ -72,7 +79,7 @@ def progression(ctx: RequestContext) -> str:
     return mode
 
 
-def stage_durations(ctx: RequestContext) -> dict[str, float]:
+def stage_durations(ctx: _WithBackend) -> dict[str, float]:
     """The default stage durations with the mock's `stage_durations` setting applied (checked)."""
     durations = dict(DEFAULT_STAGE_DURATIONS)
     overrides = ctx.backend.settings.get("stage_durations") or {}
