@@ -185,7 +185,8 @@ def _naming_the_mock(variable: contextvars.ContextVar[MockImageBuilder | None],
     kwargs)`), `variable` names the active mock (whose simulated clock a sleep in it advances)."""
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
             mock = current()
             if mock is None or not concerns_imagebuilder(instance, args, kwargs):
                 return wrapped(*args, **kwargs)
