@@ -5,13 +5,16 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import ids
 from .clock import Clock
 from .injection import ErrorInjector
 from .undo import Collection, UndoLog
 from .resource_types import RESOURCE_TYPES, ResourceType
+
+if TYPE_CHECKING:
+    from .._resources._shared.catalog_extension import CatalogExtension
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -77,7 +80,7 @@ class Backend:
         #: the store writes of the request being served, undone if it fails (`undo.py`)
         self.undo_log = UndoLog()
         #: the handle's `m.catalog` (_resources/_shared/catalog_extension.py); kept across reset()
-        self.catalog_extension: Any = None
+        self.catalog_extension: CatalogExtension | None = None
         #: the id generator (`seed` setting: backend/ids.py) and the calls served (the `m.calls` journal)
         self.seed = settings.get("seed")
         self.random = ids.generator(self.seed)
