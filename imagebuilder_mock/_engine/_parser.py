@@ -130,7 +130,8 @@ def read_located(located: tuple[Located, ...], params: dict[str, Any], query: Ma
             values = query.get(wire)
             if values:
                 if member.type_name == "list":
-                    params[name] = [_scalar(member.member, v, name) for v in values]  # type: ignore[attr-defined]  # a list: ListShape (no cast on the request path)
+                    # a list shape is botocore's ListShape (no cast() on the request path)
+                    params[name] = [_scalar(member.member, v, name) for v in values]  # type: ignore[attr-defined]
                 else:
                     params[name] = _scalar(member, values[0], name)
         elif location == "header":
