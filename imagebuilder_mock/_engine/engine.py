@@ -165,7 +165,8 @@ class Engine:
         host = _HOST_REGION.search(headers.get("host") or "")
         return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
 
-    def _token_slot(self, plan: OperationPlan, ctx: RequestContext, params: dict[str, Any]) -> _idempotency.TokenSlot | None:
+    def _token_slot(self, plan: OperationPlan, ctx: RequestContext,
+                    params: dict[str, Any]) -> _idempotency.TokenSlot | None:
         """The request's client-token slot, for an operation that takes one and a request that gives one."""
         token = params.get("clientToken") if plan.has_client_token else None
         if not token:

@@ -44,7 +44,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: every such image and never changed in place (a state is replaced; FAILED and CANCELLED always get one
 #: of their own). Saves a dict per stored image (docs/performance.md, memory); the plain twin is a new
 #: `{"status": status}` per move, and tests/test_invariants_images.py checks nothing changes them.
-PLAIN_STATES: dict[str, dict[str, str]] = {status: {"status": status} for status in TRANSITIONS if status not in STOPPED}
+PLAIN_STATES: dict[str, dict[str, str]] = {status: {"status": status} for status in TRANSITIONS
+                                           if status not in STOPPED}
 
 #: Stage durations in seconds for progression="clock" (INFERRED from the user guide's "a build
 #: typically takes 30-60 minutes"; see docs/notes/images.md). The sum is about 50 minutes.
