@@ -237,17 +237,25 @@ def _make_load_credentials(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapt.FunctionWrapper(original, load_credentials)
 
 
-def _make_get_auth_instance(original: Callable[..., Any]) -> Callable[..., Any]:
-    def get_auth_instance(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                          kwargs: dict[str, Any]) -> Any:
-        # A client made before the mock, where no credentials were configured, signs with the fake ones
-        # while a mock is active (the client itself is left as it is).
-        given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
-        if current() is not None and instance._credentials is None and given is None:
-            args, kwargs = args[:3], dict(kwargs, request_credentials=_fake_credentials())
-        return wrapped(*args, **kwargs)
+def signing_with(fake_credentials: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The wrapper maker of a signer's `get_auth_instance` (botocore's or aiobotocore's): a client made
+    before the mock, where no credentials were configured, signs with `fake_credentials()` while a mock
+    is active (the client itself is left as it is)."""
 
-    return wrapt.FunctionWrapper(original, get_auth_instance)
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def get_auth_instance(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                              kwargs: dict[str, Any]) -> Any:
+            given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
+            if current() is not None and instance._credentials is None and given is None:
+                args, kwargs = args[:3], dict(kwargs, request_credentials=fake_credentials())
+            return wrapped(*args, **kwargs)
+
+        return wrapt.FunctionWrapper(original, get_auth_instance)
+
+    return make
+
+
+_make_get_auth_instance = signing_with(_fake_credentials)
 
 
 class _SimulatedTime:

@@ -161,15 +161,7 @@ def _make_load_credentials(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapt.FunctionWrapper(original, load_credentials)
 
 
-def _make_get_auth_instance(original: Callable[..., Any]) -> Callable[..., Any]:
-    def get_auth_instance(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                          kwargs: dict[str, Any]) -> Any:
-        given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
-        if current() is not None and instance._credentials is None and given is None:
-            args, kwargs = args[:3], dict(kwargs, request_credentials=_fake_credentials())
-        return wrapped(*args, **kwargs)
-
-    return wrapt.FunctionWrapper(original, get_auth_instance)
+_make_get_auth_instance = _patch.signing_with(_fake_credentials)  # aiobotocore's credentials
 
 
 _TARGETS = (
