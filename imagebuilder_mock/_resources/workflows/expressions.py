@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from .._shared.types import Resource
 
-def lookup_path(path: Any, context: dict) -> Any:
+
+def lookup_path(path: Any, context: Resource) -> Any:
     """The value a `$.a.b[0]` path names in `context` (None if absent); anything else as it is."""
     if not isinstance(path, str) or not path.startswith("$."):
         return path
@@ -43,7 +45,7 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def condition(node: Any, context: dict) -> bool:
+def condition(node: Any, context: Resource) -> bool:
     """Evaluate a step's `if` (and / or / not, booleanEquals, stringEquals, number*). Absent → true."""
     if node is None:
         return True
@@ -62,7 +64,7 @@ def condition(node: Any, context: dict) -> bool:
     return True  # an operator the mock does not know does not skip the step
 
 
-def resolve(inputs: Any, context: dict) -> Any:
+def resolve(inputs: Any, context: Resource) -> Any:
     """Inputs with `key.$: "$.path"` references replaced by their values (`key: value`)."""
     if isinstance(inputs, dict):
         out = {}
@@ -77,7 +79,7 @@ def resolve(inputs: Any, context: dict) -> Any:
     return inputs
 
 
-def execution_context(image: dict, execution: dict) -> dict:
+def execution_context(image: Resource, execution: Resource) -> Resource:
     """What `$.` paths of a running execution read: its parameters, step outputs and imagebuilder facts."""
     scanning = image.get("imageScanningConfiguration") or {}
     return {
@@ -98,7 +100,7 @@ def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
     return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
 
 
-def step_outputs(ctx, image: dict, step: dict, own_ami: Callable[[Any, dict], str | None]) -> dict | None:
+def step_outputs(ctx, image: Resource, step: Resource, own_ami: Callable[[Any, Resource], str | None]) -> Resource | None:
     """The outputs of a completed step (None: it has none); `own_ami(ctx, image)` is the build's AMI."""
     seed = step["stepExecutionId"]
     action = step["action"]
