@@ -5,10 +5,12 @@ outputs each completed step leaves there."""
 from __future__ import annotations
 
 import hashlib
+import operator
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ..._backend.context import RequestContext
 from .._shared.types import Resource
 
 
@@ -27,22 +29,32 @@ def lookup_path(path: Any, context: Resource) -> Any:
     return value
 
 
-_COMPARISONS = {
-    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
-    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
-    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
-    "numberGreaterThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) > _num(b),
-    "numberGreaterThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) >= _num(b),
-    "numberLessThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) < _num(b),
-    "numberLessThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) <= _num(b),
-}
-
-
 def _num(value: Any) -> float | None:
     try:
         return float(value) if not isinstance(value, bool) else None
     except (TypeError, ValueError):
         return None
+
+
+def _numbers(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
+    """A number* comparison: false unless both sides read as numbers."""
+
+    def compare(a: Any, b: Any) -> bool:
+        x, y = _num(a), _num(b)
+        return x is not None and y is not None and test(x, y)
+
+    return compare
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
+    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
+    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
+    "numberGreaterThan": _numbers(operator.gt),
+    "numberGreaterThanEquals": _numbers(operator.ge),
+    "numberLessThan": _numbers(operator.lt),
+    "numberLessThanEquals": _numbers(operator.le),
+}
 
 
 def condition(node: Any, context: Resource) -> bool:
@@ -100,7 +112,8 @@ def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
     return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
 
 
-def step_outputs(ctx, image: Resource, step: Resource, own_ami: Callable[[Any, Resource], str | None]) -> Resource | None:
+def step_outputs(ctx: RequestContext, image: Resource, step: Resource,
+                 own_ami: Callable[[Any, Resource], str | None]) -> Resource | None:
     """The outputs of a completed step (None: it has none); `own_ami(ctx, image)` is the build's AMI."""
     seed = step["stepExecutionId"]
     action = step["action"]
