@@ -144,8 +144,9 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
     return catalog.view(ctx).collection(ctx.region, resource_type, OWNER_ACCOUNTS[owner]).values()
 
 
-def list_response(ctx: RequestContext, params: Params, items: Iterable[Resource], fields: dict[str, Callable[[Resource], Any]],
-                  key: str, view: Callable[[Resource], Resource] | None = None, emitted: bool = False) -> Resource:
+def list_response(ctx: RequestContext, params: Params, items: Iterable[Resource],
+                  fields: dict[str, Callable[[Resource], Any]], key: str,
+                  view: Callable[[Resource], Resource] | None = None, emitted: bool = False) -> Resource:
     """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
     items are in their output form already (the serialiser passes the page on as it is)."""
     page, token = paginate((ctx.account, ctx.region, ctx.operation), params,

@@ -69,7 +69,8 @@ def _moment(image: Resource) -> datetime.datetime:
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def _ami(image: Resource, region: str, account: str, settings: Resource, build_region: str, rng: random.Random) -> Resource:
+def _ami(image: Resource, region: str, account: str, settings: Resource, build_region: str,
+         rng: random.Random) -> Resource:
     moment = _moment(image)
     template = settings.get("name")
     name = expand(template, image, moment) if template else f"{image['name']} {build_date(moment)}"
@@ -95,7 +96,8 @@ def _targets(image: Resource, owner: str, build_region: str) -> list[tuple[str, 
     return out
 
 
-def _container_uris(image: Resource, owner: str, build_region: str, partition: str, distributed: bool) -> list[Resource]:
+def _container_uris(image: Resource, owner: str, build_region: str, partition: str,
+                    distributed: bool) -> list[Resource]:
     """ECR URIs per Region: the recipe's repository in the build Region, tagged `<version>-<build>` and
     `latest` (two URIs: CONFIRMED count, INFERRED tags), plus each distribution's repository."""
     recipe = image.get("containerRecipe") or {}
