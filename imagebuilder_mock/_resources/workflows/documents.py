@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from ..._backend.caches import memoize
 from ..._engine._errors import ServiceError, invalid_combination, invalid_value
 from ..components.documents import YamlError, load_yaml
-from .._shared.types import Resource
+from .._shared.types import Document, Resource
 
 SCHEMA_VERSIONS = ("1.0",)
 STEP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-_]{1,99}$")  # model shape WorkflowStepName
@@ -64,7 +64,7 @@ def _bad(detail: str, param: str = "data") -> ServiceError:
 
 
 @memoize(maxsize=256)
-def parse(data: str, workflow_type: str, param: str = "data") -> Resource:
+def parse(data: str, workflow_type: str, param: str = "data") -> Document:
     """The parsed document, or the service's InvalidParameterValueException naming `param`.
 
     Cached by the document's text (documents are immutable strings; every new image's workflows parse
@@ -89,7 +89,7 @@ def parse(data: str, workflow_type: str, param: str = "data") -> Resource:
     return doc
 
 
-def _check_schema_version(doc: Resource, param: str) -> None:
+def _check_schema_version(doc: Document, param: str) -> None:
     if "schemaVersion" not in doc:
         raise _bad("The workflow document is missing the required property 'schemaVersion'.", param)
     version = doc["schemaVersion"]
@@ -169,7 +169,7 @@ def _check_steps(steps: Any, workflow_type: str, parameter_names: set[str], para
                    "ModifyImageAttributes or ApplyImageConfigurations.", param)
 
 
-def _check_step_fields(step: Resource, name: str, action_name: str, action: Action, param: str) -> None:
+def _check_step_fields(step: Document, name: str, action_name: str, action: Action, param: str) -> None:
     on_failure = step.get("onFailure", "Abort")
     if on_failure not in STEP_ON_FAILURE:
         raise _bad(f"Step '{name}' has onFailure '{on_failure}'. Allowed values: [{', '.join(STEP_ON_FAILURE)}].",
@@ -197,7 +197,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def parameter_details(doc: Resource) -> list[Resource]:
+def parameter_details(doc: Document) -> list[Resource]:
     """The document's parameters as the model's WorkflowParameterDetail list (values as strings)."""
     out = []
     for item in doc.get("parameters") or []:
