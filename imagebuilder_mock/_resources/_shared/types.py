@@ -14,7 +14,7 @@ Resource = dict[str, Any]
 Params = dict[str, Any]
 #: a handler's output members (the output shape's member names)
 Result = dict[str, Any]
-#: a parsed YAML/JSON document (a component's or workflow's)
+#: a parsed YAML/JSON workflow document (components/documents.py's `Document` is its parse result)
 Document = dict[str, Any]
 #: an operation handler
 Handler = Callable[[RequestContext, Params], Result]
