@@ -14,7 +14,7 @@ from ..._engine._serializer import EmittedList
 from . import catalog
 from ..._backend.resource_types import ARN_TYPES
 from .lookup import shared_items
-from .types import Params, Resource
+from .types import Params, Resource, Result
 
 if TYPE_CHECKING:
     from botocore.model import StructureShape
@@ -146,7 +146,7 @@ def owned_items(ctx: RequestContext, resource_type: str, owner: str) -> Iterable
 
 def list_response(ctx: RequestContext, params: Params, items: Iterable[Resource],
                   fields: dict[str, Callable[[Resource], Any]], key: str,
-                  view: Callable[[Resource], Resource] | None = None, emitted: bool = False) -> Resource:
+                  view: Callable[[Resource], Resource] | None = None, emitted: bool = False) -> Result:
     """Filter, paginate and shape one List* response: `{key: [...], "nextToken": ...}`. `emitted`: the
     items are in their output form already (the serialiser passes the page on as it is)."""
     page, token = paginate((ctx.account, ctx.region, ctx.operation), params,
