@@ -97,7 +97,7 @@ def build_images(region: str, image_entries: Iterable[Resource], account: str = 
         for version in _versions(entry):
             arn = _arn(region, "image", name, version, 1, account=account)
             image = {
-                "arn": arn, "type": image_type, "name": name, "version": f"{version}/1",
+                "arn": arn, "type": image_type, "name": entry.get("displayName", name), "version": f"{version}/1",
                 "platform": entry.get("platform", "Linux"), "osVersion": entry.get("osVersion"),
                 "owner": "Amazon" if account == "aws" else account, "state": {"status": "AVAILABLE"},
                 "dateCreated": entry.get("dateCreated", CATALOG_DATE), "buildType": "USER_INITIATED",
