@@ -54,8 +54,8 @@ def _component(step, state, ib):
     windows = _read(ib, state, "aws_imagebuilder_component.windows")
     assert (windows["platform"], windows["kmsKeyId"]) == ("Windows", state["aws_kms_key.test"]["arn"])
     yamlencoded = _read(ib, state, "aws_imagebuilder_component.yamlencoded")
-    # yamlencode renders the number 1.0 as `schemaVersion: 1`, which the service takes (component_test.go)
-    assert "schemaVersion: 1\n" in yamlencoded["data"] and yamlencoded["type"] == "BUILD"
+    # yamlencode renders the number 1.0 as `"schemaVersion": 1`, which the service takes (component_test.go)
+    assert '"schemaVersion": 1\n' in yamlencoded["data"] and yamlencoded["type"] == "BUILD"
 
 
 def _workflow(step, state, ib):
@@ -173,7 +173,7 @@ def test_import_gives_no_diff(staged, resource_type):
     assert sorted(after) == sorted(before)
     ignored = IMPORT_IGNORED[resource_type]
     for address, values in before.items():
-        old, new = without_empty(canonical(values)), without_empty(canonical(after[address]))
+        old, new = canonical(without_empty(values)), canonical(without_empty(after[address]))
         differences = {key: (old.get(key), new.get(key)) for key in set(old) | set(new)
                        if key not in ignored and old.get(key) != new.get(key)}
         assert differences == {}, f"{address}: imported values differ"
