@@ -22,6 +22,26 @@ resource "aws_imagebuilder_component" "test" {
   tags = local.tags
 }
 
+# component_test.go's documents: yamlencode of a number renders `schemaVersion: 1`
+resource "aws_imagebuilder_component" "yamlencoded" {
+  name     = "${var.name}-yamlencode"
+  platform = "Linux"
+  version  = "1.0.0"
+  data = yamlencode({
+    phases = [{
+      name = "build"
+      steps = [{
+        action    = "ExecuteBash"
+        inputs    = { commands = ["echo 'hello world'"] }
+        name      = "example"
+        onFailure = "Continue"
+      }]
+    }]
+    schemaVersion = 1.0
+  })
+  tags = local.tags
+}
+
 resource "aws_imagebuilder_component" "windows" {
   name       = "${var.name}-windows"
   platform   = "Windows"

@@ -73,3 +73,28 @@ resource "aws_imagebuilder_container_recipe" "test" {
 
   tags = local.tags
 }
+
+# container_recipe_test.go's parent: an AWS-managed container image by version ARN with x wildcards
+resource "aws_imagebuilder_container_recipe" "managed_parent" {
+  name           = "${var.name}-managed-parent"
+  container_type = "DOCKER"
+  parent_image   = "${local.aws_arn}:image/amazon-linux-x86-2/x.x.x"
+  version        = "1.0.0"
+
+  component {
+    component_arn = aws_imagebuilder_component.yamlencoded.arn
+  }
+
+  dockerfile_template_data = <<-EOT
+    FROM {{{ imagebuilder:parentImage }}}
+    {{{ imagebuilder:environments }}}
+    {{{ imagebuilder:components }}}
+  EOT
+
+  target_repository {
+    repository_name = aws_ecr_repository.test.name
+    service         = "ECR"
+  }
+
+  tags = local.tags
+}
