@@ -21,6 +21,13 @@ def _validate(params: dict) -> None:
     _validate_placement(params.get("placement"))
 
 
+def _check_instance_profile(ctx: RequestContext, params: dict) -> None:
+    """Under moto or with `aws_endpoint_url`: the instance profile must exist in IAM (_aws/refusals.py)."""
+    from ..._aws.refusals import check_instance_profile
+
+    check_instance_profile(ctx, params.get("instanceProfileName"))
+
+
 def _validate_placement(placement: dict | None) -> None:
     """A host target only with tenancy `host`, and at most one of them (MODEL Placement docs; code INFERRED)."""
     if not placement:
@@ -43,6 +50,7 @@ def _fill(params: dict, item: dict) -> dict:
 def create_infrastructure_configuration(ctx: RequestContext, params: dict) -> dict:
     arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(params)
+    _check_instance_profile(ctx, params)
     ctx.check_dry_run(params)
     item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": own_tags(params)})
     ctx.store.infrastructure_configurations[arn] = item
@@ -53,6 +61,7 @@ def create_infrastructure_configuration(ctx: RequestContext, params: dict) -> di
 def update_infrastructure_configuration(ctx: RequestContext, params: dict) -> dict:
     arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(params)
+    _check_instance_profile(ctx, params)
     # A full replacement: what the request omits is removed or reset to its default.
     new = {"arn": arn, "name": old["name"], "dateCreated": old["dateCreated"], "tags": old["tags"],
            "dateUpdated": ctx.iso_now()}
