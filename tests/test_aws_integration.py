@@ -236,8 +236,12 @@ def test_lifecycle_delete_deregisters_the_ami_and_its_snapshots_but_delete_image
             policyDetails=[{"action": {"type": "DELETE", "includeResources": {"amis": True, "snapshots": True}},
               "filter": {"type": "AGE", "value": 1, "unit": "DAYS"}}])
         mock.clock.advance(days=2)
-        mock.run_lifecycle_policies()
+        [execution] = mock.run_lifecycle_policies()
         assert ib.get_image(imageBuildVersionArn=doomed["arn"])["image"]["state"]["status"] == "DELETED"
+        [record] = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution,
+                                                         parentResourceId=doomed["arn"])["resources"]
+        assert record["resourceId"] == doomed_ami  # the records name EC2's AMI and snapshots
+        assert [s["snapshotId"] for s in record["snapshots"]] == snapshots
         assert ec2.describe_images(Filters=[{"Name": "image-id", "Values": [doomed_ami]}])["Images"] == []
         assert snapshots and not [s for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
                                   if s["SnapshotId"] in snapshots]
@@ -305,3 +309,85 @@ def test_the_page_has_its_example_and_table():
 
     page = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "aws-integration.md").read_text()
     assert len(_doc_examples()) >= 1 and "| side effect | with moto" in page
+
+
+def _two_region_image(ib, recipe_name):
+    """An AVAILABLE build of recipe `recipe_name` with an AMI in REGION and one in OTHER_REGION: the image
+    and its AMI ids by Region."""
+    dist = ib.create_distribution_configuration(name=factories.unique("dist"), distributions=[
+        {"region": region, "amiDistributionConfiguration": {"name": "web-{{ imagebuilder:buildDate }}"}}
+        for region in (REGION, OTHER_REGION)])["distributionConfigurationArn"]
+    image = _simple_build(ib, recipe=factories.image_recipe(ib, name=recipe_name), dist=dist)
+    assert image["state"]["status"] == "AVAILABLE"
+    return image, {ami["region"]: ami["image"] for ami in image["outputResources"]["amis"]}
+
+
+def _run_policy(mock, ib, recipe_name, action: dict, exclusion_rules: dict | None = None):
+    """A policy on recipe `recipe_name` with one AGE rule of `action`, run two days on: its record of the
+    image it acted on, and the children records (AMIs) by Region."""
+    detail = {"action": action, "filter": {"type": "AGE", "value": 1, "unit": "DAYS"}}
+    if exclusion_rules:
+        detail["exclusionRules"] = exclusion_rules
+    policy = ib.create_lifecycle_policy(
+        name=factories.unique("policy"), executionRole=f"arn:aws:iam::{OWNER}:role/lifecycle",
+        resourceType="AMI_IMAGE", resourceSelection={"recipes": [{"name": recipe_name, "semanticVersion": "1.0.0"}]},
+        policyDetails=[detail])["lifecyclePolicyArn"]
+    mock.clock.advance(days=2)  # the policy's daily run is due: the next request makes it
+    [execution] = ib.list_lifecycle_executions(resourceArn=policy)["lifecycleExecutions"]
+    execution = execution["lifecycleExecutionId"]
+    [resource] = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution)["resources"]
+    children = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution,
+                                                     parentResourceId=resource["resourceId"])["resources"]
+    return resource, {child["region"]: child for child in children}
+
+
+def _ec2_state(ami_id, region):
+    """The AMI's State in EC2 ("available", "disabled"), or None when it is gone."""
+    images = _client("ec2", region).describe_images(
+        Filters=[{"Name": "image-id", "Values": [ami_id]}], IncludeDisabled=True)["Images"]
+    return images[0]["State"] if images else None
+
+
+def test_lifecycle_disable_acts_on_the_amis_its_exclusion_rules_leave():
+    with both("aws-outside") as mock:
+        ib = _client("imagebuilder")
+        image, amis = _two_region_image(ib, "web")
+        resource, children = _run_policy(mock, ib, "web", {"type": "DISABLE", "includeResources": {"amis": True}},
+                                         {"amis": {"regions": [OTHER_REGION]}})
+        assert resource["resourceId"] == image["arn"] and resource["state"]["status"] == "SUCCESS"
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DISABLED"
+        assert children[REGION]["state"]["status"] == "SUCCESS" and children[REGION]["resourceId"] == amis[REGION]
+        assert children[OTHER_REGION]["state"]["status"] == "SKIPPED"
+        assert _ec2_state(amis[REGION], REGION) == "disabled"
+        assert _ec2_state(amis[OTHER_REGION], OTHER_REGION) == "available"  # excluded: left alone
+
+
+def test_lifecycle_action_without_amis_included_changes_the_image_only():
+    with both("aws-inside") as mock:
+        ib = _client("imagebuilder")
+        image, amis = _two_region_image(ib, "web")
+        _, children = _run_policy(mock, ib, "web", {"type": "DISABLE"})
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DISABLED"
+        assert children == {}
+        assert {_ec2_state(amis[r], r) for r in amis} == {"available"}
+
+
+def test_lifecycle_delete_without_snapshots_keeps_them_and_an_excluded_ami_keeps_everything():
+    with both("aws-outside") as mock:
+        ib, ec2 = _client("imagebuilder"), _client("ec2")
+        image, amis = _two_region_image(ib, "web")
+        snapshots = [m["Ebs"]["SnapshotId"] for m in ec2.describe_images(ImageIds=[amis[REGION]])["Images"][0][
+            "BlockDeviceMappings"] if "Ebs" in m]
+        _, children = _run_policy(mock, ib, "web", {"type": "DELETE", "includeResources": {"amis": True}})
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DELETED"
+        assert "snapshots" not in children[REGION]
+        assert _ec2_state(amis[REGION], REGION) is None and _ec2_state(amis[OTHER_REGION], OTHER_REGION) is None
+        assert snapshots and {s["SnapshotId"] for s in ec2.describe_snapshots(SnapshotIds=snapshots)["Snapshots"]} \
+            == set(snapshots)
+
+        kept, kept_amis = _two_region_image(ib, "api")
+        resource, children = _run_policy(mock, ib, "api", {"type": "DELETE", "includeResources": {
+            "amis": True, "snapshots": True}}, {"amis": {"regions": [OTHER_REGION]}})
+        assert resource["state"]["status"] == "SKIPPED" and children[OTHER_REGION]["state"]["status"] == "SKIPPED"
+        assert ib.get_image(imageBuildVersionArn=kept["arn"])["image"]["state"]["status"] == "AVAILABLE"
+        assert {_ec2_state(kept_amis[r], r) for r in kept_amis} == {"available"}
