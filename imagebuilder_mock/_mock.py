@@ -13,6 +13,8 @@ from ._backend.store import DEFAULT_ACCOUNT, Backend
 from ._journal import Calls
 
 if TYPE_CHECKING:
+    from ._resources._shared.catalog_extension import CatalogExtension
+
     if sys.version_info >= (3, 11):
         from typing import Unpack
     else:
@@ -79,7 +81,7 @@ class MockImageBuilder:
         return self.backend.clock
 
     @property
-    def catalog(self):
+    def catalog(self) -> CatalogExtension:
         """The AWS-managed catalog this mock serves, to extend or replace: `add_image`, `add_component`,
         `add_workflow`, `load(path)`, `clear()` (docs/catalog.md). Additions survive `reset()`."""
         if self.backend.catalog_extension is None:

@@ -29,7 +29,7 @@ import importlib.util
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import botocore.credentials
@@ -40,11 +40,13 @@ import wrapt
 from botocore.awsrequest import AWSResponse
 
 if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
     from ._mock import MockImageBuilder
 
 _lock = threading.RLock()
 _active: list["MockImageBuilder"] = []
-_originals: dict = {}
+_originals: dict[Any, Any] = {}  # (class, name) -> function; module -> its `time`
 FAKE_ACCESS_KEY = "AKIAIMAGEBUILDERMOCK"
 
 #: The mock whose simulated clock an imagebuilder waiter's delay advances, while its `Waiter.wait` runs.
@@ -68,16 +70,16 @@ class _RawBody:
     def __init__(self, body: bytes) -> None:
         self.body = body
 
-    def stream(self, **_kwargs):
+    def stream(self, **_kwargs: Any) -> Iterator[bytes]:
         yield self.body
 
 
-def _text(value) -> str | None:
+def _text(value: str | bytes | None) -> str | None:
     """A header value as text (botocore encodes request header values to UTF-8 bytes)."""
     return value.decode() if isinstance(value, bytes) else value
 
 
-def respond(mock: "MockImageBuilder", request) -> AWSResponse:
+def respond(mock: "MockImageBuilder", request: Any) -> AWSResponse:
     """Answer one prepared botocore request from the mock's engine."""
     parts = urlsplit(request.url)
     # The engine reads these two headers only (no operation has a header member: tests/test_protocol.py).
@@ -89,22 +91,23 @@ def respond(mock: "MockImageBuilder", request) -> AWSResponse:
         body = body.read()
     status, response_headers, response_body = mock.engine.handle(
         request.method, parts.path, parts.query, headers, body)
-    return AWSResponse(request.url, status, response_headers, _RawBody(response_body))
+    # AWSResponse wraps any mapping in a HeadersDict; the stubs ask for the HTTPHeaders of a real response.
+    return AWSResponse(request.url, status, response_headers, _RawBody(response_body))  # type: ignore[arg-type]
 
 
 class _Emitter:
     """The endpoint's event emitter, except that `before-send` is answered by the mock."""
 
-    def __init__(self, inner, mock: "MockImageBuilder") -> None:
+    def __init__(self, inner: Any, mock: "MockImageBuilder") -> None:
         self._inner = inner
         self._mock = mock
 
-    def emit(self, event_name: str, **kwargs):
+    def emit(self, event_name: str, **kwargs: Any) -> Any:
         if event_name.startswith("before-send."):
             return [(None, respond(self._mock, kwargs["request"]))]
         return self._inner.emit(event_name, **kwargs)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
 
@@ -112,11 +115,11 @@ class _EndpointView:
     """The endpoint as botocore's `_do_get_response` sees it for one request: the mock's emitter in
     place of the endpoint's, every other attribute the endpoint's."""
 
-    def __init__(self, endpoint, mock: "MockImageBuilder") -> None:
+    def __init__(self, endpoint: Any, mock: "MockImageBuilder") -> None:
         self._endpoint = endpoint
         self._event_emitter = _Emitter(endpoint._event_emitter, mock)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._endpoint, name)
 
 
@@ -135,14 +138,14 @@ class _GuardedEndpoint:
     `block_network`: `_send` (reached only when no `before-send` handler, such as moto's, answered)
     raises instead of sending; every other attribute is the endpoint's."""
 
-    def __init__(self, endpoint, args: tuple, kwargs: dict) -> None:
+    def __init__(self, endpoint: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self._endpoint = endpoint
         self._operation = args[1] if len(args) > 1 else kwargs["operation_model"]
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._endpoint, name)
 
-    def _send(self, request):
+    def _send(self, request: Any) -> Any:
         operation = self._operation
         raise NetworkBlockedError(
             f"imagebuilder-mock (block_network=True) stopped a real AWS request: "
@@ -152,16 +155,17 @@ class _GuardedEndpoint:
 
 # -- the wrappers -----------------------------------------------------------------------------
 
-def _is_imagebuilder(args: tuple, kwargs: dict) -> bool:
+def _is_imagebuilder(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Whether a call of an Endpoint method whose second argument is `operation_model`
     (`_do_get_response(request, operation_model, ...)`, `_needs_retry(attempts, operation_model, ...)`)
     is about an imagebuilder request."""
-    model = args[1] if len(args) > 1 else kwargs["operation_model"]
+    model: OperationModel = args[1] if len(args) > 1 else kwargs["operation_model"]
     return model.service_model.endpoint_prefix == "imagebuilder"
 
 
-def _make_get_response(original):
-    def _do_get_response(wrapped, instance, args, kwargs):
+def _make_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _do_get_response(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> Any:
         mock = current()
         # A handler may itself call another service through botocore (e.g. S3 under moto): only the
         # imagebuilder request is answered here.
@@ -174,12 +178,15 @@ def _make_get_response(original):
     return wrapt.FunctionWrapper(original, _do_get_response)
 
 
-def _naming_the_mock(variable: contextvars.ContextVar, concerns_imagebuilder):
+def _naming_the_mock(variable: contextvars.ContextVar[MockImageBuilder | None],
+                     concerns_imagebuilder: Callable[[Any, tuple[Any, ...], dict[str, Any]], bool],
+                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A wrapper maker: while the wrapped call runs for imagebuilder (`concerns_imagebuilder(instance, args,
     kwargs)`), `variable` names the active mock (whose simulated clock a sleep in it advances)."""
 
-    def make(original):
-        def wrapper(wrapped, instance, args, kwargs):
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
             mock = current()
             if mock is None or not concerns_imagebuilder(instance, args, kwargs):
                 return wrapped(*args, **kwargs)
@@ -198,7 +205,7 @@ _make_needs_retry = _naming_the_mock(_retrying, lambda instance, args, kwargs: _
 _make_waiter_wait = _naming_the_mock(_waiting, lambda instance, args, kwargs: _is_imagebuilder_waiter(instance))
 
 
-def _is_imagebuilder_waiter(waiter) -> bool:
+def _is_imagebuilder_waiter(waiter: Any) -> bool:
     method = getattr(waiter, "_operation_method", None)
     client = getattr(getattr(method, "_client_method", None), "__self__", None)
     meta = getattr(client, "meta", None)
@@ -214,8 +221,9 @@ def _fake_credentials() -> botocore.credentials.Credentials:
     return botocore.credentials.Credentials(FAKE_ACCESS_KEY, "imagebuilder-mock-secret", method="imagebuilder-mock")
 
 
-def _make_load_credentials(original):
-    def load_credentials(wrapped, instance, args, kwargs):
+def _make_load_credentials(original: Callable[..., Any]) -> Callable[..., Any]:
+    def load_credentials(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> Any:
         if current() is None:
             return wrapped(*args, **kwargs)
         for provider in instance.providers:
@@ -229,16 +237,25 @@ def _make_load_credentials(original):
     return wrapt.FunctionWrapper(original, load_credentials)
 
 
-def _make_get_auth_instance(original):
-    def get_auth_instance(wrapped, instance, args, kwargs):
-        # A client made before the mock, where no credentials were configured, signs with the fake ones
-        # while a mock is active (the client itself is left as it is).
-        given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
-        if current() is not None and instance._credentials is None and given is None:
-            args, kwargs = args[:3], dict(kwargs, request_credentials=_fake_credentials())
-        return wrapped(*args, **kwargs)
+def signing_with(fake_credentials: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The wrapper maker of a signer's `get_auth_instance` (botocore's or aiobotocore's): a client made
+    before the mock, where no credentials were configured, signs with `fake_credentials()` while a mock
+    is active (the client itself is left as it is)."""
 
-    return wrapt.FunctionWrapper(original, get_auth_instance)
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def get_auth_instance(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                              kwargs: dict[str, Any]) -> Any:
+            given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
+            if current() is not None and instance._credentials is None and given is None:
+                args, kwargs = args[:3], dict(kwargs, request_credentials=fake_credentials())
+            return wrapped(*args, **kwargs)
+
+        return wrapt.FunctionWrapper(original, get_auth_instance)
+
+    return make
+
+
+_make_get_auth_instance = signing_with(_fake_credentials)
 
 
 class _SimulatedTime:
@@ -246,10 +263,10 @@ class _SimulatedTime:
     imagebuilder waiter or retry is running), `sleep` advances that mock's simulated clock; otherwise,
     and for everything but `sleep`, it is the real `time`."""
 
-    def __init__(self, sleeper: contextvars.ContextVar) -> None:
+    def __init__(self, sleeper: contextvars.ContextVar[MockImageBuilder | None]) -> None:
         self._sleeper = sleeper
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(time, name)
 
     def sleep(self, seconds: float) -> None:
@@ -268,7 +285,9 @@ _TARGETS = (
     (botocore.signers.RequestSigner, "get_auth_instance", _make_get_auth_instance),
 )
 #: botocore modules whose `time` is replaced, and the context variable naming the mock their sleep advances
-_TIMED_MODULES = ((botocore.endpoint, _retrying), (botocore.waiter, _waiting))
+#: (modules typed Any: the stubs do not declare the `time` they import)
+_TIMED_MODULES: tuple[tuple[Any, contextvars.ContextVar[MockImageBuilder | None]], ...] = (
+    (botocore.endpoint, _retrying), (botocore.waiter, _waiting))
 
 
 def activate(mock: "MockImageBuilder") -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
 import aiobotocore.credentials
 import aiobotocore.endpoint
@@ -31,10 +32,14 @@ from aiobotocore.awsrequest import AioAWSResponse
 from . import _patch
 from ._patch import FAKE_ACCESS_KEY, _is_imagebuilder, _is_imagebuilder_waiter, _NETWORK_PROVIDERS, current
 
+if TYPE_CHECKING:
+    from ._mock import MockImageBuilder
+
 #: The mock whose clock an imagebuilder waiter's or retry's `asyncio.sleep` advances (per task: each
 #: asyncio task runs in its own copy of the context).
-_sleeper: contextvars.ContextVar = contextvars.ContextVar("imagebuilder_async_sleeper", default=None)
-_originals: dict = {}
+_sleeper: contextvars.ContextVar[MockImageBuilder | None] = contextvars.ContextVar(
+    "imagebuilder_async_sleeper", default=None)
+_originals: dict[Any, Any] = {}  # (class, name) -> function; module -> its asyncio
 
 
 class _AsyncRawBody:
@@ -47,7 +52,7 @@ class _AsyncRawBody:
         return self._body
 
 
-def _async_response(mock, request) -> AioAWSResponse:
+def _async_response(mock: MockImageBuilder, request: Any) -> AioAWSResponse:
     answer = _patch.respond(mock, request)
     return AioAWSResponse(answer.url, answer.status_code, answer.headers, _AsyncRawBody(answer.raw.body))
 
@@ -55,16 +60,16 @@ def _async_response(mock, request) -> AioAWSResponse:
 class _AsyncEmitter:
     """The endpoint's (async) event emitter, except that `before-send` is answered by the mock."""
 
-    def __init__(self, inner, mock) -> None:
+    def __init__(self, inner: Any, mock: MockImageBuilder) -> None:
         self._inner = inner
         self._mock = mock
 
-    async def emit(self, event_name: str, **kwargs):
+    async def emit(self, event_name: str, **kwargs: Any) -> Any:
         if event_name.startswith("before-send."):
             return [(None, _async_response(self._mock, kwargs["request"]))]
         return await self._inner.emit(event_name, **kwargs)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
 
@@ -72,16 +77,17 @@ class _AsyncEndpointView:
     """The endpoint as `AioEndpoint._do_get_response` sees it for one request: the mock's emitter in place of
     the endpoint's, every other attribute the endpoint's."""
 
-    def __init__(self, endpoint, mock) -> None:
+    def __init__(self, endpoint: Any, mock: MockImageBuilder) -> None:
         self._endpoint = endpoint
         self._event_emitter = _AsyncEmitter(endpoint._event_emitter, mock)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._endpoint, name)
 
 
-def _make_get_response(original):
-    def _do_get_response(wrapped, instance, args, kwargs):
+def _make_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _do_get_response(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> Any:
         mock = current()
         if mock is not None and _is_imagebuilder(args, kwargs):
             return original(_AsyncEndpointView(instance, mock), *args, **kwargs)
@@ -90,11 +96,13 @@ def _make_get_response(original):
     return wrapt.FunctionWrapper(original, _do_get_response)
 
 
-def _naming_the_mock(concerns_imagebuilder):
+def _naming_the_mock(concerns_imagebuilder: Callable[[Any, tuple[Any, ...], dict[str, Any]], bool],
+                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A wrapper maker for a coroutine method: while it runs for imagebuilder, `_sleeper` names the mock."""
 
-    def make(original):
-        def wrapper(wrapped, instance, args, kwargs):
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
             mock = current()
             if mock is None or not concerns_imagebuilder(instance, args, kwargs):
                 return wrapped(*args, **kwargs)
@@ -105,7 +113,7 @@ def _naming_the_mock(concerns_imagebuilder):
     return make
 
 
-async def _with_sleeper(mock, coroutine):
+async def _with_sleeper(mock: MockImageBuilder, coroutine: Coroutine[Any, Any, Any]) -> Any:
     token = _sleeper.set(mock)
     try:
         return await coroutine
@@ -118,10 +126,10 @@ class _SimulatedAsyncio:
     `sleep` advances that mock's simulated clock and yields to the loop once; otherwise, and for everything
     but `sleep`, it is the real `asyncio`."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(asyncio, name)
 
-    async def sleep(self, delay: float, result=None):
+    async def sleep(self, delay: float, result: Any = None) -> Any:
         mock = _sleeper.get()
         if mock is None:
             return await asyncio.sleep(delay, result)
@@ -129,13 +137,13 @@ class _SimulatedAsyncio:
         return await asyncio.sleep(0, result)
 
 
-def _fake_credentials():
+def _fake_credentials() -> Any:  # an AioCredentials
     return aiobotocore.credentials.AioCredentials(
         FAKE_ACCESS_KEY, "imagebuilder-mock-secret", method="imagebuilder-mock")
 
 
-def _make_load_credentials(original):
-    async def _first_offline(providers):
+def _make_load_credentials(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def _first_offline(providers: list[Any]) -> Any:
         for provider in providers:
             if getattr(provider, "METHOD", None) in _NETWORK_PROVIDERS:
                 continue
@@ -144,7 +152,8 @@ def _make_load_credentials(original):
                 return found
         return _fake_credentials()
 
-    def load_credentials(wrapped, instance, args, kwargs):
+    def load_credentials(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> Any:
         if current() is None:
             return wrapped(*args, **kwargs)
         return _first_offline(instance.providers)
@@ -152,14 +161,7 @@ def _make_load_credentials(original):
     return wrapt.FunctionWrapper(original, load_credentials)
 
 
-def _make_get_auth_instance(original):
-    def get_auth_instance(wrapped, instance, args, kwargs):
-        given = args[3] if len(args) > 3 else kwargs.get("request_credentials")
-        if current() is not None and instance._credentials is None and given is None:
-            args, kwargs = args[:3], dict(kwargs, request_credentials=_fake_credentials())
-        return wrapped(*args, **kwargs)
-
-    return wrapt.FunctionWrapper(original, get_auth_instance)
+_make_get_auth_instance = _patch.signing_with(_fake_credentials)  # aiobotocore's credentials
 
 
 _TARGETS = (

@@ -15,6 +15,8 @@ from ._mock import MockImageBuilder
 if TYPE_CHECKING:
     from mypy_boto3_imagebuilder import ImagebuilderClient
 
+    from .server import ImageBuilderServer
+
 #: how many of the last calls a failure report shows
 REPORTED_CALLS = 15
 
@@ -60,7 +62,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def imagebuilder_server(request: pytest.FixtureRequest):
+def imagebuilder_server(request: pytest.FixtureRequest) -> Iterator[ImageBuilderServer]:
     """An `imagebuilder_mock.ImageBuilderServer` on a free loopback port for this test (`.endpoint_url`,
     `.mock`); configure it with the imagebuilder_mock marker. Requires waitress (the `server` extra)."""
     from .server import ImageBuilderServer

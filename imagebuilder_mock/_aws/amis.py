@@ -4,6 +4,8 @@ block device mappings and `launchPermission` (docs/aws-integration.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .sessions import Clients
 
 #: The root device of an AMI whose recipe names none (Amazon Linux's).
@@ -11,11 +13,11 @@ DEFAULT_ROOT_DEVICE = "/dev/xvda"
 _ARCHITECTURES = {"x86": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "arm": "arm64"}
 
 
-def _block_device_mappings(recipe: dict) -> list[dict]:
+def _block_device_mappings(recipe: dict[str, Any]) -> list[dict[str, Any]]:
     """The recipe's block device mappings in EC2's shape (EBS volumes; `noDevice`; instance stores)."""
     out = []
     for mapping in recipe.get("blockDeviceMappings") or []:
-        entry: dict = {"DeviceName": mapping.get("deviceName") or DEFAULT_ROOT_DEVICE}
+        entry: dict[str, Any] = {"DeviceName": mapping.get("deviceName") or DEFAULT_ROOT_DEVICE}
         ebs = mapping.get("ebs")
         if ebs:
             entry["Ebs"] = {key: ebs[member] for member, key in (
@@ -32,7 +34,7 @@ def _block_device_mappings(recipe: dict) -> list[dict]:
     return out or [{"DeviceName": DEFAULT_ROOT_DEVICE, "Ebs": {"VolumeSize": 8, "DeleteOnTermination": True}}]
 
 
-def _architecture(image: dict) -> str:
+def _architecture(image: dict[str, Any]) -> str:
     recipe = image.get("imageRecipe") or {}
     parent = recipe.get("parentImage") or ""
     for word, architecture in _ARCHITECTURES.items():
@@ -41,7 +43,7 @@ def _architecture(image: dict) -> str:
     return "x86_64"
 
 
-def register(clients: Clients, image: dict, ami: dict, settings: dict) -> str:
+def register(clients: Clients, image: dict[str, Any], ami: dict[str, Any], settings: dict[str, Any]) -> str:
     """Register `ami` (an `outputResources.amis` entry: region, accountId, name, description) in EC2 as
     its account; tag it with `amiTags` and grant `launchPermission`. The new AMI's id."""
     recipe = image.get("imageRecipe") or {}
@@ -52,7 +54,7 @@ def register(clients: Clients, image: dict, ami: dict, settings: dict) -> str:
                "EnaSupport": True}
     if ami.get("description"):
         request["Description"] = ami["description"]
-    ami_id = ec2.register_image(**request)["ImageId"]
+    ami_id: str = ec2.register_image(**request)["ImageId"]
     tags = dict(settings.get("amiTags") or {})
     tags.setdefault("CreatedBy", "EC2 Image Builder")
     tags.setdefault("Ec2ImageBuilderArn", image["arn"])
@@ -67,7 +69,7 @@ def register(clients: Clients, image: dict, ami: dict, settings: dict) -> str:
     return ami_id
 
 
-def settings_for(image: dict, region: str, account: str) -> dict:
+def settings_for(image: dict[str, Any], region: str, account: str) -> dict[str, Any]:
     """The amiDistributionConfiguration that made the AMI of (`region`, `account`) ({} for none)."""
     owner = image["arn"].split(":")[4]
     for entry in (image.get("distributionConfiguration") or {}).get("distributions") or []:
@@ -77,7 +79,7 @@ def settings_for(image: dict, region: str, account: str) -> dict:
     return {}
 
 
-def register_all(clients: Clients, image: dict, registered: dict) -> None:
+def register_all(clients: Clients, image: dict[str, Any], registered: dict[tuple[str, str], str]) -> None:
     """Register every AMI of `outputResources.amis` not registered yet; `registered` maps (region, account)
     to the EC2 id of each AMI registered so far, and each entry's `image` becomes that id."""
     for ami in (image.get("outputResources") or {}).get("amis") or []:
@@ -87,7 +89,7 @@ def register_all(clients: Clients, image: dict, registered: dict) -> None:
         ami["image"] = registered[key]
 
 
-def snapshots_of(clients: Clients, ami: dict) -> list[str]:
+def snapshots_of(clients: Clients, ami: dict[str, Any]) -> list[str]:
     """The EBS snapshot ids behind an AMI (as EC2 describes it; none when it is gone)."""
     ec2 = clients("ec2", ami["accountId"], ami["region"])
     images = ec2.describe_images(Filters=[{"Name": "image-id", "Values": [ami["image"]]}])["Images"]

@@ -5,12 +5,14 @@ parent image given as an AMI id; before distributing: launch templates, the expo
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from botocore.exceptions import ClientError
 
 from .sessions import Clients
 
 
-def _missing(call, *codes: str) -> str | None:
+def _missing(call: Callable[[], object], *codes: str) -> str | None:
     """Run `call`; the error message when it fails with one of `codes` (the resource does not exist)."""
     try:
         call()
@@ -22,7 +24,7 @@ def _missing(call, *codes: str) -> str | None:
     return None
 
 
-def _found(response: dict, member: str, code: str, message: str) -> dict:
+def _found(response: dict[str, Any], member: str, code: str, message: str) -> dict[str, Any]:
     """`response`, or the service's NotFound error when its `member` list is empty (an endpoint, moto
     among them, may answer a look-up of a missing id with an empty list)."""
     if not response.get(member):
@@ -30,12 +32,12 @@ def _found(response: dict, member: str, code: str, message: str) -> dict:
     return response
 
 
-def _where(image: dict) -> tuple[str, str]:
+def _where(image: dict[str, Any]) -> tuple[str, str]:
     _, _, _, region, account, _ = image["arn"].split(":", 5)
     return region, account
 
 
-def before_build(clients: Clients, image: dict) -> str | None:
+def before_build(clients: Clients, image: dict[str, Any]) -> str | None:
     """The reason the build fails at its start, or None: every dependency it names exists."""
     region, account = _where(image)
     infra = image.get("infrastructureConfiguration") or {}
@@ -81,7 +83,7 @@ def before_build(clients: Clients, image: dict) -> str | None:
     return None
 
 
-def before_distribution(clients: Clients, image: dict) -> str | None:
+def before_distribution(clients: Clients, image: dict[str, Any]) -> str | None:
     """The reason distribution fails, or None: the launch templates, export buckets and ECR repositories
     it writes to exist."""
     region, owner = _where(image)

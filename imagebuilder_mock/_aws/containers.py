@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from .sessions import Clients
 
 _MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 
-def manifest(image: dict) -> str:
+def manifest(image: dict[str, Any]) -> str:
     """A Docker v2 manifest, its digests derived from the build's ARN (one image, however many tags)."""
     def digest(what: str) -> str:
         return "sha256:" + hashlib.sha256(f"{image['arn']}/{what}".encode()).hexdigest()
@@ -32,7 +33,7 @@ def parse_uri(uri: str) -> tuple[str, str, str, str]:
     return account, region, repository, tag
 
 
-def push(clients: Clients, image: dict) -> None:
+def push(clients: Clients, image: dict[str, Any]) -> None:
     body = manifest(image)
     for entry in (image.get("outputResources") or {}).get("containers") or []:
         for uri in entry.get("imageUris") or []:
@@ -41,7 +42,7 @@ def push(clients: Clients, image: dict) -> None:
                 repositoryName=repository, imageManifest=body, imageTag=tag, imageManifestMediaType=_MANIFEST_TYPE)
 
 
-def delete(clients: Clients, image: dict) -> None:
+def delete(clients: Clients, image: dict[str, Any]) -> None:
     """Lifecycle DELETE of a container image: its tags go from every repository."""
     for entry in (image.get("outputResources") or {}).get("containers") or []:
         for uri in entry.get("imageUris") or []:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from .sessions import Clients
 
 
-def _ami_of(image: dict, region: str, account: str) -> str | None:
+def _ami_of(image: dict[str, Any], region: str, account: str) -> str | None:
     for ami in (image.get("outputResources") or {}).get("amis") or []:
         if ami["region"] == region and ami["accountId"] == account:
-            return ami["image"]
+            ami_id: str = ami["image"]
+            return ami_id
     return None
 
 
-def launch_templates(clients: Clients, image: dict, entry: dict, owner: str) -> None:
+def launch_templates(clients: Clients, image: dict[str, Any], entry: dict[str, Any], owner: str) -> None:
     """A new version of each launch template with the Region's AMI; the default when `setDefaultVersion`."""
     for config in entry.get("launchTemplateConfigurations") or []:
         account = config.get("accountId") or owner
@@ -31,7 +33,7 @@ def launch_templates(clients: Clients, image: dict, entry: dict, owner: str) -> 
             ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(version))
 
 
-def ssm_parameters(clients: Clients, image: dict, entry: dict, owner: str) -> None:
+def ssm_parameters(clients: Clients, image: dict[str, Any], entry: dict[str, Any], owner: str) -> None:
     """Each `ssmParameterConfigurations` parameter holds the AMI id of its account in the Region."""
     for config in entry.get("ssmParameterConfigurations") or []:
         account = config.get("amiAccountId") or owner
@@ -48,7 +50,7 @@ def export_task_id(ami_id: str) -> str:
     return "export-ami-" + hashlib.sha1(ami_id.encode()).hexdigest()[:17]
 
 
-def export_key(export: dict, ami_id: str) -> str:
+def export_key(export: dict[str, Any], ami_id: str) -> str:
     """Where VM Import/Export writes the disk image: `<s3Prefix><task id>.<format>`."""
     prefix = export.get("s3Prefix") or ""
     if prefix and not prefix.endswith("/"):
@@ -56,9 +58,9 @@ def export_key(export: dict, ami_id: str) -> str:
     return f"{prefix}{export_task_id(ami_id)}.{export['diskImageFormat'].lower()}"
 
 
-def s3_export(clients: Clients, image: dict, entry: dict, owner: str) -> None:
+def s3_export(clients: Clients, image: dict[str, Any], entry: dict[str, Any], owner: str) -> None:
     """The Region's AMI exported as a disk image object to the bucket (the owner's account)."""
-    export = entry.get("s3ExportConfiguration")
+    export: Any = entry.get("s3ExportConfiguration")  # a dict whenever ami_id is found
     ami_id = _ami_of(image, entry["region"], owner) if export else None
     if ami_id is None:
         return
@@ -68,7 +70,7 @@ def s3_export(clients: Clients, image: dict, entry: dict, owner: str) -> None:
         Bucket=export["s3Bucket"], Key=export_key(export, ami_id), Body=body)
 
 
-def distribute(clients: Clients, image: dict) -> None:
+def distribute(clients: Clients, image: dict[str, Any]) -> None:
     owner = image["arn"].split(":")[4]
     for entry in (image.get("distributionConfiguration") or {}).get("distributions") or []:
         launch_templates(clients, image, entry, owner)

@@ -6,12 +6,17 @@ actions on the AMIs. Off (one check per call) unless `sessions.active`."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import _lifecycle as lifecycle
 from . import amis, checks, containers, distribution, notify, policies
 from .sessions import Clients, active
+
+if TYPE_CHECKING:
+    from .._backend.context import RequestContext
+    from .._backend.store import Backend
 
 logger = logging.getLogger("imagebuilder_mock")
 
@@ -21,13 +26,13 @@ class _State:
 
     __slots__ = ("clients", "amis", "checked")
 
-    def __init__(self, backend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.clients = Clients(backend)
         self.amis: dict[tuple[str, str], str] = {}  # (region, account) -> EC2 AMI id
         self.checked: set[str] = set()  # the checks made: "build", "distribution"
 
 
-def _state(ctx, image: dict) -> _State:
+def _state(ctx: RequestContext, image: dict[str, Any]) -> _State:
     state = image.get("_aws")
     if state is None:
         state = image["_aws"] = _State(ctx.backend)
@@ -42,7 +47,7 @@ def _reason(error: Exception) -> str:
 
 
 class _AwsEffects(lifecycle.LifecycleHook):
-    def allows(self, ctx, image: dict, next_status: str) -> bool:
+    def allows(self, ctx: RequestContext, image: dict[str, Any], next_status: str) -> bool:
         if not active(ctx.backend):
             return True
         status = image["state"]["status"]
@@ -66,7 +71,7 @@ class _AwsEffects(lifecycle.LifecycleHook):
         lifecycle.fail(ctx, image, reason)
         return False
 
-    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+    def on_transition(self, ctx: RequestContext, image: dict[str, Any], old: str, new: str) -> None:
         if not active(ctx.backend):
             return
         state = _state(ctx, image)
@@ -76,7 +81,7 @@ class _AwsEffects(lifecycle.LifecycleHook):
             logger.warning("imagebuilder-mock: %s -> %s of %s: %s", old, new, image["arn"], _reason(error))
 
     @staticmethod
-    def _act(state: _State, image: dict, old: str, new: str) -> None:
+    def _act(state: _State, image: dict[str, Any], old: str, new: str) -> None:
         clients = state.clients
         if new not in ("FAILED", "CANCELLED"):
             if old == "BUILDING":

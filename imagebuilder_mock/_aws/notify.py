@@ -5,6 +5,7 @@ event "EC2 Image Builder Image State Change" on the default bus at every status 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .sessions import Clients
 
@@ -13,7 +14,7 @@ ANNOUNCED = frozenset({"AVAILABLE", "FAILED"})
 DETAIL_TYPE = "EC2 Image Builder Image State Change"
 
 
-def image_json(image: dict) -> str:
+def image_json(image: dict[str, Any]) -> str:
     """The image as GetImage's `image` member, as JSON."""
     from .._engine._json import dumps
     from .._engine._model import service_model
@@ -25,7 +26,7 @@ def image_json(image: dict) -> str:
     return dumps(out).decode()
 
 
-def sns_message(clients: Clients, image: dict) -> None:
+def sns_message(clients: Clients, image: dict[str, Any]) -> None:
     topic = (image.get("infrastructureConfiguration") or {}).get("snsTopicArn")
     if not topic:
         return
@@ -33,7 +34,7 @@ def sns_message(clients: Clients, image: dict) -> None:
     clients("sns", account, region).publish(TopicArn=topic, Message=image_json(image))
 
 
-def state_change_event(clients: Clients, image: dict, old: str, new: str) -> None:
+def state_change_event(clients: Clients, image: dict[str, Any], old: str, new: str) -> None:
     _, _, _, region, account, _ = image["arn"].split(":", 5)
     state = {"status": new}
     if image["state"].get("reason"):

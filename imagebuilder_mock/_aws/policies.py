@@ -13,6 +13,7 @@ only. DeleteImage does none of this: the service documents that it leaves the AM
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -22,11 +23,11 @@ from .sessions import Clients
 _GONE = ("NotFound", "Unavailable")  # the AMI went some other way (the user deregistered it)
 
 
-def _selected(targets: list[dict]) -> list[dict]:
+def _selected(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [record for record in targets if record["state"]["status"] != "SKIPPED"]
 
 
-def act(clients: Clients, image: dict, status: str) -> None:
+def act(clients: Clients, image: dict[str, Any], status: str) -> None:
     targets = _selected(image.get("_lifecycle_targets") or [])
     if image.get("type") == "DOCKER":
         if status == "DELETED" and any("imageUris" in record for record in targets):
@@ -44,7 +45,8 @@ def act(clients: Clients, image: dict, status: str) -> None:
                 raise
 
 
-def _act_on_ami(clients: Clients, image: dict, ami: dict, record: dict, status: str) -> None:
+def _act_on_ami(clients: Clients, image: dict[str, Any], ami: dict[str, Any], record: dict[str, Any],
+                status: str) -> None:
     ec2 = clients("ec2", ami["accountId"], ami["region"])
     if status == "DEPRECATED":
         at = image.get("deprecationTime") or record.get("startTime") or datetime.datetime.now(datetime.timezone.utc)

@@ -9,12 +9,16 @@ An endpoint that cannot be reached refuses nothing (the build's own checks say s
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
 from .._engine._errors import invalid_value
 from .sessions import Clients, active
+
+if TYPE_CHECKING:
+    from .._backend.context import RequestContext
 
 logger = logging.getLogger("imagebuilder_mock")
 
@@ -29,7 +33,7 @@ def _code(error: ClientError) -> str:
     return (error.response.get("Error") or {}).get("Code") or ""
 
 
-def check_instance_profile(ctx, name: str | None) -> None:
+def check_instance_profile(ctx: RequestContext, name: str | None) -> None:
     """Refuse (InvalidParameterValueException, 400) an instance profile IAM of the caller's account lacks."""
     if not name or not active(ctx.backend):
         return
@@ -44,7 +48,7 @@ def check_instance_profile(ctx, name: str | None) -> None:
         logger.warning("imagebuilder-mock: IAM unreachable, instance profile %r not checked: %s", name, error)
 
 
-def check_vm_import_task(ctx, task_id: str) -> None:
+def check_vm_import_task(ctx: RequestContext, task_id: str) -> None:
     """Refuse a `vmImportTaskId` that EC2 of the caller's account and Region does not describe.
 
     moto (5.2) implements neither ImportImage nor DescribeImportImageTasks: no import task can exist

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.config
 import botocore.session
 
 from .._backend.caches import memoize
+
+if TYPE_CHECKING:
+    from .._backend.store import Backend
 
 #: moto's account when neither MOTO_ACCOUNT_ID nor a known access key says otherwise.
 MOTO_DEFAULT_ACCOUNT = "123456789012"
@@ -51,7 +55,7 @@ def moto_active() -> bool:
     return bool(getattr(stubber, "enabled", False))
 
 
-def active(backend) -> bool:
+def active(backend: Backend) -> bool:
     """Whether builds of `backend` have effects in other AWS services."""
     return backend.settings.get("aws_endpoint_url") is not None or moto_active()
 
@@ -63,30 +67,31 @@ class Clients:
     is reached through AssumeRole into `CROSS_ACCOUNT_ROLE` of that account.
     """
 
-    def __init__(self, backend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.endpoint_url = backend.settings.get("aws_endpoint_url")
         self._session = _session()
         self._default_credentials = self._fake_credentials()
-        self._clients: dict[tuple[str, str, str], object] = {}
-        self._credentials: dict[str, dict] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}  # boto3 clients
+        self._credentials: dict[str, dict[str, str]] = {}
         self._default_account: str | None = None
 
-    def _fake_credentials(self) -> dict:
+    def _fake_credentials(self) -> dict[str, str]:
         key = os.environ.get("AWS_ACCESS_KEY_ID") if self.endpoint_url is None and moto_active() else None
         # under mock_aws: moto's own key (FOOBARKEY) or the user's, as any client there would sign with
         return {"aws_access_key_id": key or "AKIAIMAGEBUILDERMOCK", "aws_secret_access_key": _FAKE_SECRET}
 
-    def _plain(self, service: str, region: str, **credentials):
+    def _plain(self, service: str, region: str, **credentials: str) -> Any:
         credentials = credentials or self._default_credentials
-        return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG,
-                                    **credentials)
+        # boto3-stubs types client() per literal service name; `service` is only known at run time.
+        return self._session.client(  # type: ignore[call-overload]
+            service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG, **credentials)
 
     def default_account(self, region: str) -> str:
         if self._default_account is None:
             self._default_account = self._plain("sts", region).get_caller_identity()["Account"]
         return self._default_account
 
-    def __call__(self, service: str, account: str, region: str):
+    def __call__(self, service: str, account: str, region: str) -> Any:
         """A client of `service` acting as `account` in `region`."""
         key = (service, account, region)
         client = self._clients.get(key)
@@ -98,7 +103,7 @@ class Clients:
             self._clients[key] = client
         return client
 
-    def _assumed(self, account: str, region: str) -> dict:
+    def _assumed(self, account: str, region: str) -> dict[str, str]:
         credentials = self._credentials.get(account)
         if credentials is None:
             partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") \
@@ -112,14 +117,14 @@ class Clients:
         return credentials
 
 
-def account_of(backend, access_key: str | None) -> str:
+def account_of(backend: Backend, access_key: str | None) -> str:
     """The account a request signed with `access_key` acts as: what STS says of the key (moto:
     MOTO_ACCOUNT_ID, else the account that handed the key out), except that moto's fallback answer for a
     key it does not know leaves the mock's own `account_id` in force. Remembered per key until reset."""
     if not access_key or not active(backend):
         return backend.default_account
     moto_account = os.environ.get("MOTO_ACCOUNT_ID")
-    known = backend.extensions.setdefault("aws_identities", {})
+    known: dict[tuple[str, str | None], str] = backend.extensions.setdefault("aws_identities", {})
     cache_key = (access_key, moto_account)
     account = known.get(cache_key)
     if account is None:

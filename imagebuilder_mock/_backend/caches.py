@@ -26,7 +26,7 @@ def memoize(maxsize: int | None = None) -> Callable[[F], F]:
         cached = functools.lru_cache(maxsize=maxsize)(function)
         with _lock:
             _registry.append(cached)
-        return cached  # type: ignore[return-value]
+        return cached  # type: ignore[return-value]  # the lru_cache wrapper is called like `function`
 
     return register
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+from typing import Any
 
 from .._engine._errors import ServiceError
 from . import arns
@@ -41,7 +42,7 @@ class RequestContext:
         return arns.make(self.partition, self.region, self.account, resource_type, name, version, build,
                          workflow_type)
 
-    def check_dry_run(self, params: dict) -> None:
+    def check_dry_run(self, params: dict[str, Any]) -> None:
         """Call after every check and before any change: a dry run stops here, having changed nothing."""
         if params.get("dryRun"):
             raise ServiceError("DryRunOperationException",

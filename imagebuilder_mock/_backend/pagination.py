@@ -37,7 +37,7 @@ def _bad_token() -> ServiceError:
     return ServiceError("InvalidPaginationTokenException", "The nextToken provided is not valid.")
 
 
-def _request_hash(scope: tuple[str, ...], params: dict) -> str:
+def _request_hash(scope: tuple[str, ...], params: dict[str, Any]) -> str:
     """What binds a token to its request: its scope (the caller's account, its region, the operation) and
     every parameter but the paging ones."""
     rest = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
@@ -63,7 +63,7 @@ def _digest(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
 
 
-def _encode(offset: int, coming: list, page: list, request: str, secret: bytes = _SECRET) -> str:
+def _encode(offset: int, coming: list[Any], page: list[Any], request: str, secret: bytes = _SECRET) -> str:
     payload = _CANONICAL([offset, [_digest(_key(item)) for item in coming],
                           [_digest(_key(item)) for item in page], request]).encode()
     return base64.urlsafe_b64encode(_sign(payload, secret) + payload).decode()
@@ -104,8 +104,8 @@ def _resume(items: Iterable[Any], offset: int, coming: list[str], returned: list
     return everything[max(0, offset - len(returned)):]
 
 
-def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
-             page_size: int | None = None, secret: bytes = _SECRET) -> tuple[list, str | None]:
+def paginate(scope: tuple[str, ...], params: dict[str, Any], items: Iterable[Any],
+             page_size: int | None = None, secret: bytes = _SECRET) -> tuple[list[Any], str | None]:
     """One page of `items` (lazily consumed) and the token for the next, bound to this request and its
     `scope` (account, region, operation): a token is refused by another caller, Region or operation.
     `secret` signs the tokens (the backend's `token_secret`: seeded mocks repeat their tokens)."""
@@ -127,7 +127,7 @@ def paginate(scope: tuple[str, ...], params: dict, items: Iterable[Any],
 
 def name_matcher(values: list[str]) -> Callable[[str], bool]:
     """The `name` filter: exact, `prefix*` or `*infix*` (case-sensitive)."""
-    tests = []
+    tests: list[Callable[..., bool]] = []  # lambdas binding their value by a default argument
     for value in values:
         if value.startswith("*") and value.endswith("*") and len(value) > 1:
             infix = value[1:-1]
@@ -139,14 +139,15 @@ def name_matcher(values: list[str]) -> Callable[[str], bool]:
     return lambda name: any(test(name) for test in tests)
 
 
-def filtered(items: Iterable[dict], filters: list[dict] | None, fields: dict[str, Callable[[dict], Any]]) -> Iterable[dict]:
+def filtered(items: Iterable[dict[str, Any]], filters: list[dict[str, Any]] | None,
+             fields: dict[str, Callable[[dict[str, Any]], Any]]) -> Iterable[dict[str, Any]]:
     """Apply List* filters lazily. `fields` maps each filter name the operation accepts to a getter.
 
     Values of one filter are ORed, filters are ANDed; an unsupported name is an error.
     """
     if not filters:
         return items
-    tests = []
+    tests: list[Callable[..., bool]] = []  # lambdas binding their values by default arguments
     for index, flt in enumerate(filters):
         name = flt.get("name")
         values = flt.get("values") or []
@@ -164,7 +165,7 @@ def filtered(items: Iterable[dict], filters: list[dict] | None, fields: dict[str
     return (item for item in items if all(test(item) for test in tests))
 
 
-def _any_in(value: Any, allowed: set) -> bool:
+def _any_in(value: Any, allowed: set[str]) -> bool:
     if isinstance(value, (list, tuple, set)):
         return any(str(v) in allowed for v in value)
     return value is not None and str(value) in allowed

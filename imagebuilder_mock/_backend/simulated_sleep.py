@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .clock import Clock
 
 _lock = threading.Lock()
 _real_sleep = time.sleep
 #: thread id -> stack of clocks (nested mocks: the innermost wins)
-_clocks: dict[int, list] = {}
+_clocks: dict[int, list[Clock]] = {}
 
 
 def _sleep(seconds: float) -> None:
@@ -27,14 +31,14 @@ def _sleep(seconds: float) -> None:
     stack[-1].advance(seconds)
 
 
-def install(clock) -> None:
+def install(clock: Clock) -> None:
     """Make `time.sleep` on this thread advance `clock` until `uninstall(clock)`."""
     with _lock:
         _clocks.setdefault(threading.get_ident(), []).append(clock)
-        time.sleep = _sleep
+        time.sleep = _sleep  # type: ignore[assignment]  # takes the numbers callers pass (not SupportsIndex)
 
 
-def uninstall(clock) -> None:
+def uninstall(clock: Clock) -> None:
     with _lock:
         ident = threading.get_ident()
         stack = _clocks.get(ident, [])

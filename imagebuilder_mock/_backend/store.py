@@ -5,13 +5,16 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import ids
 from .clock import Clock
 from .injection import ErrorInjector
 from .undo import Collection, UndoLog
 from .resource_types import RESOURCE_TYPES, ResourceType
+
+if TYPE_CHECKING:
+    from .._resources._shared.catalog_extension import CatalogExtension
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -41,9 +44,10 @@ class Store:
         #: components' version ARN -> builds); each module keeps its own up to date and rebuilds it when stale
         self.indexes: dict[str, Any] = {}
 
-    def collection(self, resource_type: ResourceType) -> dict[str, dict]:
+    def collection(self, resource_type: ResourceType) -> dict[str, dict[str, Any]]:
         """The collection of `resource_type`."""
-        return getattr(self, resource_type.store_attribute)
+        found: dict[str, dict[str, Any]] = getattr(self, resource_type.store_attribute)
+        return found
 
     def __getattr__(self, name: str) -> Any:  # for type checkers: the collections are set in __init__
         raise AttributeError(name)
@@ -67,16 +71,16 @@ class Backend:
         self.access_keys: dict[str, str] = {}
         self.stores: dict[tuple[str, str], Store] = {}
         #: client tokens: (account, region, operation) -> the tokens seen and their first responses
-        self.idempotency: dict[tuple, Any] = {}  # values: _engine/_idempotency.py's TokenTable
+        self.idempotency: dict[tuple[str, str, str], Any] = {}  # values: _engine/_idempotency.py's TokenTable
         #: extension state owned by resource modules (schedules, injections, ...), by name
         self.extensions: dict[str, Any] = {}
         #: callables (ctx, params) run before every dispatch, under the lock (injection, schedules)
-        self.hooks: list = []
+        self.hooks: list[Callable[..., Any]] = []
         self.injector = ErrorInjector()
         #: the store writes of the request being served, undone if it fails (`undo.py`)
         self.undo_log = UndoLog()
         #: the handle's `m.catalog` (_resources/_shared/catalog_extension.py); kept across reset()
-        self.catalog_extension: Any = None
+        self.catalog_extension: CatalogExtension | None = None
         #: the id generator (`seed` setting: backend/ids.py) and the calls served (the `m.calls` journal)
         self.seed = settings.get("seed")
         self.random = ids.generator(self.seed)
@@ -86,7 +90,7 @@ class Backend:
         self.token_secret = ids.token_secret(self.seed, _SECRET)
         #: raw records (operation, params, account, region, time, status, body, error code, request id),
         #: read through `_journal.Calls`; the last `max_calls` are kept
-        self.calls: collections.deque[tuple] = collections.deque(maxlen=settings.get("max_calls", 10_000))
+        self.calls: collections.deque[tuple[Any, ...]] = collections.deque(maxlen=settings.get("max_calls", 10_000))
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)

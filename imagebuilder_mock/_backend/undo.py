@@ -11,7 +11,10 @@ rather than the request, changes images in place and is not undone.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 _ABSENT = object()  # what a key "held" before the write that created it
 _CONTENTS = object()  # the key of an entry that keeps a whole resource's previous contents
@@ -21,7 +24,7 @@ class UndoLog:
     """The undo records of the open request (None between requests), shared by every Store of a backend."""
 
     def __init__(self) -> None:
-        self.entries: list[tuple[dict, Any, Any]] | None = None
+        self.entries: list[tuple[dict[Any, Any], Any, Any]] | None = None
         self._depth = 0
 
     def open(self) -> None:
@@ -48,17 +51,17 @@ class UndoLog:
             else:
                 dict.__setitem__(mapping, key, previous)
 
-    def keep(self, resource: dict) -> None:
+    def keep(self, resource: dict[str, Any]) -> None:
         """Remember `resource`'s members before a change in place (the same dict gets them back)."""
         if self.entries is not None:
             self.entries.append((resource, _CONTENTS, dict(resource)))
 
-    def record(self, mapping: dict, key: Any) -> None:
+    def record(self, mapping: dict[Any, Any], key: Any) -> None:
         if self.entries is not None:
             self.entries.append((mapping, key, dict.get(mapping, key, _ABSENT)))
 
 
-class Collection(dict):
+class Collection(dict[Any, Any]):
     """A dict whose writes the backend's undo log can undo (reads are plain dict reads)."""
 
     undo_log: UndoLog | None = None  # None: a copy made outside a Store (e.g. by copy.deepcopy) records nothing
@@ -96,7 +99,7 @@ class Collection(dict):
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
-    def __ior__(self, other: Iterable) -> "Collection":
+    def __ior__(self, other: Any) -> Self:  # type: ignore[misc]  # takes what update() takes; `|` stays dict's
         self.update(other)
         return self
 
@@ -104,5 +107,5 @@ class Collection(dict):
         for key in list(self):
             del self[key]
 
-    def __reduce__(self) -> tuple:  # pickles and deep copies as a plain dict of its items
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles and deep copies as a plain dict of its items
         return dict, (dict(self),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from .caches import memoize
 from .._engine._errors import ServiceError
@@ -19,7 +19,7 @@ def invalid_version(param: str, version: str, detail: str = "") -> ServiceError:
     )
 
 
-def parse(version: str, param: str = "semanticVersion", wildcards: bool = False) -> tuple:
+def parse(version: str, param: str = "semanticVersion", wildcards: bool = False) -> tuple[int | None, ...]:
     """'1.2.3' -> (1, 2, 3); with wildcards '1.x.x' -> (1, None, None). Only trailing x are allowed."""
     nodes = version.split(".")
     if len(nodes) != 3:
@@ -45,17 +45,19 @@ def check(version: str, param: str = "semanticVersion") -> str:
 
 
 @memoize(maxsize=16384)
-def key(version: str) -> tuple:
+def key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in version.split("."))
 
 
-def matches(pattern: tuple, version: str) -> bool:
+def matches(pattern: tuple[int | None, ...], version: str) -> bool:
     return all(p is None or p == v for p, v in zip(pattern, key(version)))
 
 
-def latest(items: Iterable[T], version_of, build_of=lambda item: 0) -> T | None:
+def latest(items: Iterable[T], version_of: Callable[[T], str],
+           build_of: Callable[[T], Any] = lambda item: 0) -> T | None:
     """The item with the highest (version, build)."""
-    best, best_key = None, None
+    best: T | None = None
+    best_key: tuple[tuple[int, ...], int] | None = None
     for item in items:
         k = (key(version_of(item)), int(build_of(item) or 0))
         if best_key is None or k > best_key:

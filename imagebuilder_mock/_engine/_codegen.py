@@ -17,9 +17,9 @@ from __future__ import annotations
 import keyword
 import os
 import re
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
 
 from ._per_shape import PerShape
 
@@ -41,6 +41,7 @@ class Acceptors(PerShape):
         namespace: dict[str, Any] = {}
         kind = shape.type_name
         if kind == "structure":
+            shape = cast(StructureShape, shape)  # type_name says which botocore class it is
             lines = ["def ok(v):", "    if type(v) is not dict: return False"]
             required = set(shape.required_members)
             for index, (name, member) in enumerate(shape.members.items()):
@@ -56,10 +57,12 @@ class Acceptors(PerShape):
                 lines.append("    if sum(1 for x in v.values() if x is not None) != 1: return False")
             lines.append("    return True")
         elif kind == "list":
+            shape = cast(ListShape, shape)
             lines = ["def ok(v):", "    if type(v) is not list: return False", *self._size("len(v)", shape),
                      "    for x in v:", f"        if not ({self._test(shape.member, 'x', namespace, 0)}): return False",
                      "    return True"]
         elif kind == "map":
+            shape = cast(MapShape, shape)
             key, value = self._test(shape.key, "k", namespace, 0), self._test(shape.value, "x", namespace, 1)
             lines = ["def ok(v):", "    if type(v) is not dict: return False", *self._size("len(v)", shape),
                      "    for k, x in v.items():", f"        if not ({key}) or not ({value}): return False",
@@ -67,22 +70,24 @@ class Acceptors(PerShape):
         else:
             lines = ["def ok(v):", f"    return {self._test(shape, 'v', namespace, 0)}"]
         exec("\n".join(lines), namespace)  # noqa: S102 - source built from the model (names repr'd)
-        return namespace["ok"]
+        ok: Callable[[Any], bool] = namespace["ok"]
+        return ok
 
     @staticmethod
     def _size(size: str, shape: Shape) -> list[str]:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        out = []
+        out: list[str] = []
         if low is not None:
             out.append(f"    if {size} < {low!r}: return False")
         if high is not None:
             out.append(f"    if {size} > {high!r}: return False")
         return out
 
-    def _test(self, shape: Shape, x: str, namespace: dict, index: int) -> str:
+    def _test(self, shape: Shape, x: str, namespace: dict[str, Any], index: int) -> str:
         """An expression that is true only if `x` is a valid value of `shape`."""
         kind = shape.type_name
         if kind == "string":
+            shape = cast(StringShape, shape)
             parts = [f"type({x}) is str"]
             low, high = shape.metadata.get("min"), shape.metadata.get("max")
             if low is not None:
@@ -119,12 +124,13 @@ class Acceptors(PerShape):
         return " and ".join(parts)
 
 
-def structure_emitter(shape: Shape, compile_member: Callable[[Shape], Any]) -> Callable[[Any], dict]:
+def structure_emitter(shape: Shape, compile_member: Callable[[Shape], Any]) -> Callable[[Any], dict[str, Any]]:
     """A generated `value -> dict` of a structure's body members that are set, in the model's order:
     the plain serialiser's `_structure`, written out member by member."""
+    structure = cast(StructureShape, shape)
     namespace: dict[str, Any] = {}
     lines = [f"def emit_{_identifier(shape.name)}(value):", "    out = {}"]
-    for index, (name, member) in enumerate(shape.members.items()):
+    for index, (name, member) in enumerate(structure.members.items()):
         if member.serialization.get("location") is not None:
             continue
         emit = compile_member(member)
@@ -136,4 +142,5 @@ def structure_emitter(shape: Shape, compile_member: Callable[[Shape], Any]) -> C
             lines.append(f"        if v is not None: out[{name!r}] = e{index}(v)")
     lines.append("    return out")
     exec("\n".join(lines), namespace)  # noqa: S102 - source built from the model's member names (repr'd)
-    return namespace[f"emit_{_identifier(shape.name)}"]
+    emit_structure: Callable[[Any], dict[str, Any]] = namespace[f"emit_{_identifier(shape.name)}"]
+    return emit_structure

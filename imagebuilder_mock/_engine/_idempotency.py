@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ._errors import ServiceError
 from ._json import canonical, dumps
@@ -84,7 +84,7 @@ class TokenSlot:
 
     __slots__ = ("_table", "_token", "_token_digest", "_params_digest")
 
-    def __init__(self, table: TokenTable, token: str, params: dict) -> None:
+    def __init__(self, table: TokenTable, token: str, params: dict[str, Any]) -> None:
         self._table, self._token = table, token
         self._token_digest = _digest(token.encode("utf-8", "surrogatepass"))
         self._params_digest = _digest(canonical(params))
@@ -105,8 +105,8 @@ class TokenSlot:
         self._table.remember(self._token_digest, self._params_digest, self._token, request_id, body)
 
 
-def slot(tables: dict[tuple, TokenTable], account: str, region: str, operation: str, token: str,
-         params: dict) -> TokenSlot:
+def slot(tables: dict[tuple[str, str, str], TokenTable], account: str, region: str, operation: str, token: str,
+         params: dict[str, Any]) -> TokenSlot:
     """The slot of `token` among the tables of `Backend.idempotency`."""
     table = tables.get((account, region, operation))
     if table is None:

@@ -19,7 +19,7 @@ _STD_CANONICAL = json.JSONEncoder(sort_keys=True, default=str).encode
 try:
     import orjson
 except ImportError:  # pragma: no cover - tests/test_engine_equivalence.py runs this module without it
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # no orjson: the standard library's functions (below)
 
 
 def std_dumps(value: Any) -> bytes:
@@ -65,7 +65,8 @@ if orjson is not None:
         except _DecodeError:  # NaN, Infinity, 1e999, a BOM, lone surrogates... or malformed
             return json.loads(data)
 else:  # pragma: no cover
-    dumps, canonical, read_request = std_dumps, std_canonical, json.loads
+    # mypy sees orjson installed (it ships types), so this branch is unreachable to it.
+    dumps, canonical, read_request = std_dumps, std_canonical, json.loads  # type: ignore[unreachable]
 
 
 _LONG_DIGITS = re.compile(rb"[0-9]{19}")  # 2**63 has 19 digits

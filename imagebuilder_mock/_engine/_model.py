@@ -6,18 +6,19 @@ botocore is imported on first use, not at import time, so `import imagebuilder_m
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._backend.caches import memoize
 
 if TYPE_CHECKING:
+    from botocore.loaders import Loader
     from botocore.model import ServiceModel
 
 SERVICE_NAME = "imagebuilder"
 
 
 @memoize(maxsize=None)
-def _loader():
+def _loader() -> "Loader":
     """boto3's default session's data loader when there is one (it has usually loaded and cached the
     imagebuilder model already, for the user's client: the same files, read once), else a new one."""
     boto3 = sys.modules.get("boto3")
@@ -25,7 +26,8 @@ def _loader():
     botocore_session = getattr(session, "_session", None)
     if botocore_session is not None:
         try:
-            return botocore_session.get_component("data_loader")
+            loader: Loader = botocore_session.get_component("data_loader")
+            return loader
         except Exception:  # noqa: BLE001 - a session we do not understand: use our own loader
             pass
     from botocore.loaders import create_loader
@@ -33,9 +35,10 @@ def _loader():
     return create_loader()
 
 
-def _load(type_name: str) -> dict:
+def _load(type_name: str) -> dict[str, Any]:
     # The same call (and so the same loader cache entry) botocore's Session makes for a client.
-    return _loader().load_service_model(SERVICE_NAME, type_name=type_name, api_version=None)
+    model: dict[str, Any] = _loader().load_service_model(SERVICE_NAME, type_name=type_name, api_version=None)
+    return model
 
 
 @memoize(maxsize=None)
@@ -47,13 +50,15 @@ def service_model() -> "ServiceModel":
 
 
 @memoize(maxsize=None)
-def paginators() -> dict:
-    return _load("paginators-1")["pagination"]
+def paginators() -> dict[str, Any]:
+    pagination: dict[str, Any] = _load("paginators-1")["pagination"]
+    return pagination
 
 
 @memoize(maxsize=None)
-def waiters() -> dict:
-    return _load("waiters-2")["waiters"]
+def waiters() -> dict[str, Any]:
+    found: dict[str, Any] = _load("waiters-2")["waiters"]
+    return found
 
 
 @memoize(maxsize=None)

@@ -68,7 +68,7 @@ class Parser:
         return plan
 
     def parse(self, op: OperationModel, query: Query, headers: Mapping[str, str], body: bytes | None,
-              uri_params: Mapping[str, str]) -> dict:
+              uri_params: Mapping[str, str]) -> dict[str, Any]:
         """The input members of a request: `query` raw or parsed (as parse_qs parses it), header names
         in lower case, `uri_params` decoded."""
         shape, located, body_members = self.plan(op)
@@ -102,7 +102,7 @@ def _unquote(text: str) -> str:
     return unquote(text) if "%" in text else text
 
 
-def read_body(body: bytes | None, body_members: frozenset) -> dict:
+def read_body(body: bytes | None, body_members: frozenset[str]) -> dict[str, Any]:
     """The modelled members of a JSON request body ({} for an empty or blank body)."""
     if not body or not body.strip():
         return {}
@@ -119,7 +119,7 @@ def read_body(body: bytes | None, body_members: frozenset) -> dict:
     return {k: v for k, v in params.items() if k in body_members}
 
 
-def read_located(located: tuple[Located, ...], params: dict, query: Mapping[str, list[str]],
+def read_located(located: tuple[Located, ...], params: dict[str, Any], query: Mapping[str, list[str]],
                  headers: Mapping[str, str], uri_params: Mapping[str, str]) -> None:
     """Set in `params` the members read from the uri, the query string and headers."""
     for name, location, wire, member in located:
@@ -130,7 +130,8 @@ def read_located(located: tuple[Located, ...], params: dict, query: Mapping[str,
             values = query.get(wire)
             if values:
                 if member.type_name == "list":
-                    params[name] = [_scalar(member.member, v, name) for v in values]
+                    # a list shape is botocore's ListShape (no cast() on the request path)
+                    params[name] = [_scalar(member.member, v, name) for v in values]  # type: ignore[attr-defined]
                 else:
                     params[name] = _scalar(member, values[0], name)
         elif location == "header":

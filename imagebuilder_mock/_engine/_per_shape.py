@@ -62,7 +62,7 @@ class PerShape:
         raise NotImplementedError
 
 
-def _forward(batch: dict[str, Callable], name: str) -> Callable:
+def _forward(batch: dict[str, Callable[..., Any]], name: str) -> Callable[..., Any]:
     def forward(*args: Any) -> Any:
         return batch[name](*args)
 

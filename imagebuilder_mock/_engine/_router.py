@@ -13,7 +13,7 @@ class Router:
 
     def __init__(self, model: ServiceModel) -> None:
         self._literal: dict[tuple[str, str], OperationModel] = {}
-        self._templated: list[tuple[str, re.Pattern, OperationModel]] = []
+        self._templated: list[tuple[str, re.Pattern[str], OperationModel]] = []
         for name in model.operation_names:
             op = model.operation_model(name)
             method, uri = op.http["method"], op.http["requestUri"].split("?")[0]

@@ -14,9 +14,9 @@ component): it is passed on as it is.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from . import _codegen
 from ._per_shape import PerShape
@@ -24,7 +24,7 @@ from ._per_shape import PerShape
 Emit = Callable[[Any], Any]
 
 
-class EmittedList(list):
+class EmittedList(list[Any]):
     """A list whose items are in their shape's output form already (as the list's emitter would make
     them): the serialiser passes it on as it is. Only for values that are encoded at once and dropped."""
 
@@ -39,25 +39,28 @@ class Serializer(PerShape):
         super().__init__()
         self.generated = generated
 
-    def serialize(self, shape: Shape, value: dict) -> dict:
+    def serialize(self, shape: Shape, value: dict[str, Any]) -> dict[str, Any]:
         emit = self.compile(shape)
-        return emit(value) if emit else value
+        out: dict[str, Any] = emit(value) if emit else value
+        return out
 
     def emitter(self, shape: Shape) -> Emit | None:
         """The compiled function of `shape` (None: the value as it is)."""
-        return self.compile(shape)
+        emit: Emit | None = self.compile(shape)
+        return emit
 
     def _build(self, shape: Shape) -> Emit | None:
         kind = shape.type_name
         if kind == "structure":
+            shape = cast(StructureShape, shape)  # type_name says which botocore class it is
             if self.generated:
                 return _codegen.structure_emitter(shape, self.compile)
             return _structure([(name, self.compile(member)) for name, member in shape.members.items()
                                if member.serialization.get("location") is None])
         if kind == "list":
-            return _list(self.compile(shape.member))
+            return _list(self.compile(cast(ListShape, shape).member))
         if kind == "map":
-            return _map(self.compile(shape.value))
+            return _map(self.compile(cast(MapShape, shape).value))
         if kind == "timestamp":
             return _timestamp
         return None
@@ -66,7 +69,7 @@ class Serializer(PerShape):
 def _structure(members: list[tuple[str, Emit | None]]) -> Emit:
     """The body members of a structure that are set (not None), in the model's order."""
 
-    def emit(value: Any) -> dict:
+    def emit(value: Any) -> dict[str, Any]:
         out = {}
         for name, emit_member in members:
             item = value.get(name)

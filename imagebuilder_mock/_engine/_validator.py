@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
 
 from ._errors import ServiceError, invalid_value
 from ._per_shape import PerShape
@@ -56,9 +56,10 @@ class Validator(PerShape):
         self.compile(shape)(value, path)
 
     def _build(self, shape: Shape) -> Check:
-        return getattr(self, "_" + shape.type_name)(shape)
+        check: Check = getattr(self, "_" + shape.type_name)(shape)  # _structure, _list, ... by type_name
+        return check
 
-    def _structure(self, shape: Shape) -> Check:
+    def _structure(self, shape: StructureShape) -> Check:
         members = [(name, self.compile(member)) for name, member in shape.members.items()]
         required = list(shape.required_members)
         union = bool(shape.metadata.get("union"))
@@ -79,7 +80,7 @@ class Validator(PerShape):
 
         return check
 
-    def _list(self, shape: Shape) -> Check:
+    def _list(self, shape: ListShape) -> Check:
         member = self.compile(shape.member)
         low, high = (None, None) if self._output else (shape.metadata.get("min"), shape.metadata.get("max"))
 
@@ -92,7 +93,7 @@ class Validator(PerShape):
 
         return check
 
-    def _map(self, shape: Shape) -> Check:
+    def _map(self, shape: MapShape) -> Check:
         key, val = self.compile(shape.key), self.compile(shape.value)
         low, high = (None, None) if self._output else (shape.metadata.get("min"), shape.metadata.get("max"))
 
@@ -106,7 +107,7 @@ class Validator(PerShape):
 
         return check
 
-    def _string(self, shape: Shape) -> Check:
+    def _string(self, shape: StringShape) -> Check:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         pattern = shape.metadata.get("pattern")
         regex = re.compile(pattern) if pattern else None
@@ -124,7 +125,7 @@ class Validator(PerShape):
 
         return check
 
-    def _number(self, shape: Shape, types: tuple) -> Check:
+    def _number(self, shape: Shape, types: tuple[type, ...]) -> Check:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
         def check(value: Any, path: str) -> None:

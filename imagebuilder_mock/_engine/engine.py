@@ -27,7 +27,7 @@ import json
 import logging
 import re
 import uuid
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from botocore.model import OperationModel
 
@@ -47,7 +47,7 @@ from ._validator import Validator
 logger = logging.getLogger("imagebuilder_mock")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"imagebuilder[.-](?:fips\.)?([a-z0-9-]+)\.amazonaws")
-Handler = Callable[[RequestContext, dict], dict]
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]
 Response = tuple[int, dict[str, str], bytes]
 
 
@@ -120,7 +120,7 @@ class Engine:
                 f"logged by the 'imagebuilder_mock' logger with request id {request_id}."),
                 request_id, plan, params, headers)
 
-    def _failed(self, error: ServiceError, request_id: str, plan: OperationPlan | None, params: dict | None,
+    def _failed(self, error: ServiceError, request_id: str, plan: OperationPlan | None, params: dict[str, Any] | None,
                 headers: Mapping[str, str]) -> Response:
         """The error response, recorded in `m.calls` (the operation is None for a request no route takes)."""
         response = self.render_error(error, request_id)
@@ -152,7 +152,7 @@ class Engine:
             if injected is not None:
                 raise injected
 
-    def _validate(self, plan: OperationPlan, params: dict) -> None:
+    def _validate(self, plan: OperationPlan, params: dict[str, Any]) -> None:
         """The closures' check; a request the generated check accepts (the `_codegen` seam) needs none."""
         if plan.check_input is not None and not (plan.accepts is not None and plan.accepts(params)):
             plan.check_input(params, "")
@@ -165,21 +165,23 @@ class Engine:
         host = _HOST_REGION.search(headers.get("host") or "")
         return self.backend.default_account, host.group(1) if host else DEFAULT_REGION
 
-    def _token_slot(self, plan: OperationPlan, ctx: RequestContext, params: dict) -> _idempotency.TokenSlot | None:
+    def _token_slot(self, plan: OperationPlan, ctx: RequestContext,
+                    params: dict[str, Any]) -> _idempotency.TokenSlot | None:
         """The request's client-token slot, for an operation that takes one and a request that gives one."""
         token = params.get("clientToken") if plan.has_client_token else None
         if not token:
             return None
         return _idempotency.slot(self.backend.idempotency, ctx.account, ctx.region, plan.name, token, params)
 
-    def _dispatch_and_render(self, plan: OperationPlan, ctx: RequestContext, params: dict,
+    def _dispatch_and_render(self, plan: OperationPlan, ctx: RequestContext, params: dict[str, Any],
                              request_id: str) -> Response:
         """The handler's result rendered, committed whole: if the handler or the rendering fails, every
         store write of the request is undone (`_backend/undo.py`)."""
         undo_log = self.backend.undo_log
         undo_log.open()
         try:
-            result = plan.handler(ctx, params) or {}
+            # `_route` answers an operation without a handler (501) before any dispatch.
+            result = plan.handler(ctx, params) or {}  # type: ignore[misc]
             response = self._render(plan, params, result, request_id)
         except BaseException:
             self.backend.undo_request()
@@ -187,7 +189,7 @@ class Engine:
         undo_log.close()
         return response
 
-    def _render(self, plan: OperationPlan, params: dict, result: dict, request_id: str) -> Response:
+    def _render(self, plan: OperationPlan, params: dict[str, Any], result: dict[str, Any], request_id: str) -> Response:
         """The response to a success: the members the engine adds, the output shape's members, JSON."""
         shape = plan.output_shape
         if shape is None:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .graph import STATUSES_IN_PROGRESS, path_order
+
+if TYPE_CHECKING:
+    from .._backend.context import RequestContext
+    from .._backend.store import Backend
 
 _INJECTIONS = "image_failures"  # Backend.extensions key: the pending `fail_builds` injections
 
 
-def fail_when(image: dict, status: str, reason: str) -> None:
+def fail_when(image: dict[str, Any], status: str, reason: str) -> None:
     """The build fails with `reason` when it reaches `status`, unless a failure is already attached."""
     progress = image["_lifecycle"]
     if progress.failure is None:
         progress.failure = (reason, status)
 
 
-def inject_failures(backend, reason: str, at: str, count: int, match: str | None) -> None:
+def inject_failures(backend: Backend, reason: str, at: str, count: int, match: str | None) -> None:
     """`fail_builds`: the next `count` builds matching `match` (any, if None) fail at stage `at`."""
     if at not in STATUSES_IN_PROGRESS:
         raise ValueError(f"at must be one of {sorted(STATUSES_IN_PROGRESS, key=path_order)}, got {at!r}")
@@ -26,7 +32,7 @@ def inject_failures(backend, reason: str, at: str, count: int, match: str | None
         {"reason": reason, "at": at, "remaining": count, "match": match})
 
 
-def attach_injection(ctx, image: dict, match: tuple[str, ...]) -> None:
+def attach_injection(ctx: RequestContext, image: dict[str, Any], match: tuple[str, ...]) -> None:
     """Attach to a build (its `image["_lifecycle"]`) the first pending injection that matches one of the
     ARNs in `match`, and use it up."""
     pending = ctx.backend.extensions.get(_INJECTIONS) or []

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .._backend.store import Backend
+
+
 BUILD_PATH = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
 #: Path of a build whose image tests are disabled.
 UNTESTED_PATH = tuple(s for s in BUILD_PATH if s != "TESTING")
@@ -38,11 +44,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: every such image and never changed in place (a state is replaced; FAILED and CANCELLED always get one
 #: of their own). Saves a dict per stored image (docs/performance.md, memory); the plain twin is a new
 #: `{"status": status}` per move, and tests/test_invariants_images.py checks nothing changes them.
-PLAIN_STATES: dict[str, dict] = {status: {"status": status} for status in TRANSITIONS if status not in STOPPED}
+PLAIN_STATES: dict[str, dict[str, str]] = {status: {"status": status} for status in TRANSITIONS
+                                           if status not in STOPPED}
 
 #: Stage durations in seconds for progression="clock" (INFERRED from the user guide's "a build
 #: typically takes 30-60 minutes"; see docs/notes/images.md). The sum is about 50 minutes.
-DEFAULT_STAGE_DURATIONS = {
+DEFAULT_STAGE_DURATIONS: dict[str, float] = {
     "PENDING": 60,
     "CREATING": 300,
     "BUILDING": 1200,
@@ -53,20 +60,27 @@ DEFAULT_STAGE_DURATIONS = {
 MODES = ("immediate", "poll", "clock")
 
 
+class _WithBackend(Protocol):
+    """What the settings' readers take: a request's context, or the mock handle (checking its settings)."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+
 def path_order(status: str) -> int:
     """A status's place on the full build path (statuses off it come after)."""
     return BUILD_PATH.index(status) if status in BUILD_PATH else len(BUILD_PATH)
 
 
-def progression(ctx) -> str:
+def progression(ctx: _WithBackend) -> str:
     """The mock's progression mode (checked)."""
-    mode = ctx.backend.settings.get("progression", "immediate")
+    mode: str = ctx.backend.settings.get("progression", "immediate")
     if mode not in MODES:
         raise ValueError(f"progression must be one of {MODES}, got {mode!r}")
     return mode
 
 
-def stage_durations(ctx) -> dict[str, float]:
+def stage_durations(ctx: _WithBackend) -> dict[str, float]:
     """The default stage durations with the mock's `stage_durations` setting applied (checked)."""
     durations = dict(DEFAULT_STAGE_DURATIONS)
     overrides = ctx.backend.settings.get("stage_durations") or {}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .._backend.caches import memoize
+
+if TYPE_CHECKING:
+    from .._backend.context import RequestContext
 
 
 class LifecycleHook:
@@ -14,14 +19,14 @@ class LifecycleHook:
     - `on_transition(ctx, image, old, new)` after every status change (`image["state"]` is the new one).
     """
 
-    def on_begin(self, ctx, image: dict) -> None:
+    def on_begin(self, ctx: RequestContext, image: dict[str, Any]) -> None:
         """A new build is PENDING."""
 
-    def allows(self, ctx, image: dict, next_status: str) -> bool:
+    def allows(self, ctx: RequestContext, image: dict[str, Any], next_status: str) -> bool:
         """Whether the build may move on to `next_status` now."""
         return True
 
-    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+    def on_transition(self, ctx: RequestContext, image: dict[str, Any], old: str, new: str) -> None:
         """The image moved from `old` to `new`."""
 
 

@@ -4,13 +4,16 @@ progression modes, each stepping through `transition`), and the actions on a bui
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._engine._errors import ServiceError
 from . import hooks
 from .failures import attach_injection
 from .graph import (BUILD_PATH, PLAIN_STATES, STATUSES_IN_PROGRESS, STOPPED, TRANSITIONS, progression,
                     stage_durations)
+
+if TYPE_CHECKING:
+    from .._backend.context import RequestContext
 
 
 class Move(NamedTuple):
@@ -47,7 +50,7 @@ class Progress:
         return last.old if last is not None and last.new in STOPPED else None
 
 
-def progress_of(image: dict) -> Progress:
+def progress_of(image: dict[str, Any]) -> Progress:
     """The image's progress record (an image made without `begin` gets one on the full build path)."""
     progress = image.get("_lifecycle")
     if progress is None:
@@ -55,12 +58,13 @@ def progress_of(image: dict) -> Progress:
     return progress
 
 
-def in_progress(image: dict) -> bool:
+def in_progress(image: dict[str, Any]) -> bool:
     return image["state"]["status"] in STATUSES_IN_PROGRESS
 
 
-def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: float | None = None,
-               failure_context: dict | None = None, asked_at: float | None = None) -> None:
+def transition(ctx: RequestContext, image: dict[str, Any], status: str, reason: str | None = None, *,
+               at: float | None = None, failure_context: dict[str, Any] | None = None,
+               asked_at: float | None = None) -> None:
     """Move `image` to `status` (checked against the graph) at `at` (a timestamp; default now), record
     the move in its progress's history (`asked_at`: when `step` asked the hooks), then tell every hook."""
     old = image["state"]["status"]
@@ -84,7 +88,7 @@ def transition(ctx, image: dict, status: str, reason: str | None = None, *, at: 
         hook.on_transition(ctx, image, old, status)
 
 
-def next_status(image: dict) -> str | None:
+def next_status(image: dict[str, Any]) -> str | None:
     """The status after the current one on the image's path (None at its end or off it)."""
     return _after(progress_of(image).path, image["state"]["status"])
 
@@ -95,7 +99,8 @@ def _after(path: tuple[str, ...], status: str) -> str | None:
 
 
 # -- starting, settling ------------------------------------------------------------------------
-def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, match: tuple[str, ...] = (),
+def begin(ctx: RequestContext, image: dict[str, Any], path: tuple[str, ...] | list[str] = BUILD_PATH,
+          match: tuple[str, ...] = (),
           at: float | None = None) -> None:
     """Put a new image in PENDING on `path` at `at` (a timestamp; default now), kept as `started`;
     a pending `fail_builds` injection matching one of the ARNs in `match` (recipe, pipeline, ...) is
@@ -108,7 +113,7 @@ def begin(ctx, image: dict, path: tuple[str, ...] | list[str] = BUILD_PATH, matc
         hook.on_begin(ctx, image)
 
 
-def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
+def settle(ctx: RequestContext, image: dict[str, Any], *, poll: bool | None = None) -> dict[str, Any]:
     """Bring `image` up to date with the progression mode (`docs/progression.md`). `poll` (default:
     the request is GetImage) says whether this read counts as a poll in progression="poll"."""
     if image.get("_lifecycle") is None or not in_progress(image):
@@ -135,7 +140,7 @@ def settle(ctx, image: dict, *, poll: bool | None = None) -> dict:
     return image
 
 
-def step(ctx, image: dict, at: float | None) -> bool:
+def step(ctx: RequestContext, image: dict[str, Any], at: float | None) -> bool:
     """Finish the current stage at `at`: fail it (if a failure is due here), or move on unless a hook
     holds it (a stage held past its due time moves on now, not at `at`). Whether it moved."""
     progress = image["_lifecycle"]
@@ -159,20 +164,21 @@ def step(ctx, image: dict, at: float | None) -> bool:
 
 
 # -- actions on a build ------------------------------------------------------------------------
-def cancel(ctx, image: dict) -> None:
+def cancel(ctx: RequestContext, image: dict[str, Any]) -> None:
     """CancelImageCreation: an in-progress build stops as CANCELLED (outputs made so far are kept)."""
     progress_of(image).failure = None
     transition(ctx, image, "CANCELLED")
 
 
-def fail(ctx, image: dict, reason: str, failure_context: dict | None = None) -> None:
+def fail(ctx: RequestContext, image: dict[str, Any], reason: str,
+         failure_context: dict[str, Any] | None = None) -> None:
     """Fail an in-progress build now (workflow steps that fail call this)."""
     context = {"imageStatus": image["state"]["status"]}
     context.update(failure_context or {})
     transition(ctx, image, "FAILED", reason, failure_context=context)
 
 
-def retry(ctx, image: dict, match: tuple[str, ...] = ()) -> None:
+def retry(ctx: RequestContext, image: dict[str, Any], match: tuple[str, ...] = ()) -> None:
     """RetryImage: a FAILED/CANCELLED build resumes, in place, at the stage where it stopped."""
     progress = progress_of(image)
     progress.polled = False

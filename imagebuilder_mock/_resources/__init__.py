@@ -9,7 +9,10 @@ botocore's model lacks newer operations: they are simply not routed there).
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from ._shared.types import Handler
 
 #: Every module that registers operations, relative to this package.
 HANDLER_MODULES = (
@@ -33,15 +36,17 @@ HANDLER_MODULES = (
     "marketplace.handlers",
 )
 
-_OPERATIONS: dict[str, Callable] = {}
-_ROUTED: dict[str, Callable] = {}
+_OPERATIONS: dict[str, Handler] = {}
+_ROUTED: dict[str, Handler] = {}
 _LOADED = False
 
+_H = TypeVar("_H", bound="Handler")
 
-def operation(name: str) -> Callable[[Callable], Callable]:
+
+def operation(name: str) -> Callable[[_H], _H]:
     """Register a handler `(ctx, params) -> result dict` for the model operation `name`."""
 
-    def register(handler: Callable) -> Callable:
+    def register(handler: _H) -> _H:
         if name in _OPERATIONS and _OPERATIONS[name] is not handler:
             raise RuntimeError(f"two handlers for {name}")
         _OPERATIONS[name] = handler
@@ -50,7 +55,7 @@ def operation(name: str) -> Callable[[Callable], Callable]:
     return register
 
 
-def operations() -> dict[str, Callable]:
+def operations() -> dict[str, Handler]:
     """The registered handlers of the operations the loaded model has (importing every module of
     `HANDLER_MODULES` the first time)."""
     global _LOADED

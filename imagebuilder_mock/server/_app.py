@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from typing import Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, TextIO, cast
 from urllib.parse import quote
 
 from .._engine._errors import ServiceError
@@ -35,12 +35,12 @@ class Journal:
     """The requests the server answered, oldest first (the last `JOURNAL_SIZE`)."""
 
     def __init__(self, size: int = JOURNAL_SIZE) -> None:
-        self._entries: collections.deque[dict] = collections.deque(maxlen=size)
+        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
 
-    def record(self, entry: dict) -> None:
+    def record(self, entry: dict[str, Any]) -> None:
         self._entries.append(entry)  # deque.append is atomic: no lock on the request path
 
-    def entries(self) -> list[dict]:
+    def entries(self) -> list[dict[str, Any]]:
         return list(self._entries)
 
     def clear(self) -> None:
@@ -60,7 +60,7 @@ class ServerApp:
         self._log_lock = threading.Lock()
         self._router = mock.engine.router
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"].upper()
         # The raw path keeps %2F inside ARNs (tag operations); PATH_INFO has it decoded.
@@ -94,11 +94,12 @@ class ServerApp:
 
     def write_log(self, line: str) -> None:
         """One line of the request log: method, path, operation, status, milliseconds."""
+        log = cast(TextIO, self.log)  # called only where the server has a log
         with self._log_lock:
-            self.log.write(line + "\n")
-            self.log.flush()
+            log.write(line + "\n")
+            log.flush()
 
-    def _service(self, environ: dict, method: str, path: str) -> tuple[int, dict, bytes, str]:
+    def _service(self, environ: dict[str, Any], method: str, path: str) -> tuple[int, dict[str, str], bytes, str]:
         routed = self._router.route(method, path)
         operation = routed[0].name if routed is not None else "-"
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
@@ -114,8 +115,8 @@ class ServerApp:
                 method, path, environ.get("QUERY_STRING", ""), headers, body)
         except Exception:  # strict mode raises our bugs: the client still gets a clean 500, no exception text
             logging.getLogger("imagebuilder_mock").exception("imagebuilder-mock failed on %s %s", method, path)
-            error = ServiceError("ServiceException", "imagebuilder-mock failed to answer this request.", 500)
-            return (*self.mock.engine.render_error(error, _request_id()), operation)
+            failure = ServiceError("ServiceException", "imagebuilder-mock failed to answer this request.", 500)
+            return (*self.mock.engine.render_error(failure, _request_id()), operation)
         return status, out_headers, out_body, operation
 
     # -- CORS ------------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class ServerApp:
             headers["Vary"] = "Origin"
         return headers
 
-    def _preflight(self, environ: dict, origin: str | None) -> tuple[int, dict, bytes]:
+    def _preflight(self, environ: dict[str, Any], origin: str | None) -> tuple[int, dict[str, str], bytes]:
         if origin is not None and not self._allowed(origin):
             error = ServiceError("ForbiddenException", f"The origin '{origin}' is not allowed by this server's "
                                  "--cors-origins.", 403)
@@ -144,7 +145,7 @@ class ServerApp:
                      "Access-Control-Max-Age": "86400"}, b""
 
 
-def _read(environ: dict, app: ServerApp) -> bytes:
+def _read(environ: dict[str, Any], app: ServerApp) -> bytes:
     """The request body (at most the app's `max_body_size`; waitress has already enforced its framing)."""
     text = environ.get("CONTENT_LENGTH") or "0"
     if not text.isdigit():
@@ -165,7 +166,7 @@ def _request_id() -> str:
     return random_uuid()
 
 
-def json_response(status: int, payload: object) -> tuple[int, dict, bytes]:
+def json_response(status: int, payload: object) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json"}, json.dumps(payload).encode()
 
 

@@ -8,11 +8,14 @@ import logging
 import os
 import signal
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .._mock import SETTINGS
 from ._app import DEFAULT_MAX_BODY_SIZE
 from ._http import DEFAULT_IDLE_TIMEOUT, DEFAULT_THREADS
+
+if TYPE_CHECKING:
+    from ._http import ImageBuilderServer
 
 ENV_PREFIX = "IMAGEBUILDER_MOCK_"
 
@@ -148,14 +151,14 @@ def _origins(text: str) -> tuple[str, ...]:
     return tuple(origin.strip() for origin in text.split(",") if origin.strip())
 
 
-def _load(server, path: str) -> None:
+def _load(server: ImageBuilderServer, path: str) -> None:
     from ._state import import_state
 
     with open(path, encoding="utf-8") as handle:
         import_state(server.mock.backend, json.load(handle))
 
 
-def _save(server, path: str) -> None:
+def _save(server: ImageBuilderServer, path: str) -> None:
     from ._state import export_state
 
     temporary = path + ".tmp"

@@ -8,39 +8,39 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .._backend.clock import iso, parse_iso
 from .._engine._errors import ServiceError
 from . import _state
 from ._app import ServerApp, _request_id, json_response
 
-Response = tuple[int, dict, bytes]
+Response = tuple[int, dict[str, str], bytes]
 
 
-def calls(app: ServerApp) -> list[dict]:
+def calls(app: ServerApp) -> list[dict[str, Any]]:
     """The journal of requests served. The one place that reads it: when the handle keeps its own record of
     calls (`m.calls`), this is where the server switches to it."""
     return app.journal.entries()
 
 
-def _health(app: ServerApp, args: dict) -> Any:
+def _health(app: ServerApp, args: dict[str, Any]) -> Any:
     from .. import __version__
 
     return {"status": "ok", "version": __version__, "accountId": app.mock.account_id}
 
 
-def _reset(app: ServerApp, args: dict) -> Any:
+def _reset(app: ServerApp, args: dict[str, Any]) -> Any:
     app.mock.reset()
     app.journal.clear()
     return {}
 
 
-def _clock(app: ServerApp, args: dict) -> Any:
+def _clock(app: ServerApp, args: dict[str, Any]) -> Any:
     return {"now": app.mock.clock.iso_now()}
 
 
-def _advance(app: ServerApp, args: dict) -> Any:
+def _advance(app: ServerApp, args: dict[str, Any]) -> Any:
     units = {k: _number(args, k) for k in ("seconds", "minutes", "hours", "days", "weeks") if k in args}
     _only(args, units)
     try:
@@ -50,7 +50,7 @@ def _advance(app: ServerApp, args: dict) -> Any:
     return {"now": iso(now)}
 
 
-def _move_to(app: ServerApp, args: dict) -> Any:
+def _move_to(app: ServerApp, args: dict[str, Any]) -> Any:
     _only(args, ("time",))
     try:
         moment = _parse_time(args["time"])
@@ -68,43 +68,43 @@ def _move_to(app: ServerApp, args: dict) -> Any:
     return {"now": iso(now)}
 
 
-def _inject_error(app: ServerApp, args: dict) -> Any:
+def _inject_error(app: ServerApp, args: dict[str, Any]) -> Any:
     _only(args, ("operation", "code", "count", "message"))
     _call(app.mock.inject_error, args, required=("operation", "code"))
     return {}
 
 
-def _fail_builds(app: ServerApp, args: dict) -> Any:
+def _fail_builds(app: ServerApp, args: dict[str, Any]) -> Any:
     _only(args, ("reason", "at", "count", "match"))
     _call(app.mock.fail_builds, args)
     return {}
 
 
-def _register_access_key(app: ServerApp, args: dict) -> Any:
+def _register_access_key(app: ServerApp, args: dict[str, Any]) -> Any:
     _only(args, ("access_key_id", "account_id"))
     _call(app.mock.register_access_key, args, required=("access_key_id", "account_id"))
     return {}
 
 
-def _run_lifecycle_policies(app: ServerApp, args: dict) -> Any:
+def _run_lifecycle_policies(app: ServerApp, args: dict[str, Any]) -> Any:
     _only(args, ("account_id", "region"))
     return {"lifecycleExecutionIds": _call(app.mock.run_lifecycle_policies, args)}
 
 
-def _calls(app: ServerApp, args: dict) -> Any:
+def _calls(app: ServerApp, args: dict[str, Any]) -> Any:
     return {"calls": calls(app)}
 
 
-def _clear_calls(app: ServerApp, args: dict) -> Any:
+def _clear_calls(app: ServerApp, args: dict[str, Any]) -> Any:
     app.journal.clear()
     return {}
 
 
-def _export(app: ServerApp, args: dict) -> Any:
+def _export(app: ServerApp, args: dict[str, Any]) -> Any:
     return _state.export_state(app.mock.backend)
 
 
-def _import(app: ServerApp, args: dict) -> Any:
+def _import(app: ServerApp, args: dict[str, Any]) -> Any:
     try:
         _state.import_state(app.mock.backend, args)
     except ValueError as exc:
@@ -113,7 +113,7 @@ def _import(app: ServerApp, args: dict) -> Any:
 
 
 #: (method, path after the prefix) -> endpoint; docs/server.md has the table.
-ENDPOINTS: dict[tuple[str, str], Callable[[ServerApp, dict], Any]] = {
+ENDPOINTS: dict[tuple[str, str], Callable[[ServerApp, dict[str, Any]], Any]] = {
     ("GET", "/health"): _health,
     ("POST", "/reset"): _reset,
     ("GET", "/clock"): _clock,
@@ -158,20 +158,20 @@ def _bad(message: str) -> ServiceError:
     return ServiceError("InvalidRequestException", message, 400)
 
 
-def _only(args: dict, allowed) -> None:
+def _only(args: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(args) - set(allowed))
     if unknown:
         raise _bad(f"Unknown arguments {unknown}; this endpoint takes {sorted(allowed)}.")
 
 
-def _number(args: dict, name: str) -> float:
+def _number(args: dict[str, Any], name: str) -> float:
     value = args[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad(f"{name} must be a number, got {value!r}.")
     return value
 
 
-def _call(method: Callable, args: dict, required: tuple[str, ...] = ()) -> Any:
+def _call(method: Callable[..., Any], args: dict[str, Any], required: tuple[str, ...] = ()) -> Any:
     missing = [name for name in required if name not in args]
     if missing:
         raise _bad(f"Missing required arguments {missing}.")

@@ -23,11 +23,12 @@ DEFAULT_IDLE_TIMEOUT = 60
 
 
 def create(app: ServerApp, host: str, port: int, *, threads: int = DEFAULT_THREADS,
-           idle_timeout: float = DEFAULT_IDLE_TIMEOUT, connection_limit: int = 1000):
+           idle_timeout: float = DEFAULT_IDLE_TIMEOUT, connection_limit: int = 1000) -> Any:
     """A bound (not yet running) waitress server for `app`; `.effective_port` is its port."""
     import waitress.server
 
-    server = waitress.server.create_server(
+    # Any: the server carries `imagebuilder_app` and our channel class, which waitress's stubs do not know.
+    server: Any = waitress.server.create_server(
         app, host=host, port=port, threads=threads, ident=SERVER_HEADER, channel_timeout=idle_timeout,
         cleanup_interval=max(1, min(30, idle_timeout / 2)), connection_limit=connection_limit,
         max_request_body_size=app.max_body_size + 1, expose_tracebacks=False, asyncore_use_poll=True,
@@ -40,12 +41,18 @@ def create(app: ServerApp, host: str, port: int, *, threads: int = DEFAULT_THREA
     return server
 
 
-def _channel_class():
+def _channel_class() -> type[Any]:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
     class _ServiceErrorTask(ErrorTask):
         """waitress's answer to a request it could not read, as the service renders errors."""
+
+        # waitress's stubs type `request` as its Error (it is the request parser, whose `.error` that is),
+        # and do not know the `imagebuilder_app` that `create` sets on the channel's server.
+        request: Any
+        channel: Any
+        response_headers: list[tuple[str, str]]
 
         def execute(self) -> None:
             error = self.request.error
@@ -79,7 +86,7 @@ def _channel_class():
 class Runner:
     """Runs a waitress server's event loop until `stop()`, then finishes the requests in flight."""
 
-    def __init__(self, server) -> None:
+    def __init__(self, server: Any) -> None:
         self.server = server
         self._stopping = threading.Event()
 
@@ -125,7 +132,7 @@ class ImageBuilderServer:
                  cors_origins: Iterable[str] = ("*",), log: TextIO | None = None, **settings: Any) -> None:
         self.mock = MockImageBuilder(**settings)
         self.app = ServerApp(self.mock, cors_origins=cors_origins, max_body_size=max_body_size, log=log)
-        self._options = dict(threads=threads, idle_timeout=idle_timeout)
+        self._options: dict[str, Any] = dict(threads=threads, idle_timeout=idle_timeout)
         self.host, self.port = host, port
         self._runner: Runner | None = None
         self._thread: threading.Thread | None = None

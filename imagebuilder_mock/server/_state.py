@@ -21,7 +21,10 @@ import dataclasses
 import datetime
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .._backend.store import Backend
 
 FORMAT = 1
 _TAG = "__ib"
@@ -63,7 +66,7 @@ def _qualified(obj: Any) -> str:
     return f"{module}:{obj.__qualname__}"
 
 
-def _encode_record(value: Any) -> dict:
+def _encode_record(value: Any) -> dict[str, Any]:
     """An instance of one of this package's classes: its class and its fields."""
     cls = type(value)
     name = _qualified(cls)
@@ -108,24 +111,24 @@ def _resolve(name: str) -> Any:
     return target
 
 
-def _decode_object(data: dict) -> Any:
+def _decode_object(data: dict[str, Any]) -> Any:
     cls = _resolve(data["class"])
     if not isinstance(cls, type):
         raise ValueError(f"{data['class']!r} is not a class")
-    instance = cls.__new__(cls)
+    instance = cls.__new__(cls)  # type: ignore[call-overload]  # a class of the package, without its __init__
     for name, value in data["fields"].items():
         object.__setattr__(instance, name, decode(value))  # frozen dataclasses too
     return instance
 
 
-def _decode_record(data: dict) -> Any:
+def _decode_record(data: dict[str, Any]) -> Any:
     cls = _resolve(data["class"])
     if not (isinstance(cls, type) and issubclass(cls, tuple)):
         raise ValueError(f"{data['class']!r} is not a NamedTuple")
     return cls(*[decode(v) for v in data["items"]])
 
 
-def _decode_function(data: dict) -> Any:
+def _decode_function(data: dict[str, Any]) -> Any:
     function = _resolve(data["name"])
     if not callable(function) or isinstance(function, type):
         raise ValueError(f"{data['name']!r} is not a function")
@@ -148,7 +151,7 @@ _DECODERS = {
 
 
 # -- the backend -----------------------------------------------------------------------------------
-def export_state(backend) -> dict:
+def export_state(backend: Backend) -> dict[str, Any]:
     """Everything `backend` holds, as JSON data (`import_state` reads it back)."""
     with backend.lock:
         stores = []
@@ -168,7 +171,7 @@ def export_state(backend) -> dict:
         }
 
 
-def import_state(backend, data: dict) -> None:
+def import_state(backend: Backend, data: dict[str, Any]) -> None:
     """Replace `backend`'s state with an export's. The clock resumes from the exported time or later
     (the simulated clock only moves forward)."""
     from .._backend.clock import parse_iso

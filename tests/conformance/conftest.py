@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from served import ACCOUNT, REGION, MockServer
+from .served import ACCOUNT, REGION, MockServer
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from served import ACCOUNT, REGION
+from .served import ACCOUNT, REGION
 
 DATA = json.loads((Path(__file__).parent / "data" / "aws_cli_examples.json").read_text())
 EXAMPLES = {entry["operation"]: entry for entry in DATA["examples"]}

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from examples_world import (CATALOG_WINDOWS, DATA, EXAMPLES, WINDOWS_DOC, build_world,
+from .examples_world import (CATALOG_WINDOWS, DATA, EXAMPLES, WINDOWS_DOC, build_world,
                             deep_substitute, put_s3_objects, substitute)
-from served import ACCOUNT, REGION
-from shapes import differences
+from .served import ACCOUNT, REGION
+from .shapes import differences
 
 if importlib.util.find_spec("awscli") is None:
     pytest.skip("the AWS CLI (awscli) is not installed here: `tox -e cli` installs it and runs this suite",

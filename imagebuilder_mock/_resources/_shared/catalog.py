@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 from ..._backend.caches import memoize
 from ..._backend import arns
+from ..._backend.context import RequestContext
+from .types import Resource
 
 CATALOG_DATE = "2025-11-04T00:00:00.000Z"
 DATA_FILE = pathlib.Path(__file__).with_name("data") / "catalog.yaml"
@@ -43,10 +45,10 @@ def load_yaml_file(path: str | pathlib.Path) -> Any:
         return yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
 
 
-def entries(document: dict, kind: str) -> list[dict]:
+def entries(document: Resource, kind: str) -> list[Resource]:
     """The entries of one kind (`images`, `components`, `workflows`) of a catalog document: each group's
     keys are the defaults of its `entries`; an item without `entries` is an entry itself."""
-    out = []
+    out: list[Resource] = []
     for group in document.get(kind) or ():
         if "entries" in group:
             defaults = {k: v for k, v in group.items() if k != "entries"}
@@ -57,12 +59,13 @@ def entries(document: dict, kind: str) -> list[dict]:
 
 
 @memoize(maxsize=None)
-def _data() -> dict:
+def _data() -> Resource:
     """The built-in catalog document (read once per process)."""
-    return load_yaml_file(DATA_FILE)
+    document: Resource = load_yaml_file(DATA_FILE)
+    return document
 
 
-def builtin_entries(kind: str) -> list[dict]:
+def builtin_entries(kind: str) -> list[Resource]:
     return entries(_data(), kind)
 
 
@@ -76,15 +79,15 @@ def _arn(region: str, resource_type: str, name: str, version: str | None = None,
     return arns.make(arns.partition_for(region), region, account, resource_type, name, version, build, workflow_type)
 
 
-def _offered(entry: dict, region: str) -> bool:
+def _offered(entry: Resource, region: str) -> bool:
     return arns.partition_for(region) in (entry.get("partitions") or PARTITIONS)
 
 
-def _versions(entry: dict) -> list[str]:
+def _versions(entry: Resource) -> list[str]:
     return [str(v) for v in entry.get("versions") or ("1.0.0",)]
 
 
-def build_images(region: str, image_entries: Iterable[dict], account: str = "aws") -> dict[str, dict]:
+def build_images(region: str, image_entries: Iterable[Resource], account: str = "aws") -> dict[str, Resource]:
     """Build ARN -> image (AVAILABLE) in `region` for each entry's versions."""
     out = {}
     for entry in image_entries:
@@ -112,10 +115,11 @@ def build_images(region: str, image_entries: Iterable[dict], account: str = "aws
     return out
 
 
-def component_document(entry: dict) -> str:
+def component_document(entry: Resource) -> str:
     """The entry's `data`, or an AWSTOE document generated from its description, phase, parameters and command."""
     if entry.get("data"):
-        return entry["data"]
+        data: str = entry["data"]
+        return data
     windows = entry.get("platform") == "Windows"
     parameters = ""
     if entry.get("parameters"):
@@ -137,7 +141,7 @@ def component_document(entry: dict) -> str:
         command=entry.get("command") or (f"Write-Host '{name}'" if windows else f"echo '{name}'"))
 
 
-def build_components(region: str, component_entries: Iterable[dict], account: str = "aws") -> dict[str, dict]:
+def build_components(region: str, component_entries: Iterable[Resource], account: str = "aws") -> dict[str, Resource]:
     """Build ARN -> component in `region` for each entry's versions."""
     from ..components.documents import parse as parse_document
 
@@ -165,7 +169,7 @@ def build_components(region: str, component_entries: Iterable[dict], account: st
     return out
 
 
-def build_workflows(region: str, workflow_entries: Iterable[dict], account: str = "aws") -> dict[str, dict]:
+def build_workflows(region: str, workflow_entries: Iterable[Resource], account: str = "aws") -> dict[str, Resource]:
     """Build ARN -> workflow in `region` for each entry's versions."""
     from ..workflows.documents import parameter_details, parse
 
@@ -185,30 +189,30 @@ def build_workflows(region: str, workflow_entries: Iterable[dict], account: str 
 
 
 @memoize(maxsize=None)
-def images(region: str) -> dict[str, dict]:
+def images(region: str) -> dict[str, Resource]:
     """Build ARN -> AWS-owned image (AVAILABLE) in `region`."""
     return build_images(region, builtin_entries("images"))
 
 
 @memoize(maxsize=None)
-def components(region: str) -> dict[str, dict]:
+def components(region: str) -> dict[str, Resource]:
     """Build ARN -> AWS-owned component in `region`."""
     return build_components(region, builtin_entries("components"))
 
 
 @memoize(maxsize=None)
-def workflows(region: str) -> dict[str, dict]:
+def workflows(region: str) -> dict[str, Resource]:
     """Build ARN -> AWS-managed workflow in `region`."""
     return build_workflows(region, builtin_entries("workflows"))
 
 
 @memoize(maxsize=None)
-def collection(region: str, resource_type: str, account: str | None = None) -> dict[str, dict]:
+def collection(region: str, resource_type: str, account: str | None = None) -> dict[str, Resource]:
     """The catalog's resources of one ARN resource type, of one catalog `account` (`aws`,
     `aws-marketplace`, `third-party`) or, without `account`, of all of them (empty for types the
     catalog has none of). AWS Marketplace components come from `marketplace.py`."""
     if account is None:
-        merged: dict[str, dict] = {}
+        merged: dict[str, Resource] = {}
         for each in ACCOUNTS:
             merged.update(collection(region, resource_type, each))
         return merged
@@ -230,14 +234,14 @@ def collection(region: str, resource_type: str, account: str | None = None) -> d
 
 
 @memoize(maxsize=None)
-def by_name(region: str, resource_type: str, account: str) -> dict[str, tuple[dict, ...]]:
+def by_name(region: str, resource_type: str, account: str) -> dict[str, tuple[Resource, ...]]:
     """`collection(region, resource_type, account)` by the name in each ARN: what a version or wildcard
     ARN of that name can match (the catalog never changes, so this is built once per Region)."""
     return group_by_name(collection(region, resource_type, account).values())
 
 
-def group_by_name(items: Iterable[dict]) -> dict[str, tuple[dict, ...]]:
-    named: dict[str, list[dict]] = {}
+def group_by_name(items: Iterable[Resource]) -> dict[str, tuple[Resource, ...]]:
+    named: dict[str, list[Resource]] = {}
     for item in items:
         named.setdefault(arns.parse(item["arn"]).name, []).append(item)
     return {name: tuple(found) for name, found in named.items()}
@@ -248,26 +252,26 @@ class BuiltinCatalog:
 
     extended = False
 
-    def collection(self, region: str, resource_type: str, account: str | None = None) -> dict[str, dict]:
+    def collection(self, region: str, resource_type: str, account: str | None = None) -> dict[str, Resource]:
         return collection(region, resource_type, account)
 
-    def images(self, region: str) -> dict[str, dict]:
+    def images(self, region: str) -> dict[str, Resource]:
         return images(region)
 
-    def components(self, region: str) -> dict[str, dict]:
+    def components(self, region: str) -> dict[str, Resource]:
         return components(region)
 
-    def workflows(self, region: str) -> dict[str, dict]:
+    def workflows(self, region: str) -> dict[str, Resource]:
         return workflows(region)
 
-    def by_name(self, region: str, resource_type: str, account: str) -> dict[str, tuple[dict, ...]]:
+    def by_name(self, region: str, resource_type: str, account: str) -> dict[str, tuple[Resource, ...]]:
         return by_name(region, resource_type, account)
 
 
 BUILTIN = BuiltinCatalog()
 
 
-def view(ctx) -> BuiltinCatalog:
+def view(ctx: RequestContext) -> BuiltinCatalog:
     """The catalog `ctx`'s mock serves: the built-in one, or its `m.catalog` extension once it has entries."""
     extension = ctx.backend.catalog_extension
     return extension if extension is not None and extension.extended else BUILTIN

@@ -9,13 +9,15 @@ Region's resources are built on first use and rebuilt after a change.
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from ..._backend import arns
 from . import catalog as _catalog
+from .types import Resource
 
 _KINDS = {"images": "image", "components": "component", "workflows": "workflow"}
 _PLATFORMS = ("Linux", "Windows", "macOS")
+_T = TypeVar("_T")
 
 
 class CatalogExtension:
@@ -26,9 +28,9 @@ class CatalogExtension:
     """
 
     def __init__(self) -> None:
-        self._added: dict[str, list[dict]] = {kind: [] for kind in _KINDS}
+        self._added: dict[str, list[Resource]] = {kind: [] for kind in _KINDS}
         self._replace = False
-        self._built: dict[tuple, Any] = {}
+        self._built: dict[tuple[str, ...], Any] = {}
 
     # -- the public API ----------------------------------------------------------------------
     def add_image(self, name: str, platform: str, os_version: str, versions: Iterable[str] = ("1.0.0",), *,
@@ -46,7 +48,7 @@ class CatalogExtension:
 
     def add_component(self, name: str, platform: str, versions: Iterable[str] = ("1.0.0",), *,
                       data: str | None = None, type: str = "BUILD", description: str | None = None,  # noqa: A002
-                      supported_os_versions: Iterable[str] | None = None, parameters: list[dict] | None = None,
+                      supported_os_versions: Iterable[str] | None = None, parameters: list[Resource] | None = None,
                       partitions: Iterable[str] | None = None, source: str = "user") -> None:
         """An AWS-owned component with the AWSTOE document `data` (or one generated from `parameters`:
         `[{"name": ..., "type": "string", "default": ...}]`); the document is validated here."""
@@ -94,7 +96,7 @@ class CatalogExtension:
         self._replace = False
         self._built.clear()
 
-    def entries(self, kind: str) -> list[dict]:
+    def entries(self, kind: str) -> list[Resource]:
         """The entries served of `kind` (images, components, workflows): built-in (unless replaced) and added."""
         return ([] if self._replace else _catalog.builtin_entries(kind)) + list(self._added[kind])
 
@@ -103,30 +105,30 @@ class CatalogExtension:
     def extended(self) -> bool:
         return self._replace or any(self._added.values())
 
-    def _add(self, kind: str, entry: dict) -> None:
+    def _add(self, kind: str, entry: Resource) -> None:
         self._added[kind].append(entry)
         self._built.clear()
 
-    def _cached(self, key: tuple, build):
+    def _cached(self, key: tuple[str, ...], build: Callable[[], _T]) -> _T:
         found = self._built.get(key)
         if found is None:
             found = self._built[key] = build()
         return found
 
-    def images(self, region: str) -> dict[str, dict]:
+    def images(self, region: str) -> dict[str, Resource]:
         return self._cached(("image", region), lambda: _catalog.build_images(region, self.entries("images")))
 
-    def components(self, region: str) -> dict[str, dict]:
+    def components(self, region: str) -> dict[str, Resource]:
         return self._cached(("component", region),
                             lambda: _catalog.build_components(region, self.entries("components")))
 
-    def workflows(self, region: str) -> dict[str, dict]:
+    def workflows(self, region: str) -> dict[str, Resource]:
         return self._cached(("workflow", region),
                             lambda: _catalog.build_workflows(region, self.entries("workflows")))
 
-    def collection(self, region: str, resource_type: str, account: str | None = None) -> dict[str, dict]:
+    def collection(self, region: str, resource_type: str, account: str | None = None) -> dict[str, Resource]:
         if account is None:
-            merged: dict[str, dict] = {}
+            merged: dict[str, Resource] = {}
             for each in _catalog.ACCOUNTS:
                 merged.update(self.collection(region, resource_type, each))
             return merged
@@ -135,7 +137,7 @@ class CatalogExtension:
         own = {"image": self.images, "component": self.components, "workflow": self.workflows}.get(resource_type)
         return own(region) if own is not None else {}
 
-    def by_name(self, region: str, resource_type: str, account: str) -> dict[str, tuple[dict, ...]]:
+    def by_name(self, region: str, resource_type: str, account: str) -> dict[str, tuple[Resource, ...]]:
         return self._cached(("by_name", region, resource_type, account),
                             lambda: _catalog.group_by_name(self.collection(region, resource_type, account).values()))
 
@@ -145,7 +147,7 @@ def _check_platform(platform: str) -> None:
         raise ValueError(f"platform must be one of {list(_PLATFORMS)}, got {platform!r}")
 
 
-def _entry(**fields: Any) -> dict:
+def _entry(**fields: Any) -> Resource:
     name = fields["name"]
     if not isinstance(name, str) or arns.normalize_name(name) != name or not name:
         raise ValueError(f"name must be lower case without spaces or underscores (an ARN's name node), got {name!r}")

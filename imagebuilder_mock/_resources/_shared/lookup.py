@@ -7,7 +7,7 @@ version ARNs (latest build) and trailing `x` wildcards (latest match), as the se
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, cast
 
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
@@ -16,6 +16,7 @@ from ..._backend.resource_types import ARN_TYPES
 from ..._backend.store import Store
 from ..._engine._errors import invalid_value, not_found
 from . import catalog
+from .types import Resource
 
 def type_name(resource_type: str) -> str:
     return ARN_TYPES[resource_type].name
@@ -72,7 +73,7 @@ def shares_with_others(policy: str | None, owner: str) -> bool:
     return False
 
 
-def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] | None:
+def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, Resource] | None:
     """The dict holding resources of `parsed`'s type and account, if the caller may see into it.
     Image Builder resources live in one Region: another Region's ARN finds nothing (INFERRED)."""
     if parsed.resource_type not in ARN_TYPES or parsed.region != ctx.region:
@@ -83,7 +84,7 @@ def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, dict] |
     return store.collection(ARN_TYPES[parsed.resource_type])
 
 
-def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
+def visible(ctx: RequestContext, parsed: arns.Arn, item: Resource) -> bool:
     """Own and AWS-owned resources are visible; another account's only when shared with the caller."""
     if parsed.account == ctx.account or parsed.account in catalog.ACCOUNTS:
         return True
@@ -97,7 +98,7 @@ def visible(ctx: RequestContext, parsed: arns.Arn, item: dict) -> bool:
 
 
 def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
-            usable: Callable[[dict], bool] | None = None) -> dict:
+            usable: Callable[[Resource], bool] | None = None) -> Resource:
     """The resource `arn` names, as the caller sees it, or ResourceNotFoundException.
 
     For versioned types a version or wildcard ARN resolves to the latest build (or recipe version)
@@ -134,58 +135,62 @@ def resolve(ctx: RequestContext, arn: str, resource_type: str, param: str,
 def _single_x(arn: str, parsed: arns.Arn, param: str) -> tuple[str, arns.Arn]:
     """`.../xxxx.x.x` as `.../x.x.x`: a node of x's is one wildcard (the API reference's parentImage
     example `windows-server-2016-english-full-base-x86/xxxx.x.x`, the AWS CLI's create-image-recipe)."""
-    nodes = [("x" if node and set(node) == {"x"} else node) for node in parsed.version.split(".")]
+    given = cast(str, parsed.version)  # only called for an ARN with a version
+    nodes = [("x" if node and set(node) == {"x"} else node) for node in given.split(".")]
     version = ".".join(nodes)
-    stem = arn[:arn.index("/" + parsed.version) + 1]
-    rest = arn[len(stem) + len(parsed.version):]
+    stem = arn[:arn.index("/" + given) + 1]
+    rest = arn[len(stem) + len(given):]
     arn = stem + version + rest
     return arn, arns.parse(arn, param)
 
 
-def latest_match(items: Iterable[dict], parsed: arns.Arn, pattern: tuple, resource_type: str,
-                 usable: Callable[[dict], bool] | None = None) -> dict | None:
+def latest_match(items: Iterable[Resource], parsed: arns.Arn, pattern: tuple[int | None, ...], resource_type: str,
+                 usable: Callable[[Resource], bool] | None = None) -> Resource | None:
     """Latest item (highest version, then build) with the same name (and workflow type) whose version
     matches `pattern`. One pass; each ARN parsed once (cached), `usable` asked only of name matches."""
     built = ARN_TYPES[resource_type].built
-    best, best_key = None, None
+    best: Resource | None = None
+    best_key: tuple[tuple[int, ...], int] | None = None
     for item in items:
         item_arn = arns.parse(item["arn"])
         if item_arn.name != parsed.name or item_arn.workflow_type != parsed.workflow_type:
             continue
-        if not versions.matches(pattern, item_arn.version):
+        item_version = cast(str, item_arn.version)  # a versioned type's ARN has a version
+        if not versions.matches(pattern, item_version):
             continue
         if usable is not None and not usable(item):
             continue
-        rank = (versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0)
+        rank = (versions.key(item_version), int(item.get("_build", 0) or 0) if built else 0)
         if best_key is None or rank > best_key:
             best, best_key = item, rank
     return best
 
 
 @memoize(maxsize=1024)
-def _catalog_matches(arn: str) -> tuple[dict, ...]:
+def _catalog_matches(arn: str) -> tuple[Resource, ...]:
     """The catalog's items a version or wildcard ARN matches, latest first (ties in catalog order): what
     `latest_match` would pick from, for each `usable`. Memoised (the catalog never changes; a user's ARN may
     be anything, so the cache is bounded)."""
     return _matches(catalog.BUILTIN, arn)
 
 
-def _matches(view, arn: str) -> tuple[dict, ...]:
+def _matches(view: catalog.BuiltinCatalog, arn: str) -> tuple[Resource, ...]:
     """The items of catalog `view` a version or wildcard ARN matches, latest first."""
     parsed = arns.parse(arn)
-    pattern = versions.parse(parsed.version, wildcards=True)
+    pattern = versions.parse(cast(str, parsed.version), wildcards=True)  # a version or wildcard ARN
     candidates = view.by_name(parsed.region, parsed.resource_type, parsed.account).get(parsed.name, ())
     built = ARN_TYPES[parsed.resource_type].built
-    found = []
+    found: list[tuple[tuple[tuple[int, ...], int], Resource]] = []
     for item in candidates:
         item_arn = arns.parse(item["arn"])
-        if item_arn.workflow_type == parsed.workflow_type and versions.matches(pattern, item_arn.version):
-            found.append(((versions.key(item_arn.version), int(item.get("_build", 0) or 0) if built else 0), item))
+        item_version = cast(str, item_arn.version)  # a versioned type's ARN has a version
+        if item_arn.workflow_type == parsed.workflow_type and versions.matches(pattern, item_version):
+            found.append(((versions.key(item_version), int(item.get("_build", 0) or 0) if built else 0), item))
     found.sort(key=lambda pair: pair[0], reverse=True)  # stable: among equal ranks, catalog order stays
     return tuple(item for _rank, item in found)
 
 
-def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[dict, arns.Arn]:
+def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple[Resource, arns.Arn]:
     """Any Image Builder resource of the caller's, by exact ARN (used by the tag operations)."""
     parsed = arns.parse(arn, param)
     collection = owner_collection(ctx, parsed) if parsed.account == ctx.account else None
@@ -196,7 +201,7 @@ def find_any(ctx: RequestContext, arn: str, param: str = "resourceArn") -> tuple
     return item, parsed
 
 
-def shared_items(ctx: RequestContext, resource_type: str):
+def shared_items(ctx: RequestContext, resource_type: str) -> Iterator[tuple[str, Resource]]:
     """Resources of other accounts in the caller's region that are shared with the caller
     (for `owner="Shared"` in List* operations). Yields (owner_account, resource)."""
     resource = ARN_TYPES[resource_type]

@@ -8,10 +8,11 @@ Sources and CONFIRMED/INFERRED status of each rule: docs/notes/components.md.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from ..._backend.caches import memoize
 from ..._engine._errors import ServiceError, invalid_value
+from .._shared.types import Resource
 
 #: schemaVersion values AWSTOE accepts (YAML reads `1.0` as a float).
 SCHEMA_VERSIONS = ("1.0",)
@@ -44,7 +45,7 @@ class Document(NamedTuple):
     """What the service derives from a valid document."""
 
     type: str  # BUILD | TEST
-    parameters: list[dict]  # ComponentParameterDetail dicts, in document order
+    parameters: list[Resource]  # ComponentParameterDetail dicts, in document order
     phases: list[str]
 
 
@@ -85,7 +86,7 @@ def parse(data: str, platform: str, param: str = PARAM) -> Document:
     return Document(document.type, parameters, list(document.phases))
 
 
-def type_and_parameters(data: str, platform: str, param: str = PARAM) -> tuple[str, list[dict]]:
+def type_and_parameters(data: str, platform: str, param: str = PARAM) -> tuple[str, list[Resource]]:
     """`parse`'s type and parameters (what a component keeps): the parameters a fresh list of fresh
     dicts, or a fresh empty list (the usual document declares none)."""
     document = _parse_cached(data, platform, param)
@@ -114,7 +115,7 @@ def _parse_cached(data: str, platform: str, param: str) -> Document:
     return Document(ctype, parameters, phases)
 
 
-def _check_schema_version(document: dict, param: str) -> None:
+def _check_schema_version(document: Resource, param: str) -> None:
     if "schemaVersion" not in document or document["schemaVersion"] is None:
         raise _bad("The document is missing the required property 'schemaVersion'.", param)
     version = document["schemaVersion"]
@@ -127,7 +128,7 @@ def _check_schema_version(document: dict, param: str) -> None:
                    param)
 
 
-def _named_entries(section: Any, what: str, param: str) -> list[tuple[str, dict]]:
+def _named_entries(section: Any, what: str, param: str) -> list[tuple[str, Resource]]:
     """`parameters`/`constants` are lists of single-key maps: `- Name: {type: ..., ...}`."""
     if section is None:
         return []
@@ -154,8 +155,8 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _parameters(section: Any, param: str) -> list[dict]:
-    details: list[dict] = []
+def _parameters(section: Any, param: str) -> list[Resource]:
+    details: list[Resource] = []
     seen: set[str] = set()
     for name, body in _named_entries(section, "parameters", param):
         if name in seen:
@@ -166,7 +167,7 @@ def _parameters(section: Any, param: str) -> list[dict]:
         if not isinstance(ptype, str) or ptype not in PARAMETER_TYPES:
             raise _bad(f"Invalid type '{ptype}' for parameter '{name}'. Supported types: "
                        f"{', '.join(PARAMETER_TYPES)}.", param)
-        detail: dict = {"name": name, "type": PARAMETER_TYPES[ptype]}
+        detail: Resource = {"name": name, "type": PARAMETER_TYPES[ptype]}
         if "default" in body and body["default"] is not None:
             default = body["default"]
             values = default if isinstance(default, list) and ptype == "stringList" else [default]
@@ -184,7 +185,7 @@ def _parameters(section: Any, param: str) -> list[dict]:
 
 def check_value(ptype: str, value: str, name: str, param: str) -> None:
     """A parameter value must read as its declared type."""
-    ok = {"integer": lambda v: re.fullmatch(r"-?[0-9]+", v) is not None,
+    ok: Callable[[str], bool] = {"integer": lambda v: re.fullmatch(r"-?[0-9]+", v) is not None,
           "boolean": lambda v: v.lower() in ("true", "false")}.get(ptype, lambda v: True)
     if not ok(value):
         raise _bad(f"The value '{value}' of parameter '{name}' is not a valid {ptype}.", param)
@@ -249,7 +250,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _step_problem(step: dict, platform: str) -> str | None:
+def _step_problem(step: Resource, platform: str) -> str | None:
     action = step.get("action")
     if not isinstance(action, str) or not action:
         return "The step is missing the required property 'action'."
@@ -283,7 +284,7 @@ def shell_document(name: str, description: str | None, script: str, platform: st
     for TEST) with a single step that runs the script with the platform's shell."""
     action = "ExecutePowerShell" if platform == "Windows" else "ExecuteBash"
     phase = "test" if ctype == "TEST" else "build"
-    document: dict = {"name": name}
+    document: Resource = {"name": name}
     if description:
         document["description"] = description
     document["schemaVersion"] = 1.0

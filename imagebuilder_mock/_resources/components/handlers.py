@@ -9,6 +9,7 @@ Facts and INFERRED choices: docs/notes/components.md.
 from __future__ import annotations
 
 import re
+from typing import Any, Callable, cast
 
 from ..._backend.caches import memoize
 from ..._backend import arns, versions
@@ -21,6 +22,7 @@ from .. import operation
 from . import documents
 from .listing import builds_of, name_added, name_removed, status_of, version_arn_of
 from .._shared.common import arn_base, member_names, own_tags, require_one, version_references
+from .._shared.types import Params, Resource, Result
 
 _TYPE = "Component"
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
@@ -28,11 +30,12 @@ _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<ke
 _CONTENT = ("data", "description", "changeDescription", "platform", "supportedOsVersions", "kmsKeyId", "type")
 
 
-def _active(item: dict) -> bool:
-    return item.get("state", {}).get("status") == "ACTIVE"
+def _active(item: Resource) -> bool:
+    status: str | None = item.get("state", {}).get("status")
+    return status == "ACTIVE"
 
 
-def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
+def _resolve(ctx: RequestContext, arn: str, param: str, usable: Callable[[Resource], bool] | None = None) -> Resource:
     """`_lookup.resolve`, limited to the caller's region (a component lives in one Region). INFERRED."""
     parsed = arns.parse(arn, param)
     if parsed.resource_type == "component" and parsed.region != ctx.region:
@@ -41,8 +44,8 @@ def _resolve(ctx: RequestContext, arn: str, param: str, usable=None) -> dict:
 
 
 # -- used by image and container recipes -------------------------------------------------------
-def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list | None = None,
-                       platform: str | None = None, os_version: str | None = None) -> dict:
+def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: list[Resource] | None = None,
+                       platform: str | None = None, os_version: str | None = None) -> Resource:
     """The component a recipe names (build, version or `x`-wildcard ARN; own, AWS-owned or shared),
     checked for use in a new recipe: ACTIVE, of the recipe's platform (and, when `os_version` is
     known, supporting it by prefix match), and given exactly the parameters its document declares.
@@ -69,7 +72,7 @@ def resolve_for_recipe(ctx: RequestContext, arn: str, param: str, parameters: li
     return item
 
 
-def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
+def check_recipe_parameters(item: Resource, given: list[Resource] | None, param: str) -> None:
     """A recipe may set only the parameters the component declares, one value each. A parameter
     without default that the recipe leaves out is not an error here: the build fails (see
     `missing_parameters`)."""
@@ -77,7 +80,7 @@ def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
         return  # nothing given: nothing to check, whatever the component declares
     declared = {p["name"]: p for p in item.get("parameters") or []}
     given = given or []
-    names = [p.get("name") for p in given]
+    names: list[Any] = [p.get("name") for p in given]  # required members: validated before a handler runs
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise invalid_value(param, f"The following parameters are specified more than once: {', '.join(duplicates)}")
@@ -96,7 +99,7 @@ def check_recipe_parameters(item: dict, given: list | None, param: str) -> None:
         documents.check_value(doc_type, values[0], entry["name"], f"{param}[{index}].value")
 
 
-def missing_parameters(item: dict, given: list | None) -> list[str]:
+def missing_parameters(item: Resource, given: list[Resource] | None) -> list[str]:
     """Parameters of component `item` that have no default and that `given` (a recipe's
     ComponentConfiguration.parameters) leaves out: an image build with them fails."""
     names = {p.get("name") for p in given or []}
@@ -119,11 +122,11 @@ def _copied_members() -> frozenset[str]:
     return member_names("Component") - {"tags", "data", "type", "parameters", "clientToken", "dryRun"}
 
 
-def _same_content(build: dict, item: dict) -> bool:
+def _same_content(build: Resource, item: Resource) -> bool:
     return all(build.get(k) == item.get(k) for k in _CONTENT)
 
 
-def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, parameters: list[dict]) -> dict:
+def _add_build(ctx: RequestContext, params: Params, data: str, ctype: str, parameters: list[Resource]) -> Resource:
     """Validate-then-store a new build of `params['name']`/`semanticVersion` (after the dry-run check)."""
     version = params["semanticVersion"]
     store = ctx.store
@@ -149,7 +152,7 @@ def _add_build(ctx: RequestContext, params: dict, data: str, ctype: str, paramet
 
 
 @operation("CreateComponent")
-def create_component(ctx: RequestContext, params: dict) -> dict:
+def create_component(ctx: RequestContext, params: Params) -> Result:
     source = require_one(params, "data", "uri")
     versions.check(params["semanticVersion"], "semanticVersion")
     data = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
@@ -159,7 +162,7 @@ def create_component(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("ImportComponent")
-def import_component(ctx: RequestContext, params: dict) -> dict:
+def import_component(ctx: RequestContext, params: Params) -> Result:
     source = require_one(params, "data", "uri")
     versions.parse(params["semanticVersion"], "semanticVersion")
     script = params["data"] if source == "data" else _fetch_s3(ctx, params["uri"])
@@ -174,14 +177,14 @@ def import_component(ctx: RequestContext, params: dict) -> dict:
 
 # -- reading -----------------------------------------------------------------------------------
 @operation("GetComponent")
-def get_component(ctx: RequestContext, params: dict) -> dict:
+def get_component(ctx: RequestContext, params: Params) -> Result:
     arn = params["componentBuildVersionArn"]
     item = _resolve(ctx, arn, "componentBuildVersionArn", usable=_active)
     return {"component": item, "latestVersionReferences": version_references(item["arn"])}
 
 
 # -- deleting ----------------------------------------------------------------------------------
-def _recipe_uses(ctx: RequestContext, reference: str, item: dict) -> bool:
+def _recipe_uses(ctx: RequestContext, reference: str, item: Resource) -> bool:
     """Whether a recipe's component ARN names `item`: the same build ARN, or a version/wildcard ARN
     that resolves to it now (its latest ACTIVE matching build). INFERRED."""
     if reference == item["arn"]:
@@ -193,13 +196,13 @@ def _recipe_uses(ctx: RequestContext, reference: str, item: dict) -> bool:
     if parsed.resource_type != "component" or parsed.account != ctx.account or parsed.build is not None \
             or parsed.name != arns.parse(item["arn"]).name:
         return False
-    pattern = versions.parse(parsed.version, wildcards=True)
+    pattern = versions.parse(cast(str, parsed.version), wildcards=True)  # a component's ARN has one
     resolved = _lookup.latest_match(ctx.store.components.values(), parsed, pattern, "component", _active)
     return resolved is item
 
 
 @operation("DeleteComponent")
-def delete_component(ctx: RequestContext, params: dict) -> dict:
+def delete_component(ctx: RequestContext, params: Params) -> Result:
     arn = params["componentBuildVersionArn"]
     arns.parse(arn, "componentBuildVersionArn")
     store = ctx.store

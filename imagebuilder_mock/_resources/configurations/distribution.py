@@ -8,6 +8,7 @@ from ..._backend.context import RequestContext
 from ..._engine._errors import invalid_combination, invalid_value
 from .. import operation
 from .._shared.common import delete_unused, field, list_response, new_arn, own, own_tags, pick
+from .._shared.types import Params, Resource, Result
 
 _ARN_TYPE = "distribution-configuration"
 _PARAM = "distributionConfigurationArn"
@@ -21,7 +22,7 @@ _BUILD_DATE = re.compile(r"\{\{\s*imagebuilder:buildDate\s*\}\}")
 _REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$")
 
 
-def _check_ami(path: str, ami: dict) -> None:
+def _check_ami(path: str, ami: Resource) -> None:
     name = ami.get("name")
     if name is not None and not _BUILD_DATE.search(name):
         raise invalid_value(f"{path}.name", "The EC2 AMI name must contain '{{ imagebuilder:buildDate }}' to "
@@ -33,7 +34,7 @@ def _check_ami(path: str, ami: dict) -> None:
                                 "The only supported user group is 'all'.")
 
 
-def _check_launch_templates(path: str, configs: list[dict], account: str) -> None:
+def _check_launch_templates(path: str, configs: list[Resource], account: str) -> None:
     seen: set[str] = set()
     for index, config in enumerate(configs):
         target = config.get("accountId") or account
@@ -44,7 +45,7 @@ def _check_launch_templates(path: str, configs: list[dict], account: str) -> Non
         seen.add(target)
 
 
-def _check_fast_launch(path: str, configs: list[dict]) -> None:
+def _check_fast_launch(path: str, configs: list[Resource]) -> None:
     for index, config in enumerate(configs):
         template = config.get("launchTemplate") or {}
         if template.get("launchTemplateId") and template.get("launchTemplateName"):
@@ -52,9 +53,9 @@ def _check_fast_launch(path: str, configs: list[dict]) -> None:
                                       "You can specify either launchTemplateName or launchTemplateId, but not both.")
 
 
-def _check_ssm_parameters(path: str, configs: list[dict], ami: dict | None, account: str) -> None:
+def _check_ssm_parameters(path: str, configs: list[Resource], ami: Resource | None, account: str) -> None:
     targets = set((ami or {}).get("targetAccountIds") or []) | {account}
-    names: set[str] = set()
+    names: set[tuple[str, str]] = set()
     for index, config in enumerate(configs):
         owner = config.get("amiAccountId")
         if owner is not None and owner not in targets:
@@ -68,7 +69,7 @@ def _check_ssm_parameters(path: str, configs: list[dict], ami: dict | None, acco
         names.add(key)
 
 
-def _validate(ctx: RequestContext, distributions: list[dict]) -> None:
+def _validate(ctx: RequestContext, distributions: list[Resource]) -> None:
     if not distributions:
         raise invalid_value("distributions", "At least one distribution must be provided.")
     regions: set[str] = set()
@@ -96,12 +97,12 @@ def _validate(ctx: RequestContext, distributions: list[dict]) -> None:
                                   dist.get("amiDistributionConfiguration"), ctx.account)
 
 
-def _summary(item: dict) -> dict:
+def _summary(item: Resource) -> Resource:
     return dict(item, regions=[d["region"] for d in item["distributions"]])
 
 
 @operation("CreateDistributionConfiguration")
-def create_distribution_configuration(ctx: RequestContext, params: dict) -> dict:
+def create_distribution_configuration(ctx: RequestContext, params: Params) -> Result:
     arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(ctx, params["distributions"])
     ctx.check_dry_run(params)
@@ -113,7 +114,7 @@ def create_distribution_configuration(ctx: RequestContext, params: dict) -> dict
 
 
 @operation("UpdateDistributionConfiguration")
-def update_distribution_configuration(ctx: RequestContext, params: dict) -> dict:
+def update_distribution_configuration(ctx: RequestContext, params: Params) -> Result:
     arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(ctx, params["distributions"])
     # A full replacement: what the request omits (description) is removed.
@@ -125,16 +126,16 @@ def update_distribution_configuration(ctx: RequestContext, params: dict) -> dict
 
 
 @operation("GetDistributionConfiguration")
-def get_distribution_configuration(ctx: RequestContext, params: dict) -> dict:
+def get_distribution_configuration(ctx: RequestContext, params: Params) -> Result:
     return {"distributionConfiguration": own(ctx, params, _PARAM, _ARN_TYPE)[1]}
 
 
 @operation("ListDistributionConfigurations")
-def list_distribution_configurations(ctx: RequestContext, params: dict) -> dict:
+def list_distribution_configurations(ctx: RequestContext, params: Params) -> Result:
     return list_response(ctx, params, ctx.store.distribution_configurations.values(), {"name": field("name")},
                          "distributionConfigurationSummaryList", _summary)
 
 
 @operation("DeleteDistributionConfiguration")
-def delete_distribution_configuration(ctx: RequestContext, params: dict) -> dict:
+def delete_distribution_configuration(ctx: RequestContext, params: Params) -> Result:
     return delete_unused(ctx, params, _PARAM, _ARN_TYPE)

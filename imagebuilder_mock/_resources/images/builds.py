@@ -16,12 +16,13 @@ from .._shared.common import own_tags, require_one, version_references
 from .._shared.lookup import resolve
 from .options import validate_build_options
 from ..components.handlers import missing_parameters
+from .._shared.types import Params, Resource, Result
 
 #: Request members of CreateImage that the image keeps as given.
 _ECHOED = ("imageScanningConfiguration", "workflows", "executionRole", "loggingConfiguration")
 
 
-def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
+def _parent_facts(ctx: RequestContext, recipe: Resource) -> tuple[str | None, str]:
     """(osVersion, imageSource) from the recipe's parent image, when the parent tells."""
     parent = recipe.get("parentImage") or ""
     if not parent.startswith("arn:"):  # AMI id, Marketplace product id, ssm: parameter
@@ -40,8 +41,8 @@ def _parent_facts(ctx: RequestContext, recipe: dict) -> tuple[str | None, str]:
     return image.get("osVersion"), image_outputs.source_of(image)
 
 
-def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_INITIATED",
-                source_pipeline: dict | None = None) -> dict:
+def start_build(ctx: RequestContext, params: Params, *, build_type: str = "USER_INITIATED",
+                source_pipeline: Resource | None = None) -> Resource:
     """Validate a CreateImage-shaped request, create the image (PENDING) and return it.
 
     `params` uses CreateImage's member names. `source_pipeline` (a pipeline dict) sets
@@ -94,7 +95,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     for member in _ECHOED:
         if params.get(member) is not None:
             image[member] = copy.deepcopy(params[member])
-    match = (recipe_arn, recipe["arn"])
+    match: tuple[str, ...] = (recipe_arn, recipe["arn"])
     if source_pipeline is not None:
         image["sourcePipelineArn"] = source_pipeline["arn"]
         image["_sourcePipelineName"] = source_pipeline.get("name")
@@ -109,7 +110,7 @@ def start_build(ctx: RequestContext, params: dict, *, build_type: str = "USER_IN
     return image
 
 
-def _missing_parameters_reason(ctx: RequestContext, recipe: dict) -> str | None:
+def _missing_parameters_reason(ctx: RequestContext, recipe: Resource) -> str | None:
     """Why the build of `recipe` fails when a component parameter without a default is not supplied
     ("any required parameters that are not included will result in a build failure": CONFIRMED by the
     service team's aws-cdk docs; the reason's wording is INFERRED)."""
@@ -128,6 +129,6 @@ def _missing_parameters_reason(ctx: RequestContext, recipe: dict) -> str | None:
 
 
 @operation("CreateImage")
-def create_image(ctx: RequestContext, params: dict) -> dict:
+def create_image(ctx: RequestContext, params: Params) -> Result:
     image = start_build(ctx, params)
     return {"imageBuildVersionArn": image["arn"], "latestVersionReferences": version_references(image["arn"])}

@@ -16,6 +16,7 @@ from . import inventory as image_inventory
 from .. import operation
 from .._shared.common import field, list_response
 from .._shared.lookup import resolve
+from .._shared.types import Params, Resource, Result
 
 #: Statuses whose build got past the phase that collects the data (the build instance ran
 #: inventory in BUILDING; Inspector scanned the test instance in TESTING).
@@ -38,7 +39,7 @@ AGGREGATIONS = {
 }
 
 
-def _reached(image: dict, statuses: frozenset) -> bool:
+def _reached(image: Resource, statuses: frozenset[str]) -> bool:
     """Whether the build got to one of `statuses` (a stopped build: where it stopped)."""
     status = image["state"]["status"]
     if status in ("FAILED", "CANCELLED"):
@@ -46,13 +47,13 @@ def _reached(image: dict, statuses: frozenset) -> bool:
     return status in statuses
 
 
-def has_inventory(image: dict) -> bool:
+def has_inventory(image: Resource) -> bool:
     """AMI builds with enhanced metadata collect a package inventory on the build instance."""
     return (image.get("type", "AMI") == "AMI" and image.get("enhancedImageMetadataEnabled", True) is not False
             and image.get("buildType") not in ("IMPORT", "IMPORT_ISO") and _reached(image, _AFTER_BUILD))
 
 
-def is_scanned(image: dict) -> bool:
+def is_scanned(image: Resource) -> bool:
     """Images whose Inspector findings Image Builder collects: scanning and tests enabled, AMI scans of
     the test instance (TEST_INSTANCE_CVE, the default; ON_DEMAND_AMI_CVE findings live in EC2), and a
     build that got past its test phase."""
@@ -67,14 +68,14 @@ def is_scanned(image: dict) -> bool:
 
 
 @operation("ListImagePackages")
-def list_image_packages(ctx: RequestContext, params: dict) -> dict:
+def list_image_packages(ctx: RequestContext, params: Params) -> Result:
     image = resolve(ctx, params["imageBuildVersionArn"], "image", "imageBuildVersionArn")
     lifecycle.settle(ctx, image, poll=False)
     items = image_inventory.packages(image) if has_inventory(image) else []
     return list_response(ctx, params, items, {}, "imagePackageList")
 
 
-def account_findings(ctx: RequestContext) -> Iterator[dict]:
+def account_findings(ctx: RequestContext) -> Iterator[Resource]:
     """Every finding of the caller's scanned images, image by image (List order)."""
     for image in list(ctx.store.images.values()):
         lifecycle.settle(ctx, image, poll=False)
@@ -83,11 +84,11 @@ def account_findings(ctx: RequestContext) -> Iterator[dict]:
 
 
 @operation("ListImageScanFindings")
-def list_image_scan_findings(ctx: RequestContext, params: dict) -> dict:
+def list_image_scan_findings(ctx: RequestContext, params: Params) -> Result:
     return list_response(ctx, params, account_findings(ctx), FINDING_FILTERS, "findings")
 
 
-def severity_counts(findings: Iterable[dict]) -> dict:
+def severity_counts(findings: Iterable[Resource]) -> Resource:
     counts = {"all": 0, "critical": 0, "high": 0, "medium": 0}
     for finding in findings:
         counts["all"] += 1
@@ -98,7 +99,7 @@ def severity_counts(findings: Iterable[dict]) -> dict:
 
 
 @operation("ListImageScanFindingAggregations")
-def list_image_scan_finding_aggregations(ctx: RequestContext, params: dict) -> dict:
+def list_image_scan_finding_aggregations(ctx: RequestContext, params: Params) -> Result:
     flt = params.get("filter") or {}
     kind = flt.get("name") or "accountId"
     if kind not in AGGREGATIONS:
@@ -108,7 +109,7 @@ def list_image_scan_finding_aggregations(ctx: RequestContext, params: dict) -> d
     if flt.get("name") is not None and not values:
         raise invalid_value("filter.values", "The filter must have at least one value.")
     member, key_name, key_of = AGGREGATIONS[kind]
-    groups: dict[str, list] = {ctx.account: []} if kind == "accountId" else {}
+    groups: dict[str, list[Resource]] = {ctx.account: []} if kind == "accountId" else {}
     for finding in account_findings(ctx):
         key = key_of(finding)
         if key is not None:

@@ -6,7 +6,7 @@ their progress is the lifecycle graph's (`_lifecycle/`, docs/progression.md), se
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, cast
 
 from ... import _lifecycle as lifecycle
 from ..._backend import arns, versions
@@ -16,22 +16,24 @@ from .._shared import catalog
 from .. import operation
 from .._shared.common import field, list_response, version_references
 from .._shared.lookup import owner_collection, resolve, shared_items, shares_with_others, visible
+from .._shared.types import Params, Resource, Result
 
 _TYPE = "Image"
 _HIDDEN = {"DELETED"}  # builds that lifecycle actions deleted are gone from every list (INFERRED)
 
 
-def _available(image: dict) -> bool:
-    return image["state"]["status"] == "AVAILABLE"
+def _available(image: Resource) -> bool:
+    status: str = image["state"]["status"]
+    return status == "AVAILABLE"
 
 
-def settle_all(ctx: RequestContext, images: Iterable[dict]) -> None:
+def settle_all(ctx: RequestContext, images: Iterable[Resource]) -> None:
     """Bring builds up to date before a List* reads them (never counts as a poll)."""
     for image in list(images):
         lifecycle.settle(ctx, image, poll=False)
 
 
-def own_build(ctx: RequestContext, arn: str, param: str = "imageBuildVersionArn") -> dict:
+def own_build(ctx: RequestContext, arn: str, param: str = "imageBuildVersionArn") -> Resource:
     """One of the caller's own builds, settled (not a poll), or ResourceNotFoundException."""
     parsed = arns.parse(arn, param)
     image = ctx.store.images.get(arn) if (parsed.account, parsed.region) == (ctx.account, ctx.region) else None
@@ -40,7 +42,7 @@ def own_build(ctx: RequestContext, arn: str, param: str = "imageBuildVersionArn"
     return lifecycle.settle(ctx, image, poll=False)
 
 
-def _shared_with_others(ctx: RequestContext, image: dict) -> bool:
+def _shared_with_others(ctx: RequestContext, image: Resource) -> bool:
     parsed = arns.parse(image["arn"])
     return any(shares_with_others(ctx.store.policies.get(arn), ctx.account)
                for arn in (image["arn"], parsed.version_arn))
@@ -48,7 +50,7 @@ def _shared_with_others(ctx: RequestContext, image: dict) -> bool:
 
 # -- Get ---------------------------------------------------------------------------------------
 @operation("GetImage")
-def get_image(ctx: RequestContext, params: dict) -> dict:
+def get_image(ctx: RequestContext, params: Params) -> Result:
     arn = params["imageBuildVersionArn"]
     parsed = arns.parse(arn, "imageBuildVersionArn")
     if parsed.build is not None:
@@ -73,7 +75,7 @@ _FILTERS = {
 }
 
 
-def _version_entry(image: dict, owner: str) -> dict:
+def _version_entry(image: Resource, owner: str) -> Resource:
     parsed = arns.parse(image["arn"])
     entry = {k: image.get(k) for k in ("name", "type", "platform", "osVersion", "dateCreated", "buildType",
                                        "imageSource")}
@@ -81,9 +83,9 @@ def _version_entry(image: dict, owner: str) -> dict:
     return entry
 
 
-def _versions(images: Iterable[tuple[str, dict]], by_name: bool) -> list[dict]:
+def _versions(images: Iterable[tuple[str, Resource]], by_name: bool) -> list[Resource]:
     """One entry per image version (latest build's facts), or per name with `byName`."""
-    latest: dict[str, tuple[str, dict]] = {}
+    latest: dict[str, tuple[str, Resource]] = {}
     for owner, image in images:
         parsed = arns.parse(image["arn"])
         key = f"{parsed.account}/{parsed.name}" if by_name else parsed.version_arn
@@ -93,13 +95,13 @@ def _versions(images: Iterable[tuple[str, dict]], by_name: bool) -> list[dict]:
     return [_version_entry(image, owner) for owner, image in latest.values()]
 
 
-def _order(image: dict) -> tuple:
+def _order(image: Resource) -> tuple[tuple[int, ...], int]:
     parsed = arns.parse(image["arn"])
-    return versions.key(parsed.version), int(parsed.build or 0)
+    return versions.key(cast(str, parsed.version)), int(parsed.build or 0)  # an image ARN has a version
 
 
 @operation("ListImages")
-def list_images(ctx: RequestContext, params: dict) -> dict:
+def list_images(ctx: RequestContext, params: Params) -> Result:
     owner = params.get("owner") or "Self"
     filters = params.get("filters") or []
     if params.get("byName") and any(f.get("name") == "version" for f in filters):
@@ -121,7 +123,7 @@ def list_images(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("ListImageBuildVersions")
-def list_image_build_versions(ctx: RequestContext, params: dict) -> dict:
+def list_image_build_versions(ctx: RequestContext, params: Params) -> Result:
     version_arn = params.get("imageVersionArn")
     if version_arn is None:
         builds = list(ctx.store.images.values())
@@ -137,7 +139,7 @@ def list_image_build_versions(ctx: RequestContext, params: dict) -> dict:
 
 # -- Delete, Cancel, Retry ---------------------------------------------------------------------
 @operation("DeleteImage")
-def delete_image(ctx: RequestContext, params: dict) -> dict:
+def delete_image(ctx: RequestContext, params: Params) -> Result:
     arn = params["imageBuildVersionArn"]
     image = own_build(ctx, arn)
     if lifecycle.in_progress(image):
@@ -154,7 +156,7 @@ def delete_image(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("CancelImageCreation")
-def cancel_image_creation(ctx: RequestContext, params: dict) -> dict:
+def cancel_image_creation(ctx: RequestContext, params: Params) -> Result:
     arn = params["imageBuildVersionArn"]
     image = own_build(ctx, arn)
     if not lifecycle.in_progress(image):
@@ -165,7 +167,7 @@ def cancel_image_creation(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("RetryImage")
-def retry_image(ctx: RequestContext, params: dict) -> dict:
+def retry_image(ctx: RequestContext, params: Params) -> Result:
     arn = params["imageBuildVersionArn"]
     image = own_build(ctx, arn)
     status = image["state"]["status"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any, cast
 
 from ... import _lifecycle as lifecycle
 from ..._backend import arns
@@ -14,6 +15,7 @@ from .. import operation
 from .._shared.common import own_tags
 from .._shared.lookup import resolve
 from .options import LOG_NAMESPACE as _LOG_NAMESPACE
+from .._shared.types import Params, Resource, Result
 
 _VM_IMPORT_TASK = re.compile(r"^import-ami-[0-9a-zA-Z]{1,64}$")
 _ISO_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+\.(?:iso|ISO|Iso)$")
@@ -23,7 +25,7 @@ _ARN_NAME = re.compile(r"^[a-z0-9-_]+$")
 _RESOURCE_NAME = re.compile(service_model().shape_for("ResourceName").metadata["pattern"])
 
 
-def _new_image(ctx: RequestContext, name: str, version: str, **members) -> dict:
+def _new_image(ctx: RequestContext, name: str, version: str, **members: Any) -> Resource:
     """A new build `image/<name>/<version>/<n>` of the caller's, PENDING, with `members`."""
     if not _RESOURCE_NAME.match(name) or not _ARN_NAME.match(arns.normalize_name(name)):
         raise invalid_value("name", f"name must match pattern {_RESOURCE_NAME.pattern}")
@@ -36,7 +38,7 @@ def _new_image(ctx: RequestContext, name: str, version: str, **members) -> dict:
     return image
 
 
-def _check_logging(params: dict, namespace_only: bool) -> None:
+def _check_logging(params: Params, namespace_only: bool) -> None:
     group = (params.get("loggingConfiguration") or {}).get("logGroupName")
     if not group or group.startswith(_LOG_NAMESPACE):
         return
@@ -50,7 +52,7 @@ def _check_logging(params: dict, namespace_only: bool) -> None:
 
 
 @operation("ImportVmImage")
-def import_vm_image(ctx: RequestContext, params: dict) -> dict:
+def import_vm_image(ctx: RequestContext, params: Params) -> Result:
     if not _VM_IMPORT_TASK.match(params["vmImportTaskId"]):
         raise invalid_value("vmImportTaskId", f"'{params['vmImportTaskId']}' is not a valid EC2 VM import task ID "
                                               "(import-ami-...).")
@@ -68,7 +70,7 @@ def import_vm_image(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("ImportDiskImage")
-def import_disk_image(ctx: RequestContext, params: dict) -> dict:
+def import_disk_image(ctx: RequestContext, params: Params) -> Result:
     if params["platform"] != "Windows":
         raise invalid_value("platform", f"The platform '{params['platform']}' is not supported. "
                                         "Allowed values: Windows.")
@@ -96,7 +98,7 @@ def import_disk_image(ctx: RequestContext, params: dict) -> dict:
     return {"imageBuildVersionArn": image["arn"]}
 
 
-def _source(ctx: RequestContext, source: str) -> tuple[str, str, dict | None, list[dict]]:
+def _source(ctx: RequestContext, source: str) -> tuple[str, str, Resource | None, list[Resource]]:
     """(name, version, source image or None, source AMIs in this Region) of DistributeImage's sourceImage."""
     if source.startswith("arn:"):
         parsed = arns.parse(source, "sourceImage")
@@ -118,7 +120,7 @@ def _source(ctx: RequestContext, source: str) -> tuple[str, str, dict | None, li
             raise invalid_value("sourceImage", "The source image must resolve to an AMI in the current Region.")
         owned = [dict(a, accountId=ctx.account) for a in amis[:1]]
         # a wildcard sourceImage (x.x.x) names the version of the build it resolved to
-        return image["name"], arns.parse(image["arn"]).version, image, owned
+        return image["name"], cast(str, arns.parse(image["arn"]).version), image, owned  # a build ARN's
     if source.startswith("ssm:"):
         parameter = source[4:]
         if not parameter:
@@ -134,7 +136,7 @@ def _source(ctx: RequestContext, source: str) -> tuple[str, str, dict | None, li
 
 
 @operation("DistributeImage")
-def distribute_image(ctx: RequestContext, params: dict) -> dict:
+def distribute_image(ctx: RequestContext, params: Params) -> Result:
     name, version, source, amis = _source(ctx, params["sourceImage"])
     dist_arn = params["distributionConfigurationArn"]
     dist = resolve(ctx, dist_arn, "distribution-configuration", "distributionConfigurationArn")

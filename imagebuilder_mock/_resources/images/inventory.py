@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from typing import Any
+
+from .._shared.types import Resource
 
 #: OS family -> (package manager, [(package, version)]) as SSM Inventory reports them.
 PACKAGES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -62,7 +65,7 @@ COMPONENT_PACKAGES = {
 
 #: (vulnerability id, package, example fixed version or None (None: no fix available), severity,
 #:  CVSS 3.1 base score, vector, title). The fixed version reported is the installed one, bumped.
-VULNERABILITIES: dict[str, tuple[tuple, ...]] = {
+VULNERABILITIES: dict[str, tuple[tuple[Any, ...], ...]] = {
     "linux-rpm": (
         ("CVE-2024-6387", "openssh", "8.7p1-8.amzn2023.0.14", "HIGH", 8.1,
          "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", "Signal handler race condition in OpenSSH's server"),
@@ -119,7 +122,7 @@ _VENDOR_DATE = datetime.datetime(2024, 7, 1, tzinfo=datetime.timezone.utc)
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED")
 
 
-def os_family(image: dict) -> str:
+def os_family(image: Resource) -> str:
     """The package family of an image, from its osVersion, else its platform."""
     os_version = (image.get("osVersion") or "").lower()
     platform = (image.get("platform") or "Linux").lower()
@@ -136,7 +139,7 @@ def os_family(image: dict) -> str:
     return "amazon-linux-2"
 
 
-def _component_names(image: dict) -> list[str]:
+def _component_names(image: Resource) -> list[str]:
     recipe = image.get("imageRecipe") or image.get("containerRecipe") or {}
     names = []
     for component in recipe.get("components") or []:
@@ -147,7 +150,7 @@ def _component_names(image: dict) -> list[str]:
     return names
 
 
-def packages(image: dict) -> list[dict]:
+def packages(image: Resource) -> list[Resource]:
     """The image's package inventory, sorted by name."""
     _, base = PACKAGES[os_family(image)]
     found = dict(base)
@@ -178,14 +181,14 @@ def _digest(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
 
-def _created(image: dict) -> datetime.datetime:
+def _created(image: Resource) -> datetime.datetime:
     try:
         return datetime.datetime.fromisoformat(str(image.get("dateCreated")).replace("Z", "+00:00"))
     except ValueError:
         return _VENDOR_DATE
 
 
-def findings(image: dict, account: str) -> list[dict]:
+def findings(image: Resource, account: str) -> list[Resource]:
     """The Inspector findings for one scanned image: a stable subset of its OS family's
     vulnerabilities, most severe first."""
     family = os_family(image)
@@ -200,8 +203,8 @@ def findings(image: dict, account: str) -> list[dict]:
     return sorted(out, key=lambda f: (SEVERITIES.index(f["severity"]), f["packageVulnerabilityDetails"]["vulnerabilityId"]))
 
 
-def _finding(image: dict, account: str, entry: tuple, installed: dict, observed: datetime.datetime,
-             container: bool) -> dict:
+def _finding(image: Resource, account: str, entry: tuple[Any, ...], installed: Resource, observed: datetime.datetime,
+             container: bool) -> Resource:
     vulnerability_id, package, has_fix, severity, score, vector, title = entry
     version = installed.get(package, "0")
     fixed = _bump(version) if has_fix else None

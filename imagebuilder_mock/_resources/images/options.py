@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..._backend.context import RequestContext
 from ..._engine._errors import invalid_value
+from .._shared.types import Params, Resource
 
 LOG_NAMESPACE = "/aws/imagebuilder/"
 #: The imageTestsConfiguration of a build that gives none (MODEL defaults): shared, read-only.
@@ -13,7 +14,7 @@ DEFAULT_TESTS = {"imageTestsEnabled": True, "timeoutMinutes": 720}
 _LOG_GROUPS = ("logGroupName", "imageLogGroupName", "pipelineLogGroupName")
 
 
-def effective_tests(params: dict) -> dict:
+def effective_tests(params: Params) -> Resource:
     """The request's imageTestsConfiguration with the model's defaults filled in."""
     given = params.get("imageTestsConfiguration")
     if not given:
@@ -24,7 +25,7 @@ def effective_tests(params: dict) -> dict:
     return tests
 
 
-def validate_build_options(ctx: RequestContext, params: dict, recipe_param: str) -> dict:
+def validate_build_options(ctx: RequestContext, params: Params, recipe_param: str) -> Resource:
     """Check the options of a CreateImage-shaped or pipeline request whose recipe is given as
     `recipe_param`; returns the effective imageTestsConfiguration."""
     tests = effective_tests(params)

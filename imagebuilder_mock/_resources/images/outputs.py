@@ -15,6 +15,8 @@ from ... import _lifecycle as lifecycle
 from ..._backend import arns, ids
 from ..._backend.clock import UTC
 from .._shared import catalog
+from ..._backend.context import RequestContext
+from .._shared.types import Resource
 
 _VARIABLE = re.compile(r"\{\{\s*imagebuilder:(buildDate|buildVersion)(?::([^}\s]+))?\s*\}\}")
 #: Java-style date pattern letters the service accepts in `{{ imagebuilder:buildDate:<format> }}`.
@@ -44,17 +46,18 @@ def build_date(moment: datetime.datetime, fmt: str | None = None) -> str:
     return out
 
 
-def expand(template: str, image: dict, moment: datetime.datetime) -> str:
+def expand(template: str, image: Resource, moment: datetime.datetime) -> str:
     """Expand the `{{ imagebuilder:... }}` variables of an AMI name or tag value."""
-    def value(match: re.Match) -> str:
+    def value(match: re.Match[str]) -> str:
         if match.group(1) == "buildDate":
             return build_date(moment, match.group(2))
-        return image["version"].rsplit("/", 1)[-1]
+        version: str = image["version"]
+        return version.rsplit("/", 1)[-1]
 
     return _VARIABLE.sub(value, template)
 
 
-def _moment(image: dict) -> datetime.datetime:
+def _moment(image: Resource) -> datetime.datetime:
     """When the build started, to the microsecond: its progress's `started` (or an import's `_started`)."""
     started = image.get("_started")
     if started is None:
@@ -66,7 +69,8 @@ def _moment(image: dict) -> datetime.datetime:
     return datetime.datetime.strptime(image["dateCreated"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def _ami(image: dict, region: str, account: str, settings: dict, build_region: str, rng: random.Random) -> dict:
+def _ami(image: Resource, region: str, account: str, settings: Resource, build_region: str,
+         rng: random.Random) -> Resource:
     moment = _moment(image)
     template = settings.get("name")
     name = expand(template, image, moment) if template else f"{image['name']} {build_date(moment)}"
@@ -79,7 +83,7 @@ def _ami(image: dict, region: str, account: str, settings: dict, build_region: s
     return ami
 
 
-def _targets(image: dict, owner: str, build_region: str) -> list[tuple[str, str, dict]]:
+def _targets(image: Resource, owner: str, build_region: str) -> list[tuple[str, str, Resource]]:
     """(region, account, amiDistributionConfiguration) for every AMI the build distributes."""
     dist = image.get("distributionConfiguration")
     if not dist:
@@ -92,7 +96,8 @@ def _targets(image: dict, owner: str, build_region: str) -> list[tuple[str, str,
     return out
 
 
-def _container_uris(image: dict, owner: str, build_region: str, partition: str, distributed: bool) -> list[dict]:
+def _container_uris(image: Resource, owner: str, build_region: str, partition: str,
+                    distributed: bool) -> list[Resource]:
     """ECR URIs per Region: the recipe's repository in the build Region, tagged `<version>-<build>` and
     `latest` (two URIs: CONFIRMED count, INFERRED tags), plus each distribution's repository."""
     recipe = image.get("containerRecipe") or {}
@@ -119,13 +124,13 @@ def _container_uris(image: dict, owner: str, build_region: str, partition: str, 
     return [{"region": region, "imageUris": uris} for region, uris in by_region.items()]
 
 
-def _where(image: dict) -> tuple[str, str, str]:
+def _where(image: Resource) -> tuple[str, str, str]:
     """(partition, region, account) of an image's own ARN (always well formed: no parse needed)."""
     _, partition, _, region, account, _ = image["arn"].split(":", 5)
     return partition, region, account
 
 
-def _built(image: dict, rng: random.Random) -> None:
+def _built(image: Resource, rng: random.Random) -> None:
     """The build finished: the AMI (or container image) in the build Region exists."""
     partition, build_region, owner = _where(image)
     outputs = image.setdefault("outputResources", {})
@@ -143,7 +148,7 @@ def _built(image: dict, rng: random.Random) -> None:
         outputs["amis"] = [_ami(image, build_region, owner, settings, build_region, rng)]
 
 
-def _distributed(image: dict, rng: random.Random) -> None:
+def _distributed(image: Resource, rng: random.Random) -> None:
     """Distribution finished: one AMI per target Region and account (the build one reused)."""
     partition, build_region, owner = _where(image)
     outputs = image.setdefault("outputResources", {})
@@ -164,7 +169,7 @@ _MARKETPLACE_PRODUCT = re.compile(
     r"^(?:prod-[a-z0-9]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
-def source_of(image: dict) -> str:
+def source_of(image: Resource) -> str:
     """imageSource of a build whose base image is `image`: AWS-owned images are AMAZON_MANAGED,
     Marketplace ones AWS_MARKETPLACE, imports IMPORTED, anything else built by a customer CUSTOM."""
     account = arns.parse(image["arn"]).account
@@ -177,9 +182,10 @@ def source_of(image: dict) -> str:
     return "CUSTOM"
 
 
-def find_by_ami(ctx, ami_id: str) -> dict | None:
+def find_by_ami(ctx: RequestContext, ami_id: str) -> Resource | None:
     """The image that produced `ami_id` in the request's Region: an AWS-owned catalog image, or a
     build of any account (the AMI may have been distributed to the caller)."""
+    image: Resource
     for image in catalog.view(ctx).images(ctx.region).values():
         if any(a["image"] == ami_id for a in image["outputResources"].get("amis", ())):
             return image
@@ -193,7 +199,7 @@ def find_by_ami(ctx, ami_id: str) -> dict | None:
     return None
 
 
-def parent_facts(ctx, parent: str) -> tuple[str | None, str]:
+def parent_facts(ctx: RequestContext, parent: str) -> tuple[str | None, str]:
     """(osVersion, imageSource) for a parent image given as an AMI id or a Marketplace product id
     (an AMI the mock did not make, an `ssm:` parameter: unknown OS, CUSTOM)."""
     if _AMI_ID.match(parent):
@@ -209,14 +215,14 @@ def parent_facts(ctx, parent: str) -> tuple[str | None, str]:
 _SCAN_DONE = frozenset({"COMPLETED", "ABANDONED", "FAILED", "TIMED_OUT"})
 
 
-def start_scan(ctx, image: dict) -> None:
+def start_scan(ctx: RequestContext, image: Resource) -> None:
     """Lifecycle starter: a build with image scanning enabled starts with scanState PENDING."""
     scanning = image.get("imageScanningConfiguration")
     if scanning and scanning.get("imageScanningEnabled"):
         image["scanState"] = {"status": "PENDING"}
 
 
-def _scan_on_transition(image: dict, old: str, new: str) -> None:
+def _scan_on_transition(image: Resource, old: str, new: str) -> None:
     """PENDING → SCANNING (tests run) → COLLECTING (tests done) → COMPLETED (before INTEGRATING);
     ABANDONED when the build stops first; RetryImage restarts an abandoned scan."""
     scan = image.get("scanState")
@@ -247,7 +253,7 @@ def _scan_on_transition(image: dict, old: str, new: str) -> None:
         image["scanState"] = {"status": status}
 
 
-def on_transition(ctx, image: dict, old: str, new: str) -> None:
+def on_transition(ctx: RequestContext, image: Resource, old: str, new: str) -> None:
     """Lifecycle listener: produce outputs (and scan states) as the build passes its stages."""
     if "scanState" in image:
         _scan_on_transition(image, old, new)
@@ -262,10 +268,10 @@ def on_transition(ctx, image: dict, old: str, new: str) -> None:
 class _Outputs(lifecycle.LifecycleHook):
     """The lifecycle hook of this module: scan states from the start, outputs as stages end."""
 
-    def on_begin(self, ctx, image: dict) -> None:
+    def on_begin(self, ctx: RequestContext, image: Resource) -> None:
         start_scan(ctx, image)
 
-    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+    def on_transition(self, ctx: RequestContext, image: Resource, old: str, new: str) -> None:
         on_transition(ctx, image, old, new)
 
 

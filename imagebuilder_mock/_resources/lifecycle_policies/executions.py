@@ -14,6 +14,7 @@ from . import runs
 from .. import operation
 from .._shared.common import list_response, lookup
 from .rules import as_datetime, not_actionable
+from .._shared.types import Params, Resource, Result
 
 _TYPE = "LifecycleExecution"
 #: Image statuses StartResourceStateUpdate accepts, and where each may go.
@@ -27,12 +28,12 @@ _UPDATABLE = {
 _ACTION = {"AVAILABLE": "AVAILABLE", "DEPRECATED": "DEPRECATE", "DISABLED": "DISABLE", "DELETED": "DELETE"}
 
 
-def _execution(ctx: RequestContext, execution_id: str) -> dict:
+def _execution(ctx: RequestContext, execution_id: str) -> Resource:
     return lookup(ctx.store.lifecycle_executions, execution_id, _TYPE)
 
 
 @operation("ListLifecycleExecutions")
-def list_lifecycle_executions(ctx: RequestContext, params: dict) -> dict:
+def list_lifecycle_executions(ctx: RequestContext, params: Params) -> Result:
     arn = params["resourceArn"]
     parsed = arns.parse(arn, "resourceArn")
     if not (parsed.resource_type == "lifecycle-policy" or (parsed.resource_type == "image" and parsed.build)):
@@ -43,12 +44,12 @@ def list_lifecycle_executions(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("GetLifecycleExecution")
-def get_lifecycle_execution(ctx: RequestContext, params: dict) -> dict:
+def get_lifecycle_execution(ctx: RequestContext, params: Params) -> Result:
     return {"lifecycleExecution": _execution(ctx, params["lifecycleExecutionId"])}
 
 
 @operation("ListLifecycleExecutionResources")
-def list_lifecycle_execution_resources(ctx: RequestContext, params: dict) -> dict:
+def list_lifecycle_execution_resources(ctx: RequestContext, params: Params) -> Result:
     execution = _execution(ctx, params["lifecycleExecutionId"])
     parent = params.get("parentResourceId")
     if execution.get("_due") is not None:
@@ -64,7 +65,7 @@ def list_lifecycle_execution_resources(ctx: RequestContext, params: dict) -> dic
 
 
 @operation("CancelLifecycleExecution")
-def cancel_lifecycle_execution(ctx: RequestContext, params: dict) -> dict:
+def cancel_lifecycle_execution(ctx: RequestContext, params: Params) -> Result:
     execution = _execution(ctx, params["lifecycleExecutionId"])
     status = execution["state"]["status"]
     if status not in runs.IN_FLIGHT:
@@ -75,7 +76,7 @@ def cancel_lifecycle_execution(ctx: RequestContext, params: dict) -> dict:
 
 
 # -- StartResourceStateUpdate ----------------------------------------------------------------
-def _validate_update(ctx: RequestContext, params: dict, image: dict) -> datetime.datetime | None:
+def _validate_update(ctx: RequestContext, params: Params, image: Resource) -> datetime.datetime | None:
     target = params["state"]["status"]
     include = params.get("includeResources")
     if (params.get("executionRole") is None) != (include is None):
@@ -112,7 +113,7 @@ def _validate_update(ctx: RequestContext, params: dict, image: dict) -> datetime
     return moment
 
 
-def _check_image_state(ctx: RequestContext, image: dict, target: str, starts_execution: bool) -> None:
+def _check_image_state(ctx: RequestContext, image: Resource, target: str, starts_execution: bool) -> None:
     status = image["state"]["status"]
     if status not in _UPDATABLE:
         if status == "DELETED":
@@ -127,7 +128,7 @@ def _check_image_state(ctx: RequestContext, image: dict, target: str, starts_exe
 
 
 @operation("StartResourceStateUpdate")
-def start_resource_state_update(ctx: RequestContext, params: dict) -> dict:
+def start_resource_state_update(ctx: RequestContext, params: Params) -> Result:
     arn = params["resourceArn"]
     image = lookup(ctx.store.images, arn, "Image")
     target = params["state"]["status"]

@@ -11,11 +11,12 @@ from __future__ import annotations
 import calendar
 import datetime
 import hashlib
-from typing import Iterable
+from typing import Iterable, cast
 
 from ..._backend import arns, versions
 from ..._backend.clock import UTC, parse_iso
 from ..._engine._errors import ServiceError, invalid_combination, invalid_value
+from .._shared.types import Params, Resource
 
 #: Strongest first: an image that several rules match gets the strongest action.
 SEVERITY = ("DELETE", "DISABLE", "DEPRECATE")
@@ -32,7 +33,7 @@ TARGET_STATUS = {"DELETE": "DELETED", "DISABLE": "DISABLED", "DEPRECATE": "DEPRE
 
 
 # -- validation ------------------------------------------------------------------------------
-def validate_policy(params: dict) -> None:
+def validate_policy(params: Params) -> None:
     """Every semantic rule of a policy the model documents (patterns/enums/ranges are the engine's)."""
     resource_type = params["resourceType"]
     seen: set[str] = set()
@@ -41,7 +42,7 @@ def validate_policy(params: dict) -> None:
     _validate_selection(params["resourceSelection"])
 
 
-def _validate_detail(detail: dict, path: str, resource_type: str, seen: set[str]) -> None:
+def _validate_detail(detail: Resource, path: str, resource_type: str, seen: set[str]) -> None:
     action = detail["action"]["type"]
     if action in seen:
         raise invalid_value("policyDetails", f"A lifecycle policy can contain at most one rule per action type, "
@@ -70,7 +71,7 @@ def _validate_detail(detail: dict, path: str, resource_type: str, seen: set[str]
             raise invalid_value(f"{path}.exclusionRules.amis", "AMI exclusion rules apply only to AMI_IMAGE policies.")
 
 
-def _validate_include(include: dict, path: str, action: str, resource_type: str) -> None:
+def _validate_include(include: Resource, path: str, action: str, resource_type: str) -> None:
     if resource_type == "AMI_IMAGE" and include.get("containers"):
         raise invalid_value(f"{path}.containers", "containers can be included only by CONTAINER_IMAGE policies.")
     if resource_type == "CONTAINER_IMAGE" and (include.get("amis") or include.get("snapshots")):
@@ -82,7 +83,7 @@ def _validate_include(include: dict, path: str, action: str, resource_type: str)
         raise invalid_value(f"{path}.snapshots", "You can only include snapshots together with AMIs.")
 
 
-def _validate_selection(selection: dict) -> None:
+def _validate_selection(selection: Resource) -> None:
     given = [name for name in ("recipes", "tagMap") if selection.get(name)]
     if len(given) != 1:
         raise invalid_combination("resourceSelection", "You must specify exactly one selection criteria: either "
@@ -93,7 +94,7 @@ def _validate_selection(selection: dict) -> None:
 
 
 # -- dates -----------------------------------------------------------------------------------
-def as_datetime(value) -> datetime.datetime:
+def as_datetime(value: str | float | datetime.datetime) -> datetime.datetime:
     """A stored date (ISO string, epoch number or datetime) as an aware datetime."""
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -119,13 +120,13 @@ def minus(moment: datetime.datetime, value: int, unit: str) -> datetime.datetime
 
 
 # -- selection -------------------------------------------------------------------------------
-def has_any_tag(tags: dict | None, wanted: dict | None) -> bool:
+def has_any_tag(tags: Resource | None, wanted: Resource | None) -> bool:
     """Whether `tags` has any of the `wanted` key/value pairs (both must match)."""
     tags = tags or {}
     return any(key in tags and tags[key] == value for key, value in (wanted or {}).items())
 
 
-def selects(policy: dict, image: dict) -> bool:
+def selects(policy: Resource, image: Resource) -> bool:
     """Whether the policy's resourceType and resourceSelection pick `image`."""
     if image.get("type") != IMAGE_TYPE[policy["resourceType"]]:
         return False
@@ -136,25 +137,26 @@ def selects(policy: dict, image: dict) -> bool:
     for recipe in selection.get("recipes") or []:
         if arns.normalize_name(recipe["name"]) != parsed.name:
             continue
-        if versions.matches(versions.parse(recipe["semanticVersion"], wildcards=True), parsed.version):
+        if versions.matches(versions.parse(recipe["semanticVersion"], wildcards=True),
+                            cast(str, parsed.version)):  # an image ARN has a version
             return True
     return False
 
 
-def group_key(image: dict) -> str:
+def group_key(image: Resource) -> str:
     """Images of one recipe version form a group for COUNT and retainAtLeast."""
     return arns.parse(image["arn"]).version_arn
 
 
-def _newest_first(images: Iterable[dict]) -> list[dict]:
+def _newest_first(images: Iterable[Resource]) -> list[Resource]:
     return sorted(images, key=lambda i: (as_datetime(i["dateCreated"]), int(arns.parse(i["arn"]).build or 0)),
                   reverse=True)
 
 
-def filter_matches(detail: dict, images: list[dict], now: datetime.datetime) -> dict[str, str]:
+def filter_matches(detail: Resource, images: list[Resource], now: datetime.datetime) -> dict[str, str]:
     """Image ARN -> reason, for the images of `images` (all of one policy) this rule's filter picks."""
     flt = detail["filter"]
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[Resource]] = {}
     for image in images:
         if image["state"]["status"] in ON_HAND:
             groups.setdefault(group_key(image), []).append(image)
@@ -175,18 +177,18 @@ def filter_matches(detail: dict, images: list[dict], now: datetime.datetime) -> 
 
 
 # -- exclusions ------------------------------------------------------------------------------
-def excluded_by_tags(detail: dict, image: dict) -> bool:
+def excluded_by_tags(detail: Resource, image: Resource) -> bool:
     return has_any_tag(image.get("tags"), (detail.get("exclusionRules") or {}).get("tagMap"))
 
 
-def _ami_distribution(image: dict, region: str) -> dict:
+def _ami_distribution(image: Resource, region: str | None) -> Resource:
     for entry in (image.get("distributionConfiguration") or {}).get("distributions") or []:
         if entry.get("region") == region:
             return entry.get("amiDistributionConfiguration") or {}
     return {}
 
 
-def ami_exclusion(rules: dict | None, image: dict, ami: dict) -> str | None:
+def ami_exclusion(rules: Resource | None, image: Resource, ami: Resource) -> str | None:
     """Why `ami` (an entry of the image's outputResources.amis) is excluded, or None.
 
     The mock has no EC2: public/shared/tags come from the image's distribution settings for the
@@ -214,7 +216,7 @@ def snapshot_id(ami_id: str) -> str:
     return "snap-" + hashlib.sha1(ami_id.encode()).hexdigest()[:17]
 
 
-def not_actionable(image: dict, status: str) -> ServiceError:
+def not_actionable(image: Resource, status: str) -> ServiceError:
     return ServiceError("InvalidRequestException",
                         f"The image '{image['arn']}' is in state {image['state']['status']} and cannot move to "
                         f"{status}.")

@@ -14,11 +14,13 @@ LifecycleExecutionResource dicts, each with `_children`: its AMIs or container i
 from __future__ import annotations
 
 import datetime
+from typing import Iterator
 
 from ... import _lifecycle as lifecycle
 from ..._backend.context import RequestContext
 from ..._backend.store import Backend
 from . import rules
+from .._shared.types import Params, Resource
 
 IN_FLIGHT = frozenset({"IN_PROGRESS", "PENDING"})
 #: The service runs enabled policies once a day at a time it chooses; the mock: every 24 hours
@@ -27,7 +29,7 @@ RUN_INTERVAL = datetime.timedelta(days=1)
 
 
 # -- records ---------------------------------------------------------------------------------
-def new_execution(ctx: RequestContext, subject: str, policy_arn: str | None = None) -> dict:
+def new_execution(ctx: RequestContext, subject: str, policy_arn: str | None = None) -> Resource:
     now = ctx.now()
     execution = {"lifecycleExecutionId": f"lce-{ctx.backend.new_uuid()}", "state": {"status": "IN_PROGRESS"},
                  "startTime": now, "resourcesImpactedSummary": {"hasImpactedResources": False},
@@ -38,7 +40,7 @@ def new_execution(ctx: RequestContext, subject: str, policy_arn: str | None = No
     return execution
 
 
-def finish(execution: dict, status: str, at: datetime.datetime, reason: str | None = None) -> None:
+def finish(execution: Resource, status: str, at: datetime.datetime, reason: str | None = None) -> None:
     execution["state"] = {"status": status, **({"reason": reason} if reason else {})}
     execution["endTime"] = at
     execution["resourcesImpactedSummary"] = {
@@ -46,7 +48,7 @@ def finish(execution: dict, status: str, at: datetime.datetime, reason: str | No
 
 
 def resource_record(ctx: RequestContext, resource_id: str, action: str, reason: str, status: str,
-                    at: datetime.datetime, region: str | None = None, account: str | None = None) -> dict:
+                    at: datetime.datetime, region: str | None = None, account: str | None = None) -> Resource:
     record = {"accountId": account or ctx.account, "resourceId": resource_id, "region": region or ctx.region,
               "action": {"name": action, "reason": reason}, "state": {"status": status},
               "startTime": at, "_children": []}
@@ -55,7 +57,7 @@ def resource_record(ctx: RequestContext, resource_id: str, action: str, reason: 
     return record
 
 
-def set_state(record: dict, status: str, at: datetime.datetime, reason: str | None = None) -> None:
+def set_state(record: Resource, status: str, at: datetime.datetime, reason: str | None = None) -> None:
     record["state"] = {"status": status, **({"reason": reason} if reason else {})}
     record["endTime"] = at
     for child in record["_children"]:
@@ -64,14 +66,14 @@ def set_state(record: dict, status: str, at: datetime.datetime, reason: str | No
 
 
 # -- acting on images ------------------------------------------------------------------------
-def set_image_status(ctx: RequestContext, image: dict, status: str) -> None:
+def set_image_status(ctx: RequestContext, image: Resource, status: str) -> None:
     """Move an image to `status` through the lifecycle graph (nothing to do when it is there already)."""
     if image["state"]["status"] != status:
         lifecycle.transition(ctx, image, status)
 
 
-def underlying(ctx: RequestContext, image: dict, action: str, include: dict, exclusions: dict | None,
-               at: datetime.datetime, status: str = "SUCCESS") -> list[dict]:
+def underlying(ctx: RequestContext, image: Resource, action: str, include: Resource, exclusions: Resource | None,
+               at: datetime.datetime, status: str = "SUCCESS") -> list[Resource]:
     """Records for the image's distributed AMIs (with snapshots) or container images that `include` names."""
     outputs = image.get("outputResources") or {}
     children = []
@@ -96,7 +98,7 @@ def underlying(ctx: RequestContext, image: dict, action: str, include: dict, exc
 
 
 # -- policy runs -----------------------------------------------------------------------------
-def run_policy(ctx: RequestContext, policy: dict) -> dict:
+def run_policy(ctx: RequestContext, policy: Resource) -> Resource:
     """One execution of `policy` against the account's images in its region, completed at once."""
     now = ctx.now()
     execution = new_execution(ctx, policy["arn"], policy["arn"])
@@ -114,7 +116,8 @@ def run_policy(ctx: RequestContext, policy: dict) -> dict:
     return execution
 
 
-def _apply_rules(ctx: RequestContext, execution: dict, image: dict, matches: list, now: datetime.datetime) -> None:
+def _apply_rules(ctx: RequestContext, execution: Resource, image: Resource,
+                 matches: list[tuple[Resource, dict[str, str]]], now: datetime.datetime) -> None:
     skipped = None
     for detail, picked in matches:
         action = detail["action"]["type"]
@@ -140,9 +143,9 @@ def _apply_rules(ctx: RequestContext, execution: dict, image: dict, matches: lis
         execution["_resources"].append(skipped)
 
 
-def act_on_image(ctx: RequestContext, image: dict, status: str, execution_id: str | None,
+def act_on_image(ctx: RequestContext, image: Resource, status: str, execution_id: str | None,
                  at: datetime.datetime, deprecation_time: datetime.datetime | None = None,
-                 targets: list[dict] | None = None) -> None:
+                 targets: list[Resource] | None = None) -> None:
     """Move `image` to `status`; `targets` are the execution's records of its AMIs / container images,
     which the lifecycle hooks that act in other services (_aws/policies.py) read as `_lifecycle_targets`."""
     image["_lifecycle_targets"] = targets or []
@@ -173,7 +176,7 @@ def settle_store(ctx: RequestContext) -> None:
             _complete_scheduled(ctx, execution)
 
 
-def _complete_scheduled(ctx: RequestContext, execution: dict) -> None:
+def _complete_scheduled(ctx: RequestContext, execution: Resource) -> None:
     due, target = execution.pop("_due"), execution.pop("_apply")
     image = ctx.store.images.get(execution["_subject"])
     record = execution["_resources"][0]
@@ -187,7 +190,7 @@ def _complete_scheduled(ctx: RequestContext, execution: dict) -> None:
     finish(execution, "SUCCESS", due)
 
 
-def cancel(execution: dict, reason: str | None = None) -> None:
+def cancel(execution: Resource, reason: str | None = None) -> None:
     """Cancellation is asynchronous: CANCELLING now, CANCELLED when the store next settles."""
     execution["state"] = {"status": "CANCELLING", **({"reason": reason} if reason else {})}
     execution.pop("_due", None)
@@ -200,7 +203,7 @@ def cancel_running(ctx: RequestContext, policy_arn: str, reason: str) -> None:
             cancel(execution, reason)
 
 
-def _contexts(backend: Backend, account: str | None = None, region: str | None = None):
+def _contexts(backend: Backend, account: str | None = None, region: str | None = None) -> Iterator[RequestContext]:
     for (acct, reg), store in list(backend.stores.items()):
         if (account and acct != account) or (region and reg != region):
             continue
@@ -251,7 +254,7 @@ def run_policies(backend: Backend, account: str | None = None, region: str | Non
     return ids
 
 
-def _hook(ctx: RequestContext, params: dict) -> None:
+def _hook(ctx: RequestContext, params: Params) -> None:
     backend = ctx.backend
     wake = backend.extensions.get(_WAKE, _SOON)
     if wake is _SOON or (wake is not None and wake <= backend.clock.now()):

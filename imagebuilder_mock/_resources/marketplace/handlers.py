@@ -18,6 +18,7 @@ from ..._engine._errors import ServiceError, invalid_request
 from .. import operation
 from .._shared.lookup import latest_match
 from .._shared.catalog import CATALOG_DATE
+from .._shared.types import Params, Resource, Result
 
 MARKETPLACE_ACCOUNT = "aws-marketplace"
 
@@ -55,7 +56,7 @@ def _slug(name: str) -> str:
 
 
 @memoize(maxsize=None)
-def marketplace_components(region: str) -> dict[str, dict]:
+def marketplace_components(region: str) -> dict[str, Resource]:
     """Build ARN -> AWS Marketplace component in `region` (the shape ListComponents/GetComponent show)."""
     out = {}
     partition = arns.partition_for(region)
@@ -77,7 +78,7 @@ def marketplace_components(region: str) -> dict[str, dict]:
     return out
 
 
-def _find(arn: str) -> dict:
+def _find(arn: str) -> Resource:
     parsed = arns.parse(arn, "resourceArn")
     if parsed.account != MARKETPLACE_ACCOUNT or parsed.resource_type != "component":
         raise invalid_request(f"The resource '{arn}' is not an AWS Marketplace component. "
@@ -105,7 +106,7 @@ def _presigned(ctx: RequestContext, location: str) -> str:
 
 
 @operation("GetMarketplaceResource")
-def get_marketplace_resource(ctx: RequestContext, params: dict) -> dict:
+def get_marketplace_resource(ctx: RequestContext, params: Params) -> Result:
     component = _find(params["resourceArn"])
     out = {"resourceArn": component["arn"]}
     if params["resourceType"] == "COMPONENT_DATA":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from typing import Callable
 
 from ... import _lifecycle as lifecycle
 from ..._backend import arns
@@ -16,6 +17,7 @@ from . import schedule_expressions, schedules
 from .._shared.common import check_arn, field, list_response, lookup, own_tags, pick, require_one
 from .._shared.lookup import resolve
 from ..images.options import validate_build_options
+from .._shared.types import Params, Resource, Result
 
 _TYPE = "ImagePipeline"
 _RECIPE_PARAMS = ("imageRecipeArn", "containerRecipeArn")
@@ -29,7 +31,7 @@ _HIDDEN = frozenset({"DELETED"})
 
 
 # -- validation ------------------------------------------------------------------------------------
-def _resolve_references(ctx: RequestContext, params: dict) -> tuple[str, dict]:
+def _resolve_references(ctx: RequestContext, params: Params) -> tuple[str, Resource]:
     """The recipe member given and the recipe; infrastructure and distribution must exist too."""
     recipe_param = require_one(params, *_RECIPE_PARAMS, code="InvalidRequestException")
     resource_type, _ = _RECIPE_TYPES[recipe_param]
@@ -42,13 +44,13 @@ def _resolve_references(ctx: RequestContext, params: dict) -> tuple[str, dict]:
     return recipe_param, recipe
 
 
-def _validate_options(ctx: RequestContext, params: dict, recipe_param: str) -> None:
+def _validate_options(ctx: RequestContext, params: Params, recipe_param: str) -> None:
     validate_build_options(ctx, params, recipe_param)
     schedule_expressions.validate(params.get("schedule"))
 
 
 # -- the resource ----------------------------------------------------------------------------------
-def _fill(params: dict, item: dict, recipe: dict) -> dict:
+def _fill(params: Params, item: Resource, recipe: Resource) -> Resource:
     """A full pipeline from a Create/Update request: what the request omits takes its default."""
     item.update(copy.deepcopy(pick("ImagePipeline", params, exclude=("tags", "arn", "name"))))
     item["platform"] = recipe.get("platform")
@@ -62,7 +64,7 @@ def _fill(params: dict, item: dict, recipe: dict) -> dict:
     return item
 
 
-def _view(ctx: RequestContext, pipeline: dict) -> dict:
+def _view(ctx: RequestContext, pipeline: Resource) -> Resource:
     """The pipeline as Get/List return it: its last build settled, dateNextRun from the schedule."""
     last = ctx.store.images.get(pipeline.get("_lastImageArn") or "")
     if last is not None:
@@ -74,14 +76,14 @@ def _view(ctx: RequestContext, pipeline: dict) -> dict:
     return out
 
 
-def _get(ctx: RequestContext, arn: str) -> dict:
+def _get(ctx: RequestContext, arn: str) -> Resource:
     check_arn(arn, "imagePipelineArn", "image-pipeline")
     return lookup(ctx.store.image_pipelines, arn, _TYPE)
 
 
 # -- operations ------------------------------------------------------------------------------------
 @operation("CreateImagePipeline")
-def create_image_pipeline(ctx: RequestContext, params: dict) -> dict:
+def create_image_pipeline(ctx: RequestContext, params: Params) -> Result:
     arn = ctx.arn("image-pipeline", params["name"])
     store = ctx.store
     if arn in store.image_pipelines:
@@ -99,7 +101,7 @@ def create_image_pipeline(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("UpdateImagePipeline")
-def update_image_pipeline(ctx: RequestContext, params: dict) -> dict:
+def update_image_pipeline(ctx: RequestContext, params: Params) -> Result:
     arn = params["imagePipelineArn"]
     old = _get(ctx, arn)
     recipe_param, recipe = _resolve_references(ctx, params)
@@ -122,7 +124,7 @@ def update_image_pipeline(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("GetImagePipeline")
-def get_image_pipeline(ctx: RequestContext, params: dict) -> dict:
+def get_image_pipeline(ctx: RequestContext, params: Params) -> Result:
     return {"imagePipeline": _view(ctx, _get(ctx, params["imagePipelineArn"]))}
 
 
@@ -131,13 +133,13 @@ _FILTERS = {name: field(name) for name in ("description", "distributionConfigura
 
 
 @operation("ListImagePipelines")
-def list_image_pipelines(ctx: RequestContext, params: dict) -> dict:
+def list_image_pipelines(ctx: RequestContext, params: Params) -> Result:
     return list_response(ctx, params, ctx.store.image_pipelines.values(), _FILTERS, "imagePipelineList",
                          lambda item: _view(ctx, item))
 
 
 @operation("DeleteImagePipeline")
-def delete_image_pipeline(ctx: RequestContext, params: dict) -> dict:
+def delete_image_pipeline(ctx: RequestContext, params: Params) -> Result:
     arn = params["imagePipelineArn"]
     _get(ctx, arn)
     # MODEL: builds it started go on; the images it created are kept.
@@ -146,7 +148,7 @@ def delete_image_pipeline(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("StartImagePipelineExecution")
-def start_image_pipeline_execution(ctx: RequestContext, params: dict) -> dict:
+def start_image_pipeline_execution(ctx: RequestContext, params: Params) -> Result:
     pipeline = _get(ctx, params["imagePipelineArn"])
     # MODEL: manual builds run whether the pipeline is enabled or disabled, tagged from the request.
     image = run(ctx, pipeline, build_type="USER_INITIATED", tags=params.get("tags"))
@@ -157,7 +159,7 @@ _IMAGE_FILTERS = {"name": field("name"), "version": lambda item: item["version"]
 
 
 @operation("ListImagePipelineImages")
-def list_image_pipeline_images(ctx: RequestContext, params: dict) -> dict:
+def list_image_pipeline_images(ctx: RequestContext, params: Params) -> Result:
     arn = params["imagePipelineArn"]
     pipeline = ctx.store.image_pipelines.get(arn)  # MODEL: an unknown pipeline lists nothing (no error)
     images = [] if pipeline is None else [i for i in ctx.store.images.values() if i.get("sourcePipelineArn") == arn]
@@ -168,7 +170,7 @@ def list_image_pipeline_images(ctx: RequestContext, params: dict) -> dict:
 
 
 # -- builds ----------------------------------------------------------------------------------------
-def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | None) -> dict:
+def run(ctx: RequestContext, pipeline: Resource, *, build_type: str, tags: Resource | None) -> Resource:
     """Start one build of `pipeline` (manual or scheduled) and record it on the pipeline."""
     recipe_param = next(p for p in _RECIPE_PARAMS if pipeline.get(p))
     request = {recipe_param: pipeline[recipe_param]}
@@ -194,15 +196,16 @@ def run(ctx: RequestContext, pipeline: dict, *, build_type: str, tags: dict | No
     return image
 
 
-def _dependencies(ctx: RequestContext, pipeline: dict) -> tuple:
+def _dependencies(ctx: RequestContext, pipeline: Resource) -> tuple[str, ...]:
     """What the recipe resolves to now: recipe, parent image and component builds (version filters
     and version ARNs resolved to their latest match). A change means a dependency update."""
     recipe_param = next(p for p in _RECIPE_PARAMS if pipeline.get(p))
     resource_type = _RECIPE_TYPES[recipe_param][0]
 
-    def latest(arn: str, kind: str, param: str, usable=None) -> str:
+    def latest(arn: str, kind: str, param: str, usable: Callable[[Resource], bool] | None = None) -> str:
         try:
-            return resolve(ctx, arn, kind, param, usable=usable)["arn"]
+            resolved: str = resolve(ctx, arn, kind, param, usable=usable)["arn"]
+            return resolved
         except ServiceError:
             return arn
 
@@ -223,7 +226,7 @@ def _dependencies(ctx: RequestContext, pipeline: dict) -> tuple:
     return tuple(found)
 
 
-def run_due(ctx: RequestContext, pipeline: dict, due: datetime.datetime) -> None:
+def run_due(ctx: RequestContext, pipeline: Resource, due: datetime.datetime) -> None:
     """One due time of `pipeline` (ctx's clock reads `due`): settle earlier builds, then maybe build."""
     store = ctx.store
     in_flight = []
@@ -246,7 +249,7 @@ def run_due(ctx: RequestContext, pipeline: dict, due: datetime.datetime) -> None
 
 
 # -- outcomes of builds ----------------------------------------------------------------------------
-def _count_failure(pipeline: dict) -> None:
+def _count_failure(pipeline: Resource) -> None:
     count = pipeline.get("consecutiveFailures", 0) + 1
     pipeline["consecutiveFailures"] = count
     policy = (pipeline.get("schedule") or {}).get("autoDisablePolicy") or {}
@@ -254,7 +257,7 @@ def _count_failure(pipeline: dict) -> None:
         pipeline["status"] = "DISABLED"
 
 
-def _on_transition(ctx, image: dict, old: str, new: str) -> None:
+def _on_transition(ctx: RequestContext, image: Resource, old: str, new: str) -> None:
     """Lifecycle hook: lastRunStatus, and consecutiveFailures / auto-disable for scheduled builds."""
     arn = image.get("sourcePipelineArn")
     if not arn:
@@ -276,7 +279,7 @@ def _on_transition(ctx, image: dict, old: str, new: str) -> None:
 class _PipelineOutcomes(lifecycle.LifecycleHook):
     """The lifecycle hook of this module (`_on_transition`)."""
 
-    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+    def on_transition(self, ctx: RequestContext, image: Resource, old: str, new: str) -> None:
         _on_transition(ctx, image, old, new)
 
 

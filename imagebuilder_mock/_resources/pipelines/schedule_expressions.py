@@ -19,6 +19,7 @@ from typing import Callable
 from ..._backend.caches import memoize
 from ..._backend.clock import UTC
 from ..._engine._errors import ServiceError, invalid_value
+from .._shared.types import Resource
 
 EXPRESSION_PARAM = "schedule.scheduleExpression"
 TIMEZONE_PARAM = "schedule.timezone"
@@ -324,7 +325,7 @@ def zone(name: str | None) -> datetime.tzinfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def validate(schedule: dict | None) -> None:
+def validate(schedule: Resource | None) -> None:
     """Check a request's `schedule` (expression and time zone); the service's error otherwise."""
     if not schedule:
         return
@@ -339,7 +340,7 @@ def validate(schedule: dict | None) -> None:
                                             "America/Los_Angeles.")
 
 
-def next_due(schedule: dict, after: datetime.datetime, anchor: datetime.datetime) -> datetime.datetime | None:
+def next_due(schedule: Resource, after: datetime.datetime, anchor: datetime.datetime) -> datetime.datetime | None:
     """The first due time of `schedule` strictly after `after`; rates count from `anchor`."""
     parsed = parse(schedule["scheduleExpression"])
     if isinstance(parsed, RateExpression):

@@ -9,7 +9,9 @@ import datetime
 
 from ..._backend.clock import UTC, iso
 from ..._backend.context import RequestContext
+from ..._backend.store import Backend, Store
 from .schedule_expressions import MAX_CATCH_UP, next_due
+from .._shared.types import Params, Resource
 
 
 # -- running what is due ---------------------------------------------------------------------------
@@ -32,7 +34,7 @@ class ScheduledContext(RequestContext):
 _EARLIEST = "schedules.earliest_due"
 
 
-def arm(backend, pipeline: dict, now: datetime.datetime) -> None:
+def arm(backend: Backend, pipeline: Resource, now: datetime.datetime) -> None:
     """(Re)start `pipeline`'s schedule from `now` (create/update): dues up to now are not run."""
     schedule = pipeline.get("schedule")
     if not schedule:
@@ -48,7 +50,7 @@ def arm(backend, pipeline: dict, now: datetime.datetime) -> None:
         backend.hooks.append(catch_up)
 
 
-def catch_up(ctx: RequestContext, params: dict | None = None) -> None:
+def catch_up(ctx: RequestContext, params: Params | None = None) -> None:
     """Backend hook (before every request, under the lock): run every due time that has passed."""
     backend = ctx.backend
     earliest = backend.extensions.get(_EARLIEST)
@@ -71,7 +73,7 @@ def catch_up(ctx: RequestContext, params: dict | None = None) -> None:
         backend.extensions.pop(_EARLIEST, None)
 
 
-def _run_until(backend, store, pipeline: dict, now: datetime.datetime, request_id: str) -> None:
+def _run_until(backend: Backend, store: Store, pipeline: Resource, now: datetime.datetime, request_id: str) -> None:
     schedule = pipeline["schedule"]
     anchor = pipeline["_scheduleAnchor"]
     due = pipeline["_nextDue"]

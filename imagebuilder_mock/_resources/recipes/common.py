@@ -4,7 +4,7 @@ components, and the Create/Get/List/Delete operations themselves."""
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, cast
 
 from ..._backend.caches import memoize
 from ... import _lifecycle as lifecycle
@@ -15,6 +15,10 @@ from ..._engine._errors import ServiceError, already_exists, dependency, invalid
 from ..._engine._json import canonical
 from .._shared import lookup as _lookup
 from .._shared.common import arn_base, list_response, lookup, own_tags, owned_items, pick, version_references
+from .._shared.types import Params, Resource
+
+if TYPE_CHECKING:
+    from ..._backend.store import Store
 
 #: Platform assumed when the parent does not tell (AMI ids, SSM parameters, Marketplace products,
 #: registry images): the mock has no EC2 to ask. INFERRED.
@@ -31,7 +35,7 @@ SSM_PARAMETER = re.compile(r"^(?:[a-zA-Z0-9_.\-/]{1,2048}|arn:aws[a-z-]*:ssm:[a-
 
 
 # -- versions ----------------------------------------------------------------------------------
-def concrete_version(collection: dict[str, dict], arn_of: Callable[[str], str], requested: str,
+def concrete_version(collection: dict[str, Resource], arn_of: Callable[[str], str], requested: str,
                      param: str = "semanticVersion") -> str:
     """The version a Create gets: `requested` as is, or with its single `x` node replaced by one more
     than the highest value that node has among the recipe's versions sharing the nodes to its left
@@ -75,7 +79,7 @@ def _exact_version(requested: str, param: str) -> str | None:
 
 
 # -- parents -----------------------------------------------------------------------------------
-def _available(ctx: RequestContext) -> Callable[[dict], bool]:
+def _available(ctx: RequestContext) -> Callable[[Resource], bool]:
     return lambda image: lifecycle.settle(ctx, image)["state"]["status"] == "AVAILABLE"
 
 
@@ -105,7 +109,7 @@ def ami_parent_platform(ctx: RequestContext, parent: str, param: str = "parentIm
 
 
 # -- components --------------------------------------------------------------------------------
-def check_components(ctx: RequestContext, components: list[dict] | None, platform: str) -> list[dict]:
+def check_components(ctx: RequestContext, components: list[Resource] | None, platform: str) -> list[Resource]:
     """Each component at most once (by name, regardless of version), each one resolvable and valid
     for the recipe (the components module decides: existence, status, platform, parameters).
     Returns the components resolved, in order."""
@@ -144,11 +148,11 @@ _SHARED_MAX = 4096
 _SHARED = "recipe_shared"  # Store.indexes key: (strings, component lists) that recipes share
 
 
-def _share(store, item: dict) -> None:
+def _share(store: Store, item: Resource) -> None:
     """Replace `item`'s repeated request values (strings, its components list) by the store's copy of
     each: kept once, however many recipes name it. Recipes never change after Create (only their tags,
     which are never shared), and nothing mutates what a recipe holds."""
-    tables = store.indexes.get(_SHARED)
+    tables: tuple[dict[str, str], dict[bytes, list[Resource]]] | None = store.indexes.get(_SHARED)
     if tables is None or len(tables[0]) >= _SHARED_MAX or len(tables[1]) >= _SHARED_MAX:
         tables = store.indexes[_SHARED] = ({}, {})
     strings, lists = tables
@@ -162,8 +166,8 @@ def _share(store, item: dict) -> None:
 
 
 # -- the operations both families share ---------------------------------------------------------
-def create(ctx: RequestContext, params: dict, resource_type: str,
-           validate: Callable[[RequestContext, dict], tuple[str, dict]]) -> dict:
+def create(ctx: RequestContext, params: Params, resource_type: str,
+           validate: Callable[[RequestContext, Resource], tuple[str, Resource]]) -> Resource:
     """Create*Recipe: the concrete version, uniqueness, the family's own checks (`validate` returns the
     recipe's platform and the members it adds), the components, then the stored recipe."""
     resource = ARN_TYPES[resource_type]
@@ -190,15 +194,15 @@ def create(ctx: RequestContext, params: dict, resource_type: str,
     return {resource.arn_member: arn, "latestVersionReferences": version_references(arn)}
 
 
-def get(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+def get(ctx: RequestContext, params: Params, resource_type: str) -> Resource:
     """Get*Recipe by version ARN or trailing-wildcard ARN (latest matching version), as the caller sees it."""
     resource = ARN_TYPES[resource_type]
     item = _lookup.resolve(ctx, params[resource.arn_member], resource_type, resource.arn_member)
     return {_member(resource.name): item, "latestVersionReferences": version_references(item["arn"])}
 
 
-def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed_owners: Iterable[str],
-                  fields: dict, key: str) -> dict:
+def list_by_owner(ctx: RequestContext, params: Params, resource_type: str, allowed_owners: Iterable[str],
+                  fields: Resource, key: str) -> Resource:
     """List*Recipes: the recipes of the requested owner (Self by default), if the family accepts it."""
     owner = params.get("owner") or "Self"
     if owner not in allowed_owners:
@@ -207,7 +211,7 @@ def list_by_owner(ctx: RequestContext, params: dict, resource_type: str, allowed
     return list_response(ctx, params, owned_items(ctx, resource_type, owner), fields, key)
 
 
-def delete(ctx: RequestContext, params: dict, resource_type: str) -> dict:
+def delete(ctx: RequestContext, params: Params, resource_type: str) -> Resource:
     """Delete*Recipe: a version ARN (no wildcards) of the caller's, not used by a pipeline nor shared."""
     resource = ARN_TYPES[resource_type]
     type_name, param = resource.name, resource.arn_member
@@ -246,13 +250,14 @@ def _check_deletable(ctx: RequestContext, arn: str, pipeline_member: str) -> Non
         used_parsed = arns.parse(used)
         if used_parsed.version and "x" in used_parsed.version and used_parsed._replace(version=None) == \
                 parsed._replace(version=None):
-            if versions.matches(versions.parse(used_parsed.version, wildcards=True), parsed.version):
+            if versions.matches(versions.parse(used_parsed.version, wildcards=True),
+                               cast(str, parsed.version)):  # a recipe's ARN has a version
                 raise dependency(arn)
     if _lookup.shares_with_others(store.policies.get(arn), ctx.account):
         raise dependency(arn)
 
 
-def not_windows_agent(params: dict, platform: str) -> None:
+def not_windows_agent(params: Params, platform: str) -> None:
     """systemsManagerAgent applies to Linux and macOS only; Windows recipes reject it (MODEL)."""
     agent = (params.get("additionalInstanceConfiguration") or {}).get("systemsManagerAgent")
     if agent is not None and platform == "Windows":

@@ -10,6 +10,7 @@ from . import common as recipes
 from .. import operation
 from .._shared import s3
 from .._shared.common import field, require_one
+from .._shared.types import Params, Resource, Result
 
 _ARN_TYPE = "container-recipe"
 #: "For container recipes, the valid owner values are Self, Shared, and Amazon." (MODEL)
@@ -26,7 +27,7 @@ _IMAGE_REFERENCE = re.compile(
     rf"^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$")
 
-def _platform(ctx: RequestContext, params: dict) -> str:
+def _platform(ctx: RequestContext, params: Params) -> str:
     parent = params["parentImage"]
     override = params.get("platformOverride")
     if override is not None and override not in _PLATFORMS:
@@ -43,10 +44,11 @@ def _platform(ctx: RequestContext, params: dict) -> str:
     return override or recipes.DEFAULT_PLATFORM
 
 
-def _dockerfile(ctx: RequestContext, params: dict) -> str:
+def _dockerfile(ctx: RequestContext, params: Params) -> str:
     given = require_one(params, "dockerfileTemplateData", "dockerfileTemplateUri", code="InvalidRequestException")
     if given == "dockerfileTemplateData":
-        return params["dockerfileTemplateData"]
+        data: str = params["dockerfileTemplateData"]
+        return data
     uri = params["dockerfileTemplateUri"]
     if not _S3_URI.match(uri):
         raise invalid_value("dockerfileTemplateUri", f"The URI '{uri}' must be an Amazon S3 URI: s3://<bucket>/<key>.")
@@ -57,7 +59,7 @@ def _dockerfile(ctx: RequestContext, params: dict) -> str:
                           "or Image Builder is not allowed to read it.")
 
 
-def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
+def _validate(ctx: RequestContext, params: Params) -> tuple[str, Resource]:
     """The recipe's platform and the members it stores besides the request's: the Dockerfile
     template's content, `encrypted`, and ContainerRecipeSummary.instanceImage."""
     members = {"dockerfileTemplateData": _dockerfile(ctx, params), "encrypted": True}
@@ -72,20 +74,20 @@ def _validate(ctx: RequestContext, params: dict) -> tuple[str, dict]:
 
 
 @operation("CreateContainerRecipe")
-def create_container_recipe(ctx: RequestContext, params: dict) -> dict:
+def create_container_recipe(ctx: RequestContext, params: Params) -> Result:
     return recipes.create(ctx, params, _ARN_TYPE, _validate)
 
 
 @operation("GetContainerRecipe")
-def get_container_recipe(ctx: RequestContext, params: dict) -> dict:
+def get_container_recipe(ctx: RequestContext, params: Params) -> Result:
     return recipes.get(ctx, params, _ARN_TYPE)
 
 
 @operation("ListContainerRecipes")
-def list_container_recipes(ctx: RequestContext, params: dict) -> dict:
+def list_container_recipes(ctx: RequestContext, params: Params) -> Result:
     return recipes.list_by_owner(ctx, params, _ARN_TYPE, _OWNERS, _FILTERS, "containerRecipeSummaryList")
 
 
 @operation("DeleteContainerRecipe")
-def delete_container_recipe(ctx: RequestContext, params: dict) -> dict:
+def delete_container_recipe(ctx: RequestContext, params: Params) -> Result:
     return recipes.delete(ctx, params, _ARN_TYPE)

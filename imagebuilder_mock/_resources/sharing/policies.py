@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from ..._backend import arns
 from ..._backend.context import RequestContext
 from ..._backend.resource_types import SHAREABLE, ResourceType
-from ..._engine._errors import invalid_value
+from ..._engine._errors import ServiceError, invalid_value
 from .. import operation
 from .._shared.common import lookup
+from .._shared.types import Params, Resource, Result
 
 #: The policy language versions IAM accepts.
 POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
@@ -27,21 +29,21 @@ _STATEMENT_KEYS = {"Sid", "Effect", "Principal", "Action", "Resource"}
 _DOCUMENT_KEYS = {"Version", "Id", "Statement"}
 
 
-def owned_resource(ctx: RequestContext, kind: ResourceType, arn: str) -> dict:
+def owned_resource(ctx: RequestContext, kind: ResourceType, arn: str) -> Resource:
     """The caller's own resource at exactly `arn`; anything else (another account's, AWS-owned,
     shared with the caller, a wildcard version) is ResourceNotFoundException."""
     arns.parse(arn, kind.arn_member)
     return lookup(ctx.store.collection(kind), arn, kind.name)  # holds only the caller's ARNs of the type
 
 
-def _as_list(value: object, what: str) -> list:
-    values = value if isinstance(value, list) else [value]
+def _as_list(value: object, what: str) -> list[str]:
+    values: list[Any] = value if isinstance(value, list) else [value]  # checked to be strings below
     if not values or not all(isinstance(v, str) and v for v in values):
         raise _bad(f"{what} must be a non-empty string or a list of non-empty strings.")
     return values
 
 
-def _bad(detail: str):
+def _bad(detail: str) -> ServiceError:
     return invalid_value("policy", detail)
 
 
@@ -101,7 +103,7 @@ def _kind_of(ctx: RequestContext) -> ResourceType:
 @operation("GetImagePolicy")
 @operation("GetImageRecipePolicy")
 @operation("GetContainerRecipePolicy")
-def get_resource_policy(ctx: RequestContext, params: dict) -> dict:
+def get_resource_policy(ctx: RequestContext, params: Params) -> Result:
     """Get*Policy: the caller's own resource's policy (`{}` without one)."""
     kind = _kind_of(ctx)
     arn = params[kind.arn_member]
@@ -113,7 +115,7 @@ def get_resource_policy(ctx: RequestContext, params: dict) -> dict:
 @operation("PutImagePolicy")
 @operation("PutImageRecipePolicy")
 @operation("PutContainerRecipePolicy")
-def put_resource_policy(ctx: RequestContext, params: dict) -> dict:
+def put_resource_policy(ctx: RequestContext, params: Params) -> Result:
     """Put*Policy: validate the policy as RAM does, then keep it as given."""
     kind = _kind_of(ctx)
     arn = params[kind.arn_member]

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from ..._backend.caches import memoize
 from ..._engine._errors import ServiceError, invalid_combination, invalid_value
 from ..components.documents import YamlError, load_yaml
+from .._shared.types import Document, Resource
 
 SCHEMA_VERSIONS = ("1.0",)
 STEP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-_]{1,99}$")  # model shape WorkflowStepName
@@ -25,7 +26,7 @@ ALL_STAGES = frozenset({"BUILD", "TEST", "DISTRIBUTION"})
 
 
 class Action(NamedTuple):
-    stages: frozenset
+    stages: frozenset[str]
     default_timeout: int  # seconds
     max_timeout: int  # seconds
 
@@ -63,7 +64,7 @@ def _bad(detail: str, param: str = "data") -> ServiceError:
 
 
 @memoize(maxsize=256)
-def parse(data: str, workflow_type: str, param: str = "data") -> dict:
+def parse(data: str, workflow_type: str, param: str = "data") -> Document:
     """The parsed document, or the service's InvalidParameterValueException naming `param`.
 
     Cached by the document's text (documents are immutable strings; every new image's workflows parse
@@ -88,7 +89,7 @@ def parse(data: str, workflow_type: str, param: str = "data") -> dict:
     return doc
 
 
-def _check_schema_version(doc: dict, param: str) -> None:
+def _check_schema_version(doc: Document, param: str) -> None:
     if "schemaVersion" not in doc:
         raise _bad("The workflow document is missing the required property 'schemaVersion'.", param)
     version = doc["schemaVersion"]
@@ -149,7 +150,7 @@ def _check_steps(steps: Any, workflow_type: str, parameter_names: set[str], para
         if name in seen:
             raise _bad(f"Duplicate step name '{name}'. Step names must be unique within a workflow document.", param)
         seen.add(name)
-        action_name = step.get("action")
+        action_name: Any = step.get("action")  # a string once `action` is found
         action = ACTIONS.get(action_name) if isinstance(action_name, str) else None
         if action is None:
             raise _bad(f"Step '{name}' has an unsupported action '{action_name}'. Supported actions: "
@@ -168,7 +169,7 @@ def _check_steps(steps: Any, workflow_type: str, parameter_names: set[str], para
                    "ModifyImageAttributes or ApplyImageConfigurations.", param)
 
 
-def _check_step_fields(step: dict, name: str, action_name: str, action: Action, param: str) -> None:
+def _check_step_fields(step: Document, name: str, action_name: str, action: Action, param: str) -> None:
     on_failure = step.get("onFailure", "Abort")
     if on_failure not in STEP_ON_FAILURE:
         raise _bad(f"Step '{name}' has onFailure '{on_failure}'. Allowed values: [{', '.join(STEP_ON_FAILURE)}].",
@@ -196,7 +197,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def parameter_details(doc: dict) -> list[dict]:
+def parameter_details(doc: Document) -> list[Resource]:
     """The document's parameters as the model's WorkflowParameterDetail list (values as strings)."""
     out = []
     for item in doc.get("parameters") or []:
@@ -210,7 +211,7 @@ def parameter_details(doc: dict) -> list[dict]:
     return out
 
 
-def check_parameter_values(details: list[dict], given: list[dict] | None, param: str) -> dict[str, list[str]]:
+def check_parameter_values(details: list[Resource], given: list[Resource] | None, param: str) -> dict[str, list[str]]:
     """Check a WorkflowConfiguration's parameters against the workflow's declared ones.
 
     Returns the effective values (given or default) by name. Undeclared names fail as the service

@@ -16,9 +16,10 @@ from ..._engine._errors import in_use, invalid_value
 from .. import operation
 from . import runtime as workflow_runtime
 from .._shared.common import list_response, lookup
+from .._shared.types import Params, Resource, Result
 
 
-def _settled(ctx: RequestContext, collection: dict[str, dict], key: str, type_name: str) -> dict:
+def _settled(ctx: RequestContext, collection: dict[str, Resource], key: str, type_name: str) -> Resource:
     """A workflow or step execution by id (ResourceNotFoundException otherwise), its image brought up to date."""
     record = lookup(collection, key, type_name)
     image = ctx.store.images.get(record["imageBuildVersionArn"])
@@ -27,21 +28,21 @@ def _settled(ctx: RequestContext, collection: dict[str, dict], key: str, type_na
     return record
 
 
-def _execution(ctx: RequestContext, execution_id: str) -> dict:
+def _execution(ctx: RequestContext, execution_id: str) -> Resource:
     return _settled(ctx, ctx.store.workflow_executions, execution_id, "WorkflowExecution")
 
 
-def _step(ctx: RequestContext, step_id: str) -> dict:
+def _step(ctx: RequestContext, step_id: str) -> Resource:
     return _settled(ctx, ctx.store.workflow_step_executions, step_id, "WorkflowStepExecution")
 
 
-def _image_message(image: dict) -> dict:
+def _image_message(image: Resource) -> Resource:
     reason = image["state"].get("reason") if image["state"]["status"] == "FAILED" else None
     return {"message": reason[:500]} if reason else {}
 
 
 @operation("ListWorkflowExecutions")
-def list_workflow_executions(ctx: RequestContext, params: dict) -> dict:
+def list_workflow_executions(ctx: RequestContext, params: Params) -> Result:
     arn = params["imageBuildVersionArn"]
     image = lookup(ctx.store.images, arn, "Image")
     lifecycle.settle(ctx, image, poll=False)
@@ -51,12 +52,12 @@ def list_workflow_executions(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("GetWorkflowExecution")
-def get_workflow_execution(ctx: RequestContext, params: dict) -> dict:
+def get_workflow_execution(ctx: RequestContext, params: Params) -> Result:
     return dict(_execution(ctx, params["workflowExecutionId"]))
 
 
 @operation("ListWorkflowStepExecutions")
-def list_workflow_step_executions(ctx: RequestContext, params: dict) -> dict:
+def list_workflow_step_executions(ctx: RequestContext, params: Params) -> Result:
     execution = _execution(ctx, params["workflowExecutionId"])
     steps = (ctx.store.workflow_step_executions[i] for i in execution["_steps"])
     out = list_response(ctx, params, steps, {}, "steps")
@@ -69,16 +70,17 @@ def list_workflow_step_executions(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("GetWorkflowStepExecution")
-def get_workflow_step_execution(ctx: RequestContext, params: dict) -> dict:
+def get_workflow_step_execution(ctx: RequestContext, params: Params) -> Result:
     return dict(_step(ctx, params["stepExecutionId"]))
 
 
-def _waiting(step: dict) -> bool:
-    return step["action"] == "WaitForAction" and step["status"] == "RUNNING"
+def _waiting(step: Resource) -> bool:
+    waiting: bool = step["action"] == "WaitForAction" and step["status"] == "RUNNING"
+    return waiting
 
 
 @operation("ListWaitingWorkflowSteps")
-def list_waiting_workflow_steps(ctx: RequestContext, params: dict) -> dict:
+def list_waiting_workflow_steps(ctx: RequestContext, params: Params) -> Result:
     # Looking at the account's builds brings them up to date: new waits appear, timed-out ones end.
     for image in list(ctx.store.images.values()):
         if lifecycle.in_progress(image):
@@ -88,7 +90,7 @@ def list_waiting_workflow_steps(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("SendWorkflowStepAction")
-def send_workflow_step_action(ctx: RequestContext, params: dict) -> dict:
+def send_workflow_step_action(ctx: RequestContext, params: Params) -> Result:
     step_id, image_arn, action = params["stepExecutionId"], params["imageBuildVersionArn"], params["action"]
     step = _step(ctx, step_id)
     if step["imageBuildVersionArn"] != image_arn:

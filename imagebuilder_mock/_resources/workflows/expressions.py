@@ -5,12 +5,16 @@ outputs each completed step leaves there."""
 from __future__ import annotations
 
 import hashlib
+import operator
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ..._backend.context import RequestContext
+from .._shared.types import Resource
 
-def lookup_path(path: Any, context: dict) -> Any:
+
+def lookup_path(path: Any, context: Resource) -> Any:
     """The value a `$.a.b[0]` path names in `context` (None if absent); anything else as it is."""
     if not isinstance(path, str) or not path.startswith("$."):
         return path
@@ -25,17 +29,6 @@ def lookup_path(path: Any, context: dict) -> Any:
     return value
 
 
-_COMPARISONS = {
-    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
-    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
-    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
-    "numberGreaterThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) > _num(b),
-    "numberGreaterThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) >= _num(b),
-    "numberLessThan": lambda a, b: None not in (_num(a), _num(b)) and _num(a) < _num(b),
-    "numberLessThanEquals": lambda a, b: None not in (_num(a), _num(b)) and _num(a) <= _num(b),
-}
-
-
 def _num(value: Any) -> float | None:
     try:
         return float(value) if not isinstance(value, bool) else None
@@ -43,7 +36,28 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def condition(node: Any, context: dict) -> bool:
+def _numbers(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
+    """A number* comparison: false unless both sides read as numbers."""
+
+    def compare(a: Any, b: Any) -> bool:
+        x, y = _num(a), _num(b)
+        return x is not None and y is not None and test(x, y)
+
+    return compare
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "booleanEquals": lambda a, b: a is b or (isinstance(a, bool) and a == b),
+    "stringEquals": lambda a, b: a is not None and str(a) == str(b),
+    "numberEquals": lambda a, b: _num(a) is not None and _num(a) == _num(b),
+    "numberGreaterThan": _numbers(operator.gt),
+    "numberGreaterThanEquals": _numbers(operator.ge),
+    "numberLessThan": _numbers(operator.lt),
+    "numberLessThanEquals": _numbers(operator.le),
+}
+
+
+def condition(node: Any, context: Resource) -> bool:
     """Evaluate a step's `if` (and / or / not, booleanEquals, stringEquals, number*). Absent → true."""
     if node is None:
         return True
@@ -62,7 +76,7 @@ def condition(node: Any, context: dict) -> bool:
     return True  # an operator the mock does not know does not skip the step
 
 
-def resolve(inputs: Any, context: dict) -> Any:
+def resolve(inputs: Any, context: Resource) -> Any:
     """Inputs with `key.$: "$.path"` references replaced by their values (`key: value`)."""
     if isinstance(inputs, dict):
         out = {}
@@ -77,7 +91,7 @@ def resolve(inputs: Any, context: dict) -> Any:
     return inputs
 
 
-def execution_context(image: dict, execution: dict) -> dict:
+def execution_context(image: Resource, execution: Resource) -> Resource:
     """What `$.` paths of a running execution read: its parameters, step outputs and imagebuilder facts."""
     scanning = image.get("imageScanningConfiguration") or {}
     return {
@@ -98,7 +112,8 @@ def _fake_id(prefix: str, seed: str, size: int = 17) -> str:
     return prefix + hashlib.sha1(seed.encode()).hexdigest()[:size]
 
 
-def step_outputs(ctx, image: dict, step: dict, own_ami: Callable[[Any, dict], str | None]) -> dict | None:
+def step_outputs(ctx: RequestContext, image: Resource, step: Resource,
+                 own_ami: Callable[[Any, Resource], str | None]) -> Resource | None:
     """The outputs of a completed step (None: it has none); `own_ami(ctx, image)` is the build's AMI."""
     seed = step["stepExecutionId"]
     action = step["action"]

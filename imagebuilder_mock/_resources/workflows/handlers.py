@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable, cast
 
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
@@ -15,6 +16,7 @@ from . import documents as workflow_documents
 from .._shared.common import field, list_response, lookup, own_tags, owned_items, pick, require_one, version_references
 from .._shared import s3
 from .._shared.lookup import resolve
+from .._shared.types import Params, Resource, Result
 
 _TYPE = "Workflow"
 _S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
@@ -32,7 +34,7 @@ def _read_uri(ctx: RequestContext, uri: str) -> str:
 
 
 @operation("CreateWorkflow")
-def create_workflow(ctx: RequestContext, params: dict) -> dict:
+def create_workflow(ctx: RequestContext, params: Params) -> Result:
     source = require_one(params, "data", "uri")
     wtype, version = params["type"], params["semanticVersion"]
     versions.parse(version)
@@ -56,21 +58,22 @@ def create_workflow(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("GetWorkflow")
-def get_workflow(ctx: RequestContext, params: dict) -> dict:
+def get_workflow(ctx: RequestContext, params: Params) -> Result:
     item = resolve(ctx, params["workflowBuildVersionArn"], "workflow", "workflowBuildVersionArn")
     return {"workflow": item, "latestVersionReferences": version_references(item["arn"])}
 
 
-def _version_entries(items, by_name: bool) -> list[dict]:
+def _version_entries(items: Iterable[Resource], by_name: bool) -> list[Resource]:
     """One WorkflowVersion per version (or per name with byName), from build-version resources."""
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[Resource]] = {}
     for item in items:
         parsed = arns.parse(item["arn"])
         key = parsed._replace(version="x.x.x").version_arn if by_name else parsed.version_arn
         groups.setdefault(key, []).append(item)
     out = []
     for arn, builds in groups.items():
-        latest = versions.latest(builds, lambda w: w["version"], lambda w: w["_build"])
+        # a group has one build or more, so there is a latest
+        latest = cast(Resource, versions.latest(builds, lambda w: w["version"], lambda w: w["_build"]))
         entry = {"arn": arn, "name": latest["name"], "version": latest["version"], "type": latest["type"],
                  "owner": latest["owner"], "dateCreated": min(b["dateCreated"] for b in builds)}
         if latest.get("description"):
@@ -84,7 +87,7 @@ _LIST_FIELDS = {"name": field("name"), "version": field("version"), "description
 
 
 @operation("ListWorkflows")
-def list_workflows(ctx: RequestContext, params: dict) -> dict:
+def list_workflows(ctx: RequestContext, params: Params) -> Result:
     owner = params.get("owner") or "Self"
     filters = params.get("filters") or []
     if params.get("byName") and any(f.get("name") == "version" for f in filters):
@@ -103,13 +106,15 @@ def list_workflows(ctx: RequestContext, params: dict) -> dict:
 
 
 @operation("ListWorkflowBuildVersions")
-def list_workflow_build_versions(ctx: RequestContext, params: dict) -> dict:
+def list_workflow_build_versions(ctx: RequestContext, params: Params) -> Result:
     version_arn = params.get("workflowVersionArn")
     if version_arn is None:
         items = list(ctx.store.workflows.values())
     else:
         parsed = arns.parse(version_arn, "workflowVersionArn")
-        pattern = versions.parse(parsed.version, "workflowVersionArn", wildcards=True)
+        # the model's pattern of workflowVersionArn requires a version
+        pattern = versions.parse(cast(str, parsed.version), "workflowVersionArn", wildcards=True)
+        pool: Iterable[Resource]
         if parsed.account == "aws":
             pool = catalog.view(ctx).workflows(parsed.region).values()
         elif parsed.account == ctx.account and parsed.region == ctx.region:
@@ -118,23 +123,23 @@ def list_workflow_build_versions(ctx: RequestContext, params: dict) -> dict:
             pool = ()
         items = [w for w in pool
                  if (lambda a: a.name == parsed.name and a.workflow_type == parsed.workflow_type
-                     and versions.matches(pattern, a.version))(arns.parse(w["arn"]))]
+                     and versions.matches(pattern, cast(str, a.version)))(arns.parse(w["arn"]))]
     # most recent first, and no `tags` member when there are none, as the AWS CLI's example shows (INFERRED
     # from that example: docs/service-behavior.md, "What the AWS CLI and the JS SDK found")
     items.sort(key=_newest_first)
     return list_response(ctx, params, items, {}, "workflowSummaryList", _build_summary)
 
 
-def _newest_first(workflow: dict) -> tuple:
-    parsed = arns.parse(workflow["arn"])
-    return (tuple(-part for part in versions.key(parsed.version)), -int(parsed.build or 0))
+def _newest_first(workflow: Resource) -> tuple[tuple[int, ...], int]:
+    parsed = arns.parse(workflow["arn"])  # a workflow build's ARN: it has a version
+    return (tuple(-part for part in versions.key(cast(str, parsed.version))), -int(parsed.build or 0))
 
 
-def _build_summary(workflow: dict) -> dict:
+def _build_summary(workflow: Resource) -> Resource:
     return workflow if workflow.get("tags") else {k: v for k, v in workflow.items() if k != "tags"}
 
 
-def _referenced_by_pipeline(ctx: RequestContext, item: dict) -> bool:
+def _referenced_by_pipeline(ctx: RequestContext, item: Resource) -> bool:
     """Whether an image pipeline names this build, or a version/wildcard ARN that resolves to it."""
     for pipeline in ctx.store.image_pipelines.values():
         for config in pipeline.get("workflows") or []:
@@ -150,7 +155,7 @@ def _referenced_by_pipeline(ctx: RequestContext, item: dict) -> bool:
 
 
 @operation("DeleteWorkflow")
-def delete_workflow(ctx: RequestContext, params: dict) -> dict:
+def delete_workflow(ctx: RequestContext, params: Params) -> Result:
     arn = params["workflowBuildVersionArn"]
     arns.parse(arn, "workflowBuildVersionArn")
     item = lookup(ctx.store.workflows, arn, _TYPE)
@@ -162,7 +167,8 @@ def delete_workflow(ctx: RequestContext, params: dict) -> dict:
 
 
 # -- for images and pipelines ------------------------------------------------------------------
-def validate_workflow_configurations(ctx: RequestContext, configs: list[dict] | None, param: str = "workflows") -> None:
+def validate_workflow_configurations(ctx: RequestContext, configs: list[Resource] | None,
+                                     param: str = "workflows") -> None:
     """Check the WorkflowConfiguration list of a CreateImage / Create|UpdateImagePipeline request.
 
     Each workflowArn must exist and be visible (ResourceNotFoundException); AWS-managed workflows
@@ -181,7 +187,7 @@ def validate_workflow_configurations(ctx: RequestContext, configs: list[dict] | 
                 raise invalid_value(f"{where}.onFailure", "onFailure CONTINUE applies only to TEST workflows.")
 
 
-def resolve_configured(ctx: RequestContext, config: dict, arn_param: str, param: str = "workflows") -> dict:
+def resolve_configured(ctx: RequestContext, config: Resource, arn_param: str, param: str = "workflows") -> Resource:
     """The workflow build a WorkflowConfiguration names (latest match for version/wildcard ARNs)."""
     ref = config["workflowArn"]
     parsed = arns.parse(ref, arn_param)

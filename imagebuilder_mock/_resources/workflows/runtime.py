@@ -22,20 +22,22 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Any, cast
 
 from ... import _lifecycle as lifecycle
 from ..._backend import arns
 from ..._backend.clock import UTC, iso
 from ..._backend.caches import memoize
 from ..._backend.context import RequestContext
-from ..._backend.store import Backend
+from ..._backend.store import Backend, Store
+from ..._lifecycle.progress import Move
 from ..._engine._errors import ServiceError
 from . import documents as workflow_documents
 from .expressions import condition as _condition
 from .expressions import execution_context, step_outputs
 from .expressions import resolve as _resolve
 from .handlers import resolve_configured
+from .._shared.types import Resource
 
 STAGES = {"BUILDING": "BUILD", "TESTING": "TEST", "DISTRIBUTING": "DISTRIBUTION"}
 EXECUTION_DONE = frozenset({"COMPLETED", "FAILED", "ROLLBACK_COMPLETED", "CANCELLED", "SKIPPED"})
@@ -49,7 +51,7 @@ def _now(ctx: RequestContext) -> str:
     return iso(ctx.now())
 
 
-def _entered(ctx: RequestContext, image: dict) -> str:
+def _entered(ctx: RequestContext, image: Resource) -> str:
     """When the image's latest transition happened (clock mode back-dates transitions)."""
     progress = image.get("_lifecycle")
     moment = progress.entered if progress is not None else None
@@ -57,7 +59,7 @@ def _entered(ctx: RequestContext, image: dict) -> str:
 
 
 # -- the plan: which workflows this image runs ------------------------------------------------
-def plan(ctx: RequestContext, image: dict) -> list[dict]:
+def plan(ctx: RequestContext, image: Resource) -> list[Resource]:
     """[{arn, type, steps, waits (a WaitForAction step), parameters, onFailure, parallelGroup}] of the
     workflows this image runs, resolved once and kept on the image: its own (latest builds), else the
     AWS-managed defaults, which resolve in the (static) catalog: the same list for every image of a type
@@ -68,7 +70,7 @@ def plan(ctx: RequestContext, image: dict) -> list[dict]:
     return found
 
 
-def _resolve_plan(ctx: RequestContext, image: dict) -> list[dict]:
+def _resolve_plan(ctx: RequestContext, image: Resource) -> list[Resource]:
     if image.get("workflows"):
         return _plan_entries(ctx, image["workflows"])
     image_type = image.get("type")
@@ -78,11 +80,12 @@ def _resolve_plan(ctx: RequestContext, image: dict) -> list[dict]:
     return _default_plan(partition, region, ctx.region, image_type)
 
 
-_NO_PLAN: list[dict] = []  # the plan of an image that runs no workflows: shared, never changed (tests/test_caches.py)
+#: the plan of an image that runs no workflows: shared, never changed (tests/test_caches.py)
+_NO_PLAN: list[Resource] = []
 
 
 @memoize()
-def _default_plan(partition: str, region: str, caller_region: str, image_type: str) -> list[dict]:
+def _default_plan(partition: str, region: str, caller_region: str, image_type: str) -> list[Resource]:
     """The plan entries of the AWS-managed default workflows, which resolve in the static catalog alone
     (so as any caller of `caller_region`): shared, read-only."""
     catalog_ctx = RequestContext(Backend(), "aws", caller_region, "GetWorkflow", "default-workflows")
@@ -91,7 +94,7 @@ def _default_plan(partition: str, region: str, caller_region: str, image_type: s
         for wtype, name in _DEFAULTS[image_type]])
 
 
-def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
+def _plan_entries(ctx: RequestContext, configs: list[Resource]) -> list[Resource]:
     """Plan entries of WorkflowConfigurations; a workflow that cannot be resolved is left out."""
     entries = []
     for index, config in enumerate(configs):
@@ -109,7 +112,7 @@ def _plan_entries(ctx: RequestContext, configs: list[dict]) -> list[dict]:
     return entries
 
 
-def _typed(details: list[dict], values: dict[str, list[str]]) -> dict[str, Any]:
+def _typed(details: list[Resource], values: dict[str, list[str]]) -> dict[str, Any]:
     types = {d["name"]: d["type"] for d in details}
     out: dict[str, Any] = {}
     for name, value in values.items():
@@ -126,13 +129,13 @@ def _typed(details: list[dict], values: dict[str, list[str]]) -> dict[str, Any]:
     return out
 
 
-def store_of(ctx: RequestContext, image: dict):
+def store_of(ctx: RequestContext, image: Resource) -> Store:
     """The store of the image's owner (a shared image may be read from another account)."""
     _, _, _, region, account, _ = image["arn"].split(":", 5)  # an image's own ARN: always well formed
     return ctx.backend.store(account, region)
 
 
-def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) -> list[dict]:
+def executions_of(ctx: RequestContext, image: Resource, stage: str | None = None) -> list[Resource]:
     if _deferred(ctx, image):
         _catch_up(ctx, image, image["_lifecycle"].history or [])
     found = (store_of(ctx, image).workflow_executions.get(i) for i in image.get("_workflow_executions", []))
@@ -143,7 +146,7 @@ def executions_of(ctx: RequestContext, image: dict, stage: str | None = None) ->
 _STOPPED = lifecycle.STOPPED
 
 
-def on_transition(ctx: RequestContext, image: dict, old: str, new: str) -> None:
+def on_transition(ctx: RequestContext, image: Resource, old: str, new: str) -> None:
     if not _concerns_workflows(old, new):
         return
     if _deferred(ctx, image):
@@ -159,7 +162,7 @@ def _concerns_workflows(old: str, new: str) -> bool:
     return old in _STOPPED or new in _STOPPED or old in STAGES or new in STAGES
 
 
-def _follow(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> None:
+def _follow(ctx: RequestContext, image: Resource, old: str, new: str, when: str) -> None:
     """Executions follow the image: leaving a stage finishes its executions, entering one starts its
     workflows, stopping fails or cancels what runs, RetryImage marks the stopped executions `retried`."""
     if not _concerns_workflows(old, new):
@@ -180,7 +183,7 @@ def _follow(ctx: RequestContext, image: dict, old: str, new: str, when: str) -> 
         _start_stage(ctx, image, STAGES[new], when)
 
 
-def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
+def gate(ctx: RequestContext, image: Resource, next_status: str) -> bool:
     """False while a workflow of the image's current stage has not finished (a WaitForAction step)."""
     stage = STAGES.get(image["state"]["status"])
     if stage is None or next_status in _STOPPED or _deferred(ctx, image) or not image.get("_workflow_executions"):
@@ -189,13 +192,13 @@ def gate(ctx: RequestContext, image: dict, next_status: str) -> bool:
 
 
 # -- deferred runs -----------------------------------------------------------------------------
-def _deferred(ctx: RequestContext, image: dict) -> bool:
+def _deferred(ctx: RequestContext, image: Resource) -> bool:
     """Whether this hook has left the image's moves so far for later: it has not run for the image yet
     (no `_workflow_executions` list) and no workflow of its plan has a WaitForAction step."""
     return "_workflow_executions" not in image and not any(entry["waits"] for entry in plan(ctx, image))
 
 
-def _catch_up(ctx: RequestContext, image: dict, moves: list) -> None:
+def _catch_up(ctx: RequestContext, image: Resource, moves: list[Move]) -> None:
     """Run the hook over `moves` (a new build's moves so far, none of them a stop): for each, the gate
     that let it happen (if it was a step), then `_follow`; from then on the hook runs as the build moves."""
     image["_workflow_executions"] = []
@@ -203,16 +206,16 @@ def _catch_up(ctx: RequestContext, image: dict, moves: list) -> None:
     built = False
     for move in moves:
         if move.asked_at is not None and move.old in STAGES and image["_workflow_executions"]:  # its gate
-            advance_stage(_AsOf(ctx.backend, move, move.asked_at, ami if built else None), image, STAGES[move.old])
+            advance_stage(_as_of(ctx.backend, move, move.asked_at, ami if built else None), image, STAGES[move.old])
         built = built or move.old == "BUILDING"
-        _follow(_AsOf(ctx.backend, move, move.at, ami if built else None), image, move.old, move.new,
+        _follow(_as_of(ctx.backend, move, move.at, ami if built else None), image, move.old, move.new,
                 iso(datetime.datetime.fromtimestamp(move.at, UTC)))
 
 
 class _AsOf:
     """The request context a recorded move had: its backend, caller, a moment, the build's AMI then."""
 
-    def __init__(self, backend, move, moment: float, own_ami: str | None) -> None:
+    def __init__(self, backend: Backend, move: Move, moment: float, own_ami: str | None) -> None:
         self.backend, self.account, self.region, self.own_ami = backend, move.account, move.region, own_ami
         self.moment = datetime.datetime.fromtimestamp(moment, UTC)
 
@@ -220,18 +223,24 @@ class _AsOf:
         return self.moment
 
 
-def _own_ami(ctx, image: dict) -> str | None:
+def _as_of(backend: Backend, move: Move, moment: float, own_ami: str | None) -> RequestContext:
+    """An `_AsOf`, typed as the RequestContext it stands in for (the hook reads only what it has)."""
+    return cast(RequestContext, _AsOf(backend, move, moment, own_ami))
+
+
+def _own_ami(ctx: RequestContext | _AsOf, image: Resource) -> str | None:
     """The AMI of the build Region the caller's Region sees (None before the build made one)."""
     if isinstance(ctx, _AsOf):
         return ctx.own_ami
     outputs = image.get("outputResources")
     for ami in (outputs.get("amis") or ()) if outputs else ():
         if ami.get("region") == ctx.region and ami.get("image"):
-            return ami["image"]
+            found: str = ami["image"]
+            return found
     return None
 
 
-def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> None:
+def _start_stage(ctx: RequestContext, image: Resource, stage: str, when: str) -> None:
     done = {e["workflowBuildVersionArn"] for e in executions_of(ctx, image, stage)
             if e["status"] == "COMPLETED" and not e.get("retried")}
     created = []
@@ -254,7 +263,7 @@ def _start_stage(ctx: RequestContext, image: dict, stage: str, when: str) -> Non
         _run(ctx, image, created[0], when, finish=False)
 
 
-def advance_stage(ctx: RequestContext, image: dict, stage: str) -> bool:
+def advance_stage(ctx: RequestContext, image: Resource, stage: str) -> bool:
     """Run the stage's executions in order; True when all are done and the image may move on."""
     for execution in executions_of(ctx, image, stage):
         if execution.get("retried") or execution["status"] in EXECUTION_DONE:
@@ -275,7 +284,7 @@ def advance_stage(ctx: RequestContext, image: dict, stage: str) -> bool:
 
 
 # -- one execution -----------------------------------------------------------------------------
-def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: bool) -> str:
+def _run(ctx: RequestContext, image: Resource, execution: Resource, when: str, finish: bool) -> str:
     """Move an execution on: start it and its next step; with `finish`, complete steps until a
     WaitForAction step or the end. Returns "waiting", "running", "failed" or "done"."""
     if execution["status"] == "PENDING":
@@ -321,7 +330,7 @@ def _run(ctx: RequestContext, image: dict, execution: dict, when: str, finish: b
         execution["_current"] = record["stepExecutionId"]
 
 
-def _nothing_to_run(image: dict, step_doc: dict) -> bool:
+def _nothing_to_run(image: Resource, step_doc: Resource) -> bool:
     """An ExecuteComponents step of a build whose recipe has no components is SKIPPED (the AWS CLI's
     example of a recipe without components: BUILD 7/5/2, TEST 4/2/2; docs/service-behavior.md)."""
     if step_doc["action"] != "ExecuteComponents":
@@ -330,7 +339,8 @@ def _nothing_to_run(image: dict, step_doc: dict) -> bool:
     return not recipe.get("components")
 
 
-def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when: str, context: dict, step_executions: dict) -> dict:
+def _new_step(ctx: RequestContext, image: Resource, execution: Resource, doc: Resource, when: str,
+              context: Resource, step_executions: Resource) -> Resource:
     action = workflow_documents.ACTIONS[doc["action"]]
     timeout = doc.get("timeoutSeconds", action.default_timeout)
     record = {
@@ -349,7 +359,7 @@ def _new_step(ctx: RequestContext, image: dict, execution: dict, doc: dict, when
     return record
 
 
-def _complete(ctx: RequestContext, image: dict, execution: dict, step: dict, when: str) -> None:
+def _complete(ctx: RequestContext, image: Resource, execution: Resource, step: Resource, when: str) -> None:
     outputs = step_outputs(ctx, image, step, _own_ami)
     step.update(status="COMPLETED", endTime=when)
     if outputs is not None:
@@ -357,25 +367,25 @@ def _complete(ctx: RequestContext, image: dict, execution: dict, step: dict, whe
         execution["_outputs"][step["name"]] = outputs
 
 
-def fail_step(step: dict, when: str, message: str, outputs: dict | None = None) -> None:
+def fail_step(step: Resource, when: str, message: str, outputs: Resource | None = None) -> None:
     step.update(status="FAILED", endTime=when, message=message[:500])
     if outputs is not None:
         step["outputs"] = json.dumps(outputs)
 
 
-def _timed_out(ctx: RequestContext, step: dict) -> bool:
+def _timed_out(ctx: RequestContext, step: Resource) -> bool:
     started = datetime.datetime.strptime(step["startTime"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     return ctx.now() >= started + datetime.timedelta(seconds=step["_timeout"])
 
 
-def _finish(ctx: RequestContext, image: dict, execution: dict, when: str) -> None:
+def _finish(ctx: RequestContext, image: Resource, execution: Resource, when: str) -> None:
     """The image left the stage: whatever the execution still had to do counts as done."""
     while _run(ctx, image, execution, when, finish=True) == "waiting":
         step = store_of(ctx, image).workflow_step_executions[execution["_current"]]
         step.update(status="COMPLETED", endTime=when)
 
 
-def _stop_running(ctx: RequestContext, image: dict, status: str, reason: str | None, when: str) -> None:
+def _stop_running(ctx: RequestContext, image: Resource, status: str, reason: str | None, when: str) -> None:
     for execution in executions_of(ctx, image):
         if execution["status"] in EXECUTION_DONE:
             continue
@@ -401,10 +411,10 @@ class _Workflows(lifecycle.LifecycleHook):
     """The lifecycle hook of this module: executions follow the stages (`on_transition`), and a stage
     ends only when its executions have (`gate`)."""
 
-    def allows(self, ctx, image: dict, next_status: str) -> bool:
+    def allows(self, ctx: RequestContext, image: Resource, next_status: str) -> bool:
         return gate(ctx, image, next_status)
 
-    def on_transition(self, ctx, image: dict, old: str, new: str) -> None:
+    def on_transition(self, ctx: RequestContext, image: Resource, old: str, new: str) -> None:
         on_transition(ctx, image, old, new)
 
 
