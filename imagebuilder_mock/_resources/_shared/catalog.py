@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pathlib
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from ..._backend.caches import memoize
 from ..._backend import arns
@@ -247,6 +247,21 @@ def group_by_name(items: Iterable[Resource]) -> dict[str, tuple[Resource, ...]]:
     return {name: tuple(found) for name, found in named.items()}
 
 
+class CatalogView(Protocol):
+    """What lookups and listings read a catalog through: `BuiltinCatalog`, or a mock's `m.catalog`
+    (`catalog_extension.CatalogExtension`) once it has entries."""
+
+    def collection(self, region: str, resource_type: str, account: str | None = None) -> dict[str, Resource]: ...
+
+    def images(self, region: str) -> dict[str, Resource]: ...
+
+    def components(self, region: str) -> dict[str, Resource]: ...
+
+    def workflows(self, region: str) -> dict[str, Resource]: ...
+
+    def by_name(self, region: str, resource_type: str, account: str) -> dict[str, tuple[Resource, ...]]: ...
+
+
 class BuiltinCatalog:
     """The built-in catalog as a request sees it (the same methods as the mock's extension)."""
 
@@ -271,7 +286,7 @@ class BuiltinCatalog:
 BUILTIN = BuiltinCatalog()
 
 
-def view(ctx: RequestContext) -> BuiltinCatalog:
+def view(ctx: RequestContext) -> CatalogView:
     """The catalog `ctx`'s mock serves: the built-in one, or its `m.catalog` extension once it has entries."""
     extension = ctx.backend.catalog_extension
     return extension if extension is not None and extension.extended else BUILTIN

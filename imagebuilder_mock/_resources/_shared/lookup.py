@@ -22,28 +22,30 @@ def type_name(resource_type: str) -> str:
     return ARN_TYPES[resource_type].name
 
 
-def grants(policy: str | None, account: str) -> bool:
-    """Whether a resource policy allows `account` (by id, root ARN or `*`)."""
+def _allowed_principals(policy: str | None) -> list[str]:
+    """The principals (account ids, ARNs, `*`) the Allow statements of a resource policy name."""
     if not policy:
-        return False
+        return []
     try:
         document = json.loads(policy)
     except ValueError:
-        return False
-    statements = document.get("Statement", [])
+        return []
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
     if isinstance(statements, dict):
         statements = [statements]
+    found: list[str] = []
     for statement in statements:
-        if statement.get("Effect") != "Allow":
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         principal = statement.get("Principal", {})
         names = principal.get("AWS", []) if isinstance(principal, dict) else principal
-        if isinstance(names, str):
-            names = [names]
-        for name in names:
-            if name in ("*", account, f"arn:aws:iam::{account}:root"):
-                return True
-    return False
+        found += [names] if isinstance(names, str) else [n for n in names if isinstance(n, str)]
+    return found
+
+
+def grants(policy: str | None, account: str) -> bool:
+    """Whether a resource policy allows `account` (by id, root ARN or `*`)."""
+    return any(name in ("*", account, f"arn:aws:iam::{account}:root") for name in _allowed_principals(policy))
 
 
 def shares_with_others(policy: str | None, owner: str) -> bool:
@@ -51,26 +53,7 @@ def shares_with_others(policy: str | None, owner: str) -> bool:
     not an account (an organization's). A policy naming only the owner shares nothing: the user guide's
     rule is "Owners cannot delete a shared component, image, or image recipe until it is no longer shared"
     (docs/service-behavior.md, "Deleting a resource with a policy")."""
-    if not policy:
-        return False
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        return False
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    if isinstance(statements, dict):
-        statements = [statements]
-    mine = (owner, f"arn:aws:iam::{owner}:root")
-    for statement in statements:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal", {})
-        names = principal.get("AWS", []) if isinstance(principal, dict) else principal
-        if isinstance(names, str):
-            names = [names]
-        if any(name not in mine for name in names):
-            return True
-    return False
+    return any(name not in (owner, f"arn:aws:iam::{owner}:root") for name in _allowed_principals(policy))
 
 
 def owner_collection(ctx: RequestContext, parsed: arns.Arn) -> dict[str, Resource] | None:
@@ -174,7 +157,7 @@ def _catalog_matches(arn: str) -> tuple[Resource, ...]:
     return _matches(catalog.BUILTIN, arn)
 
 
-def _matches(view: catalog.BuiltinCatalog, arn: str) -> tuple[Resource, ...]:
+def _matches(view: catalog.CatalogView, arn: str) -> tuple[Resource, ...]:
     """The items of catalog `view` a version or wildcard ARN matches, latest first."""
     parsed = arns.parse(arn)
     pattern = versions.parse(cast(str, parsed.version), wildcards=True)  # a version or wildcard ARN
