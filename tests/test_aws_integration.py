@@ -5,7 +5,6 @@ service makes, lifecycle actions on the AMIs, and identity as moto sees it."""
 from __future__ import annotations
 
 import contextlib
-import json
 
 import boto3
 import pytest
@@ -16,10 +15,10 @@ from imagebuilder_mock import mock_imagebuilder
 
 import factories
 
-REGION = "us-east-1"
-OTHER_REGION = "us-west-2"
-TARGET_ACCOUNT = "222233334444"
-OWNER = "123456789012"
+from _aws_scenarios import OTHER_REGION, OWNER, REGION, TARGET_ACCOUNT, assumed, check_golden_outputs, golden_setup
+from _aws_scenarios import in_process as _client
+from _aws_scenarios import instance_profile as _instance_profile
+from _aws_scenarios import wait as _wait
 
 
 @contextlib.contextmanager
@@ -36,103 +35,14 @@ def both(order: str, **settings):
 ORDERS = ["aws-outside", "aws-inside"]
 
 
-def _client(service, region=REGION):
-    return boto3.client(service, region_name=region)
-
-
-def _instance_profile(name="golden-profile"):
-    iam = _client("iam")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
-    iam.create_instance_profile(InstanceProfileName=name)
-    return name
-
-
-def _queue_on_topic():
-    """An SNS topic with an SQS queue subscribed: (topic ARN, queue URL)."""
-    sns, sqs = _client("sns"), _client("sqs")
-    topic = sns.create_topic(Name="image-builds")["TopicArn"]
-    url = sqs.create_queue(QueueName="image-builds")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    return topic, url
-
-
-def _messages(url):
-    got = _client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)
-    return [json.loads(json.loads(m["Body"])["Message"]) for m in got.get("Messages", [])]
-
-
-def _wait(ib, arn):
-    ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
-    return ib.get_image(imageBuildVersionArn=arn)["image"]
-
-
-def _golden_setup(ib, **infra):
-    """Recipe, infrastructure (instance profile, topic) and a distribution to two Regions, the target
-    account, a launch template and an SSM parameter: (pipeline ARN, launch template id, queue URL)."""
-    ec2 = _client("ec2")
-    template = ec2.create_launch_template(LaunchTemplateName="golden",
-                                          LaunchTemplateData={"InstanceType": "t3.micro"})["LaunchTemplate"]
-    topic, url = _queue_on_topic()
-    infra_arn = ib.create_infrastructure_configuration(
-        name="golden", instanceProfileName=_instance_profile(), snsTopicArn=topic,
-        **infra)["infrastructureConfigurationArn"]
-    dist = ib.create_distribution_configuration(name="golden", distributions=[
-        {"region": REGION,
-         "amiDistributionConfiguration": {
-             "name": "golden-{{ imagebuilder:buildDate }}", "description": "the golden image",
-             "amiTags": {"team": "platform"}, "targetAccountIds": [OWNER, TARGET_ACCOUNT],
-             "launchPermission": {"userIds": ["555566667777"]}},
-         "launchTemplateConfigurations": [{"launchTemplateId": template["LaunchTemplateId"],
-                                           "setDefaultVersion": True}],
-         "ssmParameterConfigurations": [{"parameterName": "/golden/latest", "dataType": "aws:ec2:image"}]},
-        {"region": OTHER_REGION, "amiDistributionConfiguration": {"name": "golden-{{ imagebuilder:buildDate }}"}},
-    ])["distributionConfigurationArn"]
-    pipeline = factories.pipeline(ib, infra=infra_arn, dist=dist)
-    return pipeline, template["LaunchTemplateId"], url
-
-
 @pytest.mark.parametrize("order", ORDERS)
 def test_pipeline_distributes_amis_templates_parameters_and_notifies(order):
     with both(order):
         ib = _client("imagebuilder")
-        pipeline, template_id, url = _golden_setup(ib)
+        pipeline, template_id, url = golden_setup(ib)
         arn = ib.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
-        image = _wait(ib, arn)
-        amis = {(a["region"], a["accountId"]): a["image"] for a in image["outputResources"]["amis"]}
-        assert set(amis) == {(REGION, OWNER), (REGION, TARGET_ACCOUNT), (OTHER_REGION, OWNER)}
-
-        described = _client("ec2").describe_images(ImageIds=[amis[(REGION, OWNER)]])["Images"][0]
-        assert described["Name"].startswith("golden-") and described["Description"] == "the golden image"
-        assert {"Key": "team", "Value": "platform"} in described["Tags"]
-        permissions = _client("ec2").describe_image_attribute(ImageId=amis[(REGION, OWNER)],
-                                                              Attribute="launchPermission")["LaunchPermissions"]
-        assert {"UserId": "555566667777"} in permissions
-        west = _client("ec2", OTHER_REGION).describe_images(ImageIds=[amis[(OTHER_REGION, OWNER)]])["Images"]
-        assert west[0]["OwnerId"] == OWNER
-
-        # the target account's copy lives in that account's EC2
-        creds = _client("sts").assume_role(RoleArn=f"arn:aws:iam::{TARGET_ACCOUNT}:role/reader",
-                                           RoleSessionName="test")["Credentials"]
-        target_ec2 = boto3.client("ec2", region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
-                                  aws_secret_access_key=creds["SecretAccessKey"],
-                                  aws_session_token=creds["SessionToken"])
-        owned = target_ec2.describe_images(ImageIds=[amis[(REGION, TARGET_ACCOUNT)]])["Images"][0]
-        assert owned["OwnerId"] == TARGET_ACCOUNT
-        assert {"UserId": "555566667777"} in target_ec2.describe_image_attribute(
-            ImageId=amis[(REGION, TARGET_ACCOUNT)], Attribute="launchPermission")["LaunchPermissions"]
-
-        template = _client("ec2").describe_launch_templates(LaunchTemplateIds=[template_id])["LaunchTemplates"][0]
-        default = _client("ec2").describe_launch_template_versions(
-            LaunchTemplateId=template_id, Versions=["$Default"])["LaunchTemplateVersions"][0]
-        assert template["DefaultVersionNumber"] == 2 and default["LaunchTemplateData"]["ImageId"] == amis[(REGION, OWNER)]
-
-        parameter = _client("ssm").get_parameter(Name="/golden/latest")["Parameter"]
-        assert parameter["Value"] == amis[(REGION, OWNER)] and parameter["DataType"] == "aws:ec2:image"
-
-        messages = _messages(url)
-        assert [m["state"]["status"] for m in messages] == ["AVAILABLE"]
-        assert messages[0]["arn"] == arn and messages[0]["outputResources"]["amis"] == image["outputResources"]["amis"]
+        check_golden_outputs(_wait(ib, arn), template_id, url,
+                             as_account=lambda account, service: assumed(_client, account, service))
 
 
 def _simple_build(ib, recipe=None, infra=None, dist=None):
@@ -173,13 +83,58 @@ def _failed_reason(ib, image):
     return got["state"]["reason"]
 
 
-def test_missing_instance_profile_fails_the_build():
+@pytest.mark.parametrize("order", ORDERS)
+def test_infrastructure_configuration_with_a_missing_instance_profile_is_refused(order):
+    with both(order):
+        ib = _client("imagebuilder")
+        with pytest.raises(ClientError) as caught:
+            ib.create_infrastructure_configuration(name="infra-x", instanceProfileName="nonexistent-profile")
+        error = caught.value.response
+        assert error["Error"]["Code"] == "InvalidParameterValueException"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error["Error"]["Message"] == (
+            "The value supplied for parameter 'instanceProfileName' is not valid. The provided instance profile "
+            "does not exist. Please specify a different instance profile and try again.")
+        assert ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"] == []
+
+        arn = ib.create_infrastructure_configuration(name="infra-x", instanceProfileName=_instance_profile())[
+            "infrastructureConfigurationArn"]
+        with pytest.raises(ClientError) as caught:
+            ib.update_infrastructure_configuration(infrastructureConfigurationArn=arn,
+                                                   instanceProfileName="nonexistent-profile")
+        assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+        assert "'instanceProfileName'" in caught.value.response["Error"]["Message"]
+        got = ib.get_infrastructure_configuration(infrastructureConfigurationArn=arn)["infrastructureConfiguration"]
+        assert got["instanceProfileName"] == "golden-profile" and "dateUpdated" not in got
+
+
+def test_instance_profile_deleted_after_the_configuration_fails_the_build():
     with both("aws-outside"):
         ib = _client("imagebuilder")
-        infra = ib.create_infrastructure_configuration(name="infra-x", instanceProfileName="nonexistent-profile")[
+        profile = _instance_profile("short-lived")
+        infra = ib.create_infrastructure_configuration(name="infra-x", instanceProfileName=profile)[
             "infrastructureConfigurationArn"]
+        _client("iam").delete_instance_profile(InstanceProfileName=profile)
         reason = _failed_reason(ib, _simple_build(ib, infra=infra))
-        assert "instance profile does not exist" in reason and "nonexistent-profile" in reason
+        assert "instance profile does not exist" in reason and "short-lived" in reason
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_import_vm_image_needs_a_vm_import_task_in_ec2(order):
+    # moto (5.2) has neither ImportImage nor DescribeImportImageTasks: no task can exist there, so
+    # every task id is refused; the accepting path needs an EC2 that has VM Import/Export.
+    with both(order):
+        ib = _client("imagebuilder")
+        with pytest.raises(ClientError) as caught:
+            ib.import_vm_image(name="imported", semanticVersion="1.0.0", platform="Linux",
+                               vmImportTaskId="import-ami-0123456789abcdef0")
+        error = caught.value.response
+        assert error["Error"]["Code"] == "InvalidParameterValueException"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error["Error"]["Message"] == (
+            "The value supplied for parameter 'vmImportTaskId' is not valid. The VM import task "
+            "'import-ami-0123456789abcdef0' does not exist in this account and Region.")
+        assert ib.list_images(owner="Self")["imageVersionList"] == []
 
 
 @pytest.mark.parametrize("member, value, fragment", [
@@ -281,8 +236,12 @@ def test_lifecycle_delete_deregisters_the_ami_and_its_snapshots_but_delete_image
             policyDetails=[{"action": {"type": "DELETE", "includeResources": {"amis": True, "snapshots": True}},
               "filter": {"type": "AGE", "value": 1, "unit": "DAYS"}}])
         mock.clock.advance(days=2)
-        mock.run_lifecycle_policies()
+        [execution] = mock.run_lifecycle_policies()
         assert ib.get_image(imageBuildVersionArn=doomed["arn"])["image"]["state"]["status"] == "DELETED"
+        [record] = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution,
+                                                         parentResourceId=doomed["arn"])["resources"]
+        assert record["resourceId"] == doomed_ami  # the records name EC2's AMI and snapshots
+        assert [s["snapshotId"] for s in record["snapshots"]] == snapshots
         assert ec2.describe_images(Filters=[{"Name": "image-id", "Values": [doomed_ami]}])["Images"] == []
         assert snapshots and not [s for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
                                   if s["SnapshotId"] in snapshots]
@@ -320,6 +279,9 @@ def test_without_moto_builds_make_generated_ids_and_no_checks():
         assert image["state"]["status"] == "AVAILABLE"
         assert image["outputResources"]["amis"][0]["image"].startswith("ami-")
         assert "_aws" not in next(iter(_store_images()))
+        imported = ib.import_vm_image(name="imported", semanticVersion="1.0.0", platform="Linux",
+                                      vmImportTaskId="import-ami-0123456789abcdef0")["imageArn"]
+        assert imported.endswith("image/imported/1.0.0/1")
 
 
 def _store_images():
@@ -339,6 +301,9 @@ def _doc_examples():
 
 @pytest.mark.parametrize("index", range(len(_doc_examples())))
 def test_the_page_examples_run(index):
+    if "moto.server" in _doc_examples()[index]:
+        pytest.importorskip("moto.server", reason="the server-mode example needs moto[server] (the `test` extra)",
+                            exc_type=ImportError)
     exec(compile(_doc_examples()[index], f"aws-integration.md example {index + 1}", "exec"), {})
 
 
@@ -347,3 +312,85 @@ def test_the_page_has_its_example_and_table():
 
     page = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "aws-integration.md").read_text()
     assert len(_doc_examples()) >= 1 and "| side effect | with moto" in page
+
+
+def _two_region_image(ib, recipe_name):
+    """An AVAILABLE build of recipe `recipe_name` with an AMI in REGION and one in OTHER_REGION: the image
+    and its AMI ids by Region."""
+    dist = ib.create_distribution_configuration(name=factories.unique("dist"), distributions=[
+        {"region": region, "amiDistributionConfiguration": {"name": "web-{{ imagebuilder:buildDate }}"}}
+        for region in (REGION, OTHER_REGION)])["distributionConfigurationArn"]
+    image = _simple_build(ib, recipe=factories.image_recipe(ib, name=recipe_name), dist=dist)
+    assert image["state"]["status"] == "AVAILABLE"
+    return image, {ami["region"]: ami["image"] for ami in image["outputResources"]["amis"]}
+
+
+def _run_policy(mock, ib, recipe_name, action: dict, exclusion_rules: dict | None = None):
+    """A policy on recipe `recipe_name` with one AGE rule of `action`, run two days on: its record of the
+    image it acted on, and the children records (AMIs) by Region."""
+    detail = {"action": action, "filter": {"type": "AGE", "value": 1, "unit": "DAYS"}}
+    if exclusion_rules:
+        detail["exclusionRules"] = exclusion_rules
+    policy = ib.create_lifecycle_policy(
+        name=factories.unique("policy"), executionRole=f"arn:aws:iam::{OWNER}:role/lifecycle",
+        resourceType="AMI_IMAGE", resourceSelection={"recipes": [{"name": recipe_name, "semanticVersion": "1.0.0"}]},
+        policyDetails=[detail])["lifecyclePolicyArn"]
+    mock.clock.advance(days=2)  # the policy's daily run is due: the next request makes it
+    [execution] = ib.list_lifecycle_executions(resourceArn=policy)["lifecycleExecutions"]
+    execution = execution["lifecycleExecutionId"]
+    [resource] = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution)["resources"]
+    children = ib.list_lifecycle_execution_resources(lifecycleExecutionId=execution,
+                                                     parentResourceId=resource["resourceId"])["resources"]
+    return resource, {child["region"]: child for child in children}
+
+
+def _ec2_state(ami_id, region):
+    """The AMI's State in EC2 ("available", "disabled"), or None when it is gone."""
+    images = _client("ec2", region).describe_images(
+        Filters=[{"Name": "image-id", "Values": [ami_id]}], IncludeDisabled=True)["Images"]
+    return images[0]["State"] if images else None
+
+
+def test_lifecycle_disable_acts_on_the_amis_its_exclusion_rules_leave():
+    with both("aws-outside") as mock:
+        ib = _client("imagebuilder")
+        image, amis = _two_region_image(ib, "web")
+        resource, children = _run_policy(mock, ib, "web", {"type": "DISABLE", "includeResources": {"amis": True}},
+                                         {"amis": {"regions": [OTHER_REGION]}})
+        assert resource["resourceId"] == image["arn"] and resource["state"]["status"] == "SUCCESS"
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DISABLED"
+        assert children[REGION]["state"]["status"] == "SUCCESS" and children[REGION]["resourceId"] == amis[REGION]
+        assert children[OTHER_REGION]["state"]["status"] == "SKIPPED"
+        assert _ec2_state(amis[REGION], REGION) == "disabled"
+        assert _ec2_state(amis[OTHER_REGION], OTHER_REGION) == "available"  # excluded: left alone
+
+
+def test_lifecycle_action_without_amis_included_changes_the_image_only():
+    with both("aws-inside") as mock:
+        ib = _client("imagebuilder")
+        image, amis = _two_region_image(ib, "web")
+        _, children = _run_policy(mock, ib, "web", {"type": "DISABLE"})
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DISABLED"
+        assert children == {}
+        assert {_ec2_state(amis[r], r) for r in amis} == {"available"}
+
+
+def test_lifecycle_delete_without_snapshots_keeps_them_and_an_excluded_ami_keeps_everything():
+    with both("aws-outside") as mock:
+        ib, ec2 = _client("imagebuilder"), _client("ec2")
+        image, amis = _two_region_image(ib, "web")
+        snapshots = [m["Ebs"]["SnapshotId"] for m in ec2.describe_images(ImageIds=[amis[REGION]])["Images"][0][
+            "BlockDeviceMappings"] if "Ebs" in m]
+        _, children = _run_policy(mock, ib, "web", {"type": "DELETE", "includeResources": {"amis": True}})
+        assert ib.get_image(imageBuildVersionArn=image["arn"])["image"]["state"]["status"] == "DELETED"
+        assert "snapshots" not in children[REGION]
+        assert _ec2_state(amis[REGION], REGION) is None and _ec2_state(amis[OTHER_REGION], OTHER_REGION) is None
+        assert snapshots and {s["SnapshotId"] for s in ec2.describe_snapshots(SnapshotIds=snapshots)["Snapshots"]} \
+            == set(snapshots)
+
+        kept, kept_amis = _two_region_image(ib, "api")
+        resource, children = _run_policy(mock, ib, "api", {"type": "DELETE", "includeResources": {
+            "amis": True, "snapshots": True}}, {"amis": {"regions": [OTHER_REGION]}})
+        assert resource["state"]["status"] == "SKIPPED" and children[OTHER_REGION]["state"]["status"] == "SKIPPED"
+        assert ib.get_image(imageBuildVersionArn=kept["arn"])["image"]["state"]["status"] == "AVAILABLE"
+        assert {_ec2_state(kept_amis[r], r) for r in kept_amis} == {"available"}

@@ -11,7 +11,14 @@ from imagebuilder_mock import mock_imagebuilder
 import factories
 
 
+def _instance_profile():
+    """factories.infrastructure's instance profile, in moto's IAM: under moto the mock checks that it
+    exists (docs/aws-integration.md)."""
+    boto3.client("iam", region_name="us-east-1").create_instance_profile(InstanceProfileName="ib-role")
+
+
 def _exercise_both():
+    _instance_profile()
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="golden-artifacts")
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["golden-artifacts"]
@@ -42,6 +49,7 @@ def test_stacked_decorators():
 def test_after_imagebuilder_mock_stops_moto_keeps_working():
     with mock_aws():
         with mock_imagebuilder():
+            _instance_profile()
             factories.infrastructure(boto3.client("imagebuilder", region_name="us-east-1"))
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="still-moto")

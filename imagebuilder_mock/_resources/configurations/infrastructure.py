@@ -22,6 +22,13 @@ def _validate(params: Params) -> None:
     _validate_placement(params.get("placement"))
 
 
+def _check_instance_profile(ctx: RequestContext, params: Params) -> None:
+    """Under moto or with `aws_endpoint_url`: the instance profile must exist in IAM (_aws/refusals.py)."""
+    from ..._aws.refusals import check_instance_profile
+
+    check_instance_profile(ctx, params.get("instanceProfileName"))
+
+
 def _validate_placement(placement: Resource | None) -> None:
     """A host target only with tenancy `host`, and at most one of them (MODEL Placement docs; code INFERRED)."""
     if not placement:
@@ -44,6 +51,7 @@ def _fill(params: Params, item: Resource) -> Resource:
 def create_infrastructure_configuration(ctx: RequestContext, params: Params) -> Result:
     arn = new_arn(ctx, _ARN_TYPE, params["name"])
     _validate(params)
+    _check_instance_profile(ctx, params)
     ctx.check_dry_run(params)
     item = _fill(params, {"arn": arn, "dateCreated": ctx.iso_now(), "tags": own_tags(params)})
     ctx.store.infrastructure_configurations[arn] = item
@@ -54,6 +62,7 @@ def create_infrastructure_configuration(ctx: RequestContext, params: Params) -> 
 def update_infrastructure_configuration(ctx: RequestContext, params: Params) -> Result:
     arn, old = own(ctx, params, _PARAM, _ARN_TYPE)
     _validate(params)
+    _check_instance_profile(ctx, params)
     # A full replacement: what the request omits is removed or reset to its default.
     new = {"arn": arn, "name": old["name"], "dateCreated": old["dateCreated"], "tags": old["tags"],
            "dateUpdated": ctx.iso_now()}

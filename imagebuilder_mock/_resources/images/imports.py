@@ -57,6 +57,9 @@ def import_vm_image(ctx: RequestContext, params: Params) -> Result:
         raise invalid_value("vmImportTaskId", f"'{params['vmImportTaskId']}' is not a valid EC2 VM import task ID "
                                               "(import-ami-...).")
     _check_logging(params, namespace_only=True)
+    from ..._aws.refusals import check_vm_import_task  # under moto or with aws_endpoint_url: EC2 must have it
+
+    check_vm_import_task(ctx, params["vmImportTaskId"])
     image = _new_image(ctx, params["name"], params["semanticVersion"], platform=params["platform"],
                        osVersion=params.get("osVersion"), loggingConfiguration=params.get("loggingConfiguration"),
                        buildType="IMPORT", imageSource="IMPORTED", tags=own_tags(params),

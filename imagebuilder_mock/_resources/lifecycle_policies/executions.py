@@ -158,6 +158,6 @@ def start_resource_state_update(ctx: RequestContext, params: Params) -> Result:
         runs.finish(execution, "SUCCESS", now)
         image["lifecycleExecutionId"] = execution["lifecycleExecutionId"]
     else:
-        runs.act_on_image(ctx, image, target, execution["lifecycleExecutionId"], now)
+        runs.act_on_image(ctx, image, target, execution["lifecycleExecutionId"], now, targets=record["_children"])
         runs.finish(execution, "SUCCESS", now)
     return {"resourceArn": arn, "lifecycleExecutionId": execution["lifecycleExecutionId"]}

@@ -135,7 +135,8 @@ def _apply_rules(ctx: RequestContext, execution: Resource, image: Resource,
         if action == "DELETE" and any(c["state"]["status"] == "SKIPPED" for c in record["_children"]):
             record["state"] = {"status": "SKIPPED", "reason": "An underlying AMI was excluded, so the image is kept."}
         else:
-            act_on_image(ctx, image, rules.TARGET_STATUS[action], execution["lifecycleExecutionId"], now)
+            act_on_image(ctx, image, rules.TARGET_STATUS[action], execution["lifecycleExecutionId"], now,
+                         targets=record["_children"])
         execution["_resources"].append(record)
         return
     if skipped is not None:
@@ -143,8 +144,15 @@ def _apply_rules(ctx: RequestContext, execution: Resource, image: Resource,
 
 
 def act_on_image(ctx: RequestContext, image: Resource, status: str, execution_id: str | None,
-                 at: datetime.datetime, deprecation_time: datetime.datetime | None = None) -> None:
-    set_image_status(ctx, image, status)
+                 at: datetime.datetime, deprecation_time: datetime.datetime | None = None,
+                 targets: list[Resource] | None = None) -> None:
+    """Move `image` to `status`; `targets` are the execution's records of its AMIs / container images,
+    which the lifecycle hooks that act in other services (_aws/policies.py) read as `_lifecycle_targets`."""
+    image["_lifecycle_targets"] = targets or []
+    try:
+        set_image_status(ctx, image, status)
+    finally:
+        image.pop("_lifecycle_targets", None)
     if status == "DEPRECATED":
         image["deprecationTime"] = deprecation_time or at
     elif status == "AVAILABLE":
@@ -177,7 +185,7 @@ def _complete_scheduled(ctx: RequestContext, execution: Resource) -> None:
         set_state(record, "FAILED", due, reason)
         finish(execution, "FAILED", due, reason)
         return
-    act_on_image(ctx, image, target, execution["lifecycleExecutionId"], due, due)
+    act_on_image(ctx, image, target, execution["lifecycleExecutionId"], due, due, targets=record["_children"])
     set_state(record, "SUCCESS", due)
     finish(execution, "SUCCESS", due)
 
