@@ -163,19 +163,29 @@ def _is_imagebuilder(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     return model.service_model.endpoint_prefix == "imagebuilder"
 
 
-def _make_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
-    def _do_get_response(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                         kwargs: dict[str, Any]) -> Any:
-        mock = current()
-        # A handler may itself call another service through botocore (e.g. S3 under moto): only the
-        # imagebuilder request is answered here.
-        if mock is not None and _is_imagebuilder(args, kwargs):
-            return original(_EndpointView(instance, mock), *args, **kwargs)
-        if mock is not None and _blocking():
-            return original(_GuardedEndpoint(instance, args, kwargs), *args, **kwargs)
-        return wrapped(*args, **kwargs)
+def answering(view: Callable[[Any, MockImageBuilder], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The wrapper maker of an endpoint's `_do_get_response` (botocore's, or aiobotocore's with its own
+    `view`): an imagebuilder request runs on `view(endpoint, mock)`, whose emitter the mock answers;
+    under `block_network` another service's request runs on a `_GuardedEndpoint`."""
 
-    return wrapt.FunctionWrapper(original, _do_get_response)
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def _do_get_response(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                             kwargs: dict[str, Any]) -> Any:
+            mock = current()
+            # A handler may itself call another service through botocore (e.g. S3 under moto): only the
+            # imagebuilder request is answered here.
+            if mock is not None and _is_imagebuilder(args, kwargs):
+                return original(view(instance, mock), *args, **kwargs)
+            if mock is not None and _blocking():
+                return original(_GuardedEndpoint(instance, args, kwargs), *args, **kwargs)
+            return wrapped(*args, **kwargs)
+
+        return wrapt.FunctionWrapper(original, _do_get_response)
+
+    return make
+
+
+_make_get_response = answering(_EndpointView)
 
 
 def _naming_the_mock(variable: contextvars.ContextVar[MockImageBuilder | None],

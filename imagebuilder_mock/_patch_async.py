@@ -85,15 +85,7 @@ class _AsyncEndpointView:
         return getattr(self._endpoint, name)
 
 
-def _make_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
-    def _do_get_response(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                         kwargs: dict[str, Any]) -> Any:
-        mock = current()
-        if mock is not None and _is_imagebuilder(args, kwargs):
-            return original(_AsyncEndpointView(instance, mock), *args, **kwargs)
-        return wrapped(*args, **kwargs)
-
-    return wrapt.FunctionWrapper(original, _do_get_response)
+_make_get_response = _patch.answering(_AsyncEndpointView)  # block_network guards async clients too
 
 
 def _naming_the_mock(concerns_imagebuilder: Callable[[Any, tuple[Any, ...], dict[str, Any]], bool],

@@ -191,6 +191,17 @@ async def test_other_services_pass_through(imagebuilder_mock, no_network):
     assert no_network.attempts and all("s3" in str(attempt) for attempt in no_network.attempts)
 
 
+@mock_imagebuilder(block_network=True)
+async def test_block_network_stops_an_async_request_of_another_service(no_network):
+    from imagebuilder_mock._patch import NetworkBlockedError
+
+    async with aiobotocore_session.get_session().create_client("s3", region_name=REGION) as s3, _client() as ib:
+        with pytest.raises(NetworkBlockedError, match=r"s3\.ListBuckets"):
+            await s3.list_buckets()
+        await ib.list_components()  # imagebuilder is answered in process as ever
+    assert no_network.attempts == []
+
+
 @mock_imagebuilder
 async def test_the_decorator_mocks_a_coroutine_function(no_network):
     async with _client() as client:
@@ -200,7 +211,7 @@ async def test_the_decorator_mocks_a_coroutine_function(no_network):
 
 
 async def test_aioboto3_clients_are_answered(imagebuilder_mock, no_network):
-    aioboto3 = pytest.importorskip("aioboto3", reason="aioboto3 is not installed (tox -e async installs it)")
+    aioboto3 = pytest.importorskip("aioboto3", reason="aioboto3 is not installed (tox -e async-aioboto3 installs it; it pins an older aiobotocore than tox -e async)")
     async with aioboto3.Session().client("imagebuilder", region_name=REGION) as client:
         arn = await _component(client, "from-aioboto3")
         listed = (await client.list_components(owner="Self"))["componentVersionList"]
