@@ -1,12 +1,12 @@
 """Opaque, request-bound pagination tokens and the filters List* operations accept.
 
-A token names the items that come next (the first by its ARN or id, the following ones up to `LOOKAHEAD`
-by digest), the items of the page it came with (by digest) and where it was. The next page starts at the
-first of the coming items that is still there, wherever it is now, so deleting what earlier pages
-returned (a cleanup loop over a paginator), deleting what is still to come, or adding items before it
-neither skips nor repeats anything. Only when every item the token names is gone does the page start
-after the last item of the previous page still there, and only when those are gone too at the position
-the token saw. Tokens are signed and bound to the caller's account, Region and operation and to the
+A token names, by digest, the next `LOOKAHEAD` items and the last `LOOKAHEAD` items of the page it came
+with, and where it was. The next page starts at the first of the coming items that is still there,
+wherever it is now, so deleting what earlier pages returned (a cleanup loop over a paginator), deleting
+what is still to come, or adding items before it neither skips nor repeats anything. Only when every
+coming item the token names is gone does the page start after the last of the page's items still there,
+and only when those are gone too at a position (the token's, less those items).
+Tokens are signed and bound to the caller's account, Region and operation and to the
 request's other parameters.
 """
 
@@ -26,7 +26,7 @@ from .resource_types import RESOURCE_TYPES
 _SECRET = os.urandom(16)
 DEFAULT_PAGE = 25
 _SIGNATURE = 12  # bytes of the keyed BLAKE2b signature
-LOOKAHEAD = 25  # how many of the coming items a token names
+LOOKAHEAD = 5  # how many of the coming items, and of the page's last items, a token names
 #: The member that identifies a listed item, in the order they are looked for: the stored types' (ResourceType
 #: table), then a scan finding's (findings are derived from images, not stored).
 _IDS = tuple(dict.fromkeys(t.id_member for t in RESOURCE_TYPES)) + ("findingArn",)
@@ -65,7 +65,7 @@ def _digest(key: str) -> str:
 
 def _encode(offset: int, coming: list[Any], page: list[Any], request: str, secret: bytes = _SECRET) -> str:
     payload = _CANONICAL([offset, [_digest(_key(item)) for item in coming],
-                          [_digest(_key(item)) for item in page], request]).encode()
+                          [_digest(_key(item)) for item in page[-LOOKAHEAD:]], request]).encode()
     return base64.urlsafe_b64encode(_sign(payload, secret) + payload).decode()
 
 
