@@ -19,7 +19,6 @@ for cross-account distribution (`EC2ImageBuilderDistributionCrossAccountRole`).
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -27,6 +26,7 @@ import botocore.config
 import botocore.session
 
 from .._backend.caches import memoize
+from .._backend.moto_state import moto_active
 
 if TYPE_CHECKING:
     from .._backend.store import Backend
@@ -44,15 +44,6 @@ def _session() -> boto3.session.Session:
     """One boto3 session for every client the effects make: its loader reads each service's model once
     (a new session per build would parse EC2's model again: seconds). Credentials are given per client."""
     return boto3.session.Session(botocore_session=botocore.session.Session())
-
-
-def moto_active() -> bool:
-    """Whether a moto `mock_aws` is active in this process (without importing moto)."""
-    models = sys.modules.get("moto.core.models")
-    if models is None:
-        return False
-    stubber = getattr(models, "botocore_stubber", None)
-    return bool(getattr(stubber, "enabled", False))
 
 
 def active(backend: Backend) -> bool:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import collections
-import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import ids
 from .clock import Clock
 from .injection import ErrorInjector
+from .moto_state import moto_active
 from .undo import Collection, UndoLog
 from .resource_types import RESOURCE_TYPES, ResourceType
 
@@ -111,9 +111,9 @@ class Backend:
         account = self.access_keys.get(access_key or "")
         if account is not None:
             return account
-        if self.aws_endpoint_url is None and "moto.core.models" not in sys.modules:
+        if self.aws_endpoint_url is None and not moto_active():
             return self.default_account
-        from .._aws.sessions import account_of  # moto imported, or an endpoint: the account STS says
+        from .._aws.sessions import account_of  # moto active, or an endpoint: the account STS says
 
         return account_of(self, access_key)
 

@@ -7,7 +7,7 @@ version ARNs (latest build) and trailing `x` wildcards (latest match), as the se
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, Iterator, cast
+from typing import Callable, Iterable, Iterator, cast
 
 from ..._backend import arns, versions
 from ..._backend.context import RequestContext
