@@ -54,6 +54,20 @@ def needs_filter_value(value: str):
                               reason=_in(f"refuses the filter value {value!r} (FilterValue pattern {pattern})"))
 
 
+def accepts(shape: str, member: str, value: str) -> bool:
+    """Whether the loaded model's pattern of `shape.member` lets `value` through (wildcard versions came
+    with newer models in several members)."""
+    pattern = MODEL.shape_for(shape).members[member].metadata.get("pattern")
+    return pattern is None or re.search(pattern, value) is not None
+
+
+def needs_accepted(shape: str, member: str, value: str):
+    """Skip where the loaded model's pattern of `shape.member` refuses `value`."""
+    pattern = MODEL.shape_for(shape).members[member].metadata.get("pattern")
+    return pytest.mark.skipif(not accepts(shape, member, value),
+                              reason=_in(f"refuses {shape}.{member} {value!r} (pattern {pattern})"))
+
+
 def max_results(operation: str = "ListImages") -> int:
     """The largest maxResults the model allows `operation`."""
     return int(MODEL.operation_model(operation).input_shape.members["maxResults"].metadata["max"])
@@ -66,3 +80,50 @@ def collect(client, method: str, key: str, starting_token: str | None = None, **
     config = {"PageSize": max_results(operation), "StartingToken": starting_token}
     pages = client.get_paginator(method).paginate(PaginationConfig=config, **params)
     return [item for page in pages for item in page[key]]
+
+
+# -- recipes' components: required by older models --------------------------------------------------
+_RECIPE_REQUESTS = {"CreateImageRecipe": "CreateImageRecipeRequest", "CreateContainerRecipe": "CreateContainerRecipeRequest"}
+
+
+def components_required(operation: str = "CreateImageRecipe") -> bool:
+    """Whether the loaded model makes `components` a required member of `operation`'s request (older
+    models did; newer ones let a recipe have none)."""
+    return "components" in MODEL.shape_for(_RECIPE_REQUESTS[operation]).required_members
+
+
+def components_optional(operation: str = "CreateImageRecipe"):
+    """Skip a test about a recipe without components where the loaded model requires them."""
+    return pytest.mark.skipif(components_required(operation),
+                              reason=_in(f"requires {operation}'s components"))
+
+
+def _partition(region: str) -> str:
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def _send_required_components(params: dict, context: dict | None = None, model=None, **_) -> None:
+    """botocore `before-parameter-build` handler: a Create*Recipe call without `components`, on a model that
+    requires them, gets one AWS-managed update component of the recipe's platform (update-windows for a
+    parent or platform override naming Windows, else update-linux). Where the model lets a recipe have
+    none (the newest botocore), requests go out exactly as the test wrote them."""
+    if "components" in params or model is None or model.name not in _REQUIRED_BY:
+        return
+    region = (context or {}).get("client_region") or "us-east-1"
+    hint = f"{params.get('parentImage', '')} {params.get('platformOverride', '')}".lower()
+    name = "update-windows" if "windows" in hint else "update-linux"
+    params["components"] = [{"componentArn": f"arn:{_partition(region)}:imagebuilder:{region}:aws:component/"
+                                             f"{name}/x.x.x"}]
+
+
+_REQUIRED_BY = frozenset(op for op in _RECIPE_REQUESTS if components_required(op))
+
+
+def install_component_filler() -> None:
+    """Register `_send_required_components` for every botocore (and aiobotocore) session created from now
+    on, where the loaded model requires components (a no-op on the newest botocore)."""
+    import botocore.handlers
+
+    for operation in _REQUIRED_BY:
+        botocore.handlers.BUILTIN_HANDLERS.append(
+            (f"before-parameter-build.imagebuilder.{operation}", _send_required_components))

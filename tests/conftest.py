@@ -8,6 +8,7 @@ import os
 import boto3
 import pytest
 
+import _model_features
 import _network_guard
 
 os.environ.setdefault("IMAGEBUILDER_MOCK_STRICT", "1")
@@ -22,6 +23,8 @@ os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 _network_guard.install()
+# Older botocore models require a recipe's components; calls written for the newest model get one there.
+_model_features.install_component_filler()
 
 
 @pytest.fixture(autouse=True)

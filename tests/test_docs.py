@@ -6,10 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import _model_features
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _table_operations() -> set[str]:
+    rows = (ROOT / "docs" / "coverage.md").read_text().splitlines()
+    return {row.split("|")[1].strip() for row in rows if row.startswith("| ") and "`" in row}
+
+
 def test_coverage_table_is_current():
+    absent = sorted(_table_operations() - set(_model_features.MODEL.operation_names))
+    if absent:  # the table is generated from the newest model; an older one lacks some of its operations
+        pytest.skip(_model_features._in(f"has no {', '.join(absent)} (docs/coverage.md is generated from the "
+                                        "newest model)"))
     result = subprocess.run([sys.executable, "scripts/coverage_table.py", "--check"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -23,6 +36,7 @@ def test_every_model_operation_has_a_handler():
     assert missing == []
 
 
+@_model_features.needs_waiter("ImageAvailable")
 def test_the_readme_use_example_runs_as_pasted(tmp_path):
     """The README's "Use" snippet, pasted into a file and run in a fresh interpreter (no set-up elided)."""
     import re

@@ -23,6 +23,11 @@ from _stateful_model import (ACTIONS, BUILD_PATH, COMPONENT_NAMES, COMPONENT_VER
                             IMPORT_PATH, IN_PROGRESS, OWNER, PARENT, PARTNER, PREFIX, RECIPE_NAMES, RECIPE_VERSIONS,
                             REGION, SHAREABLE, STRANGER, World, client_for, component_doc, error_of, vkey)
 from _stateful_partner import PartnerSide
+from _model_features import accepts
+
+#: pipelines name a recipe by its x.x.x ARN too, where the loaded model's pattern allows it (older ones do not)
+_WILDCARD_RECIPES = accepts("CreateImagePipelineRequest", "imageRecipeArn",
+                            "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/r/x.x.x")
 
 SETTINGS = settings(max_examples=15, stateful_step_count=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -177,8 +182,9 @@ class ImageBuilderMachine(PartnerSide, RuleBasedStateMachine):
     def _draw_recipe(self, data) -> str:
         """A live recipe's ARN, or its name's x.x.x ARN (which selects the latest version)."""
         recipe = data.draw(st.sampled_from(sorted(self.world.recipes)))
-        if data.draw(st.booleans(), label="wildcard recipe"):
-            return f"{recipe.rsplit('/', 1)[0]}/x.x.x"
+        wildcard = f"{recipe.rsplit('/', 1)[0]}/x.x.x"
+        if _WILDCARD_RECIPES and data.draw(st.booleans(), label="wildcard recipe"):
+            return wildcard
         return recipe
 
     @precondition(lambda self: self.world.recipes and self.world.infras)

@@ -7,15 +7,20 @@ it finds as a ServiceError (cached by shape name, `_per_shape`). Messages follow
 
 from __future__ import annotations
 
+import pathlib
 import re
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
+import yaml
 from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
 
 from ._errors import ServiceError, invalid_value
 from ._per_shape import PerShape
 
 Check = Callable[[Any, str], None]
+
+#: output members whose pattern older models got wrong, with what the service returns there
+OUTPUT_FORMS_FILE = pathlib.Path(__file__).with_name("data") / "output_forms.yaml"
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -51,6 +56,13 @@ class Validator(PerShape):
         #: for checking what we emit: the service itself returns empty maps and lists (`tags: {}`)
         #: below their modelled minimum, so sizes of containers are not checked on output
         self._output = output
+        #: (structure, member) -> what the service returns, for the members of `OUTPUT_FORMS_FILE`
+        self._returns: dict[tuple[str, str], str] = {}
+        if output:
+            with OUTPUT_FORMS_FILE.open(encoding="utf-8") as handle:
+                forms = yaml.safe_load(handle)
+            self._returns = {(structure, member): str(entry["returns"])
+                             for structure, members in forms.items() for member, entry in members.items()}
 
     def validate(self, shape: Shape, value: Any, path: str = "") -> None:
         self.compile(shape)(value, path)
@@ -60,7 +72,7 @@ class Validator(PerShape):
         return check
 
     def _structure(self, shape: StructureShape) -> Check:
-        members = [(name, self.compile(member)) for name, member in shape.members.items()]
+        members = [(name, self._member(shape, name, member)) for name, member in shape.members.items()]
         required = list(shape.required_members)
         union = bool(shape.metadata.get("union"))
 
@@ -79,6 +91,15 @@ class Validator(PerShape):
                 raise invalid_value(path, "Exactly one member must be set.")
 
         return check
+
+    def _member(self, structure: StructureShape, name: str, member: Shape) -> Check:
+        """The member's check; on output, without the pattern of a member whose loaded pattern refuses what
+        the service returns there (`OUTPUT_FORMS_FILE`: a stale pattern of an older model)."""
+        returns = self._returns.get((structure.name, name))
+        pattern = member.metadata.get("pattern") if returns is not None else None
+        if pattern is not None and re.search(pattern, returns or "") is None:
+            return self._string(cast(StringShape, member), check_pattern=False)
+        return self.compile(member)
 
     def _list(self, shape: ListShape) -> Check:
         member = self.compile(shape.member)
@@ -107,9 +128,9 @@ class Validator(PerShape):
 
         return check
 
-    def _string(self, shape: StringShape) -> Check:
+    def _string(self, shape: StringShape, check_pattern: bool = True) -> Check:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        pattern = shape.metadata.get("pattern")
+        pattern = shape.metadata.get("pattern") if check_pattern else None
         regex = re.compile(pattern) if pattern else None
         enum = frozenset(shape.enum) if shape.enum else None
 
