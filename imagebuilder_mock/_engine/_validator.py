@@ -99,7 +99,8 @@ class Validator(PerShape):
         pattern = member.metadata.get("pattern") if returns is not None else None
         if pattern is not None and re.search(pattern, returns or "") is None:
             return self._string(cast(StringShape, member), check_pattern=False)
-        return self.compile(member)
+        check: Check = self.compile(member)
+        return check
 
     def _list(self, shape: ListShape) -> Check:
         member = self.compile(shape.member)
