@@ -335,14 +335,13 @@ def test_query_strings_are_read_as_parse_qs_reads_them(raw):
 @settings(max_examples=300)
 @given(st.integers(0, 2**128 - 1))
 def test_request_ids_are_the_plain_uuid_of_their_bits(bits):
-    from imagebuilder_mock._engine import engine
+    import random
 
-    state = engine._RNG.getstate()
-    engine._RNG.setstate(state)
-    drawn = engine._RNG.getrandbits(128)
-    engine._RNG.setstate(state)
-    assert engine.random_uuid() == engine.uuid_of(drawn)
-    assert engine.uuid_of(bits) == str(__import__("uuid").UUID(int=bits, version=4))
+    from imagebuilder_mock._backend import ids
+
+    new_uuid = ids.uuid_maker(random.Random(bits))
+    assert new_uuid() == ids.uuid_of(random.Random(bits).getrandbits(128))
+    assert ids.uuid_of(bits) == str(__import__("uuid").UUID(int=bits, version=4))
 
 
 @pytest.mark.parametrize("text", [b'{"n": 9223372036854775807}', b'{"n": 9223372036854775808}',

@@ -317,14 +317,14 @@ def test_immediate_mode_ends_where_clock_mode_with_instant_stages_does():
 
     from imagebuilder_mock import _lifecycle as lifecycle
     from imagebuilder_mock import mock_imagebuilder
-    from imagebuilder_mock._engine import engine
+    from imagebuilder_mock._backend import ids
     from imagebuilder_mock._resources.images import outputs as image_outputs
 
     instant = {stage: 0 for stage in lifecycle.DEFAULT_STAGE_DURATIONS}
     runs = []
     for settings in ({}, {"progression": "clock", "stage_durations": instant}):
         image_outputs._RNG.seed(7)
-        engine._RNG.seed(7)
+        ids.SHARED.seed(7)
         with time_machine.travel("2024-05-01T12:00:00Z", tick=False), mock_imagebuilder(**settings):
             ib = boto3.client("imagebuilder", region_name=REGION)
             runs.append(_observed(ib, _build_scenarios(ib)))

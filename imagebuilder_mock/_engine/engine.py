@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from typing import Any, Callable, Mapping
 
 from botocore.model import OperationModel
@@ -250,21 +249,6 @@ def _protocol(generated: bool) -> tuple[Router, Parser, Validator, Validator, Se
             _codegen.Acceptors() if generated else None)
 
 
-_RNG = ids.SHARED  # the unseeded mocks' generator; a seeded mock draws from its own (backend/ids.py)
-
-
-def random_uuid() -> str:
-    """A random (version 4, RFC 4122 variant) UUID string, as the service's ids are, from the engine's
-    private generator: `uuid_of(bits)` without building a `uuid.UUID` (one per request; ~1 µs less,
-    docs/performance.md). tests/test_engine_equivalence.py checks the two agree."""
-    digits = "%032x" % (_RNG.getrandbits(128) & _RANDOM_BITS | _VERSION_4)
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
-
-
-def uuid_of(bits: int) -> str:
-    """The plain twin of `random_uuid`: the version 4 UUID string of 128 random bits."""
-    return str(uuid.UUID(int=bits, version=4))
-
-
-_VERSION_4 = ids._VERSION_4
-_RANDOM_BITS = ids._RANDOM_BITS
+#: a random version 4 UUID string from the unseeded mocks' generator (a seeded mock draws from its own:
+#: `backend.new_uuid`; `_backend/ids.py`)
+random_uuid = ids.uuid_maker(ids.SHARED)
