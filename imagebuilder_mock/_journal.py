@@ -55,7 +55,7 @@ class Calls(Sequence[Call]):
 
     A live view: it grows as the test makes calls. Index it, iterate it, `len()` it; `of("CreateImage")`
     keeps one operation's calls, `operations()` lists the operation names in order, `last` is the newest
-    call. Only the last `max_calls` (a setting, 10,000 by default) are kept."""
+    call. Only the last `max_calls` (a setting: 100 by default, None for every call) are kept."""
 
     def __init__(self, backend: Backend) -> None:
         self._records = backend.calls

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+#: how many of the last calls `m.calls` keeps by default: every call of a typical test, at a bounded cost
+#: (~1.5 KB a call: a long test or a server does not grow without limit; docs/performance.md)
+DEFAULT_MAX_CALLS = 100
 
 
 class Store:
@@ -90,7 +93,8 @@ class Backend:
         self.token_secret = ids.token_secret(self.seed, _SECRET)
         #: raw records (operation, params, account, region, time, status, body, error code, request id),
         #: read through `_journal.Calls`; the last `max_calls` are kept
-        self.calls: collections.deque[tuple[Any, ...]] = collections.deque(maxlen=settings.get("max_calls", 10_000))
+        self.calls: collections.deque[tuple[Any, ...]] = collections.deque(
+            maxlen=settings.get("max_calls", DEFAULT_MAX_CALLS))
 
     def store(self, account: str, region: str) -> Store:
         key = (account, region)

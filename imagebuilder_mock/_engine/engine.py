@@ -36,7 +36,7 @@ from .._backend.context import RequestContext
 from .._backend.store import DEFAULT_REGION, Backend
 from . import _codegen, _idempotency
 from ._errors import ServiceError
-from ._json import dumps
+from ._json import dumps, kept
 from ._model import service_model
 from ._parser import Parser, Query
 from ._router import Router
@@ -104,7 +104,8 @@ class Engine:
                 response = self._dispatch_and_render(plan, ctx, params, request_id)
                 if token is not None:
                     token.remember(request_id, response[2])
-            self._record((plan.name, params, account, region, self._now(), response[0], response[2], None, request_id))
+            self._record((plan.name, params, account, region, self._now(), response[0], kept(response[2]), None,
+                          request_id))
             return response
         except ServiceError as error:
             if error.code == "InvalidParameterValueException" and plan is not None and plan.parameter_code:
