@@ -10,6 +10,7 @@ from typing import Callable
 import boto3
 
 import factories
+from _model_features import image_available_waiter
 
 REGION = "us-east-1"
 OTHER_REGION = "us-west-2"
@@ -46,7 +47,7 @@ def messages(url, client: Callable = in_process):
 
 
 def wait(ib, arn):
-    ib.get_waiter("image_available").wait(imageBuildVersionArn=arn)
+    image_available_waiter(ib).wait(imageBuildVersionArn=arn)
     return ib.get_image(imageBuildVersionArn=arn)["image"]
 
 

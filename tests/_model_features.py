@@ -127,3 +127,20 @@ def install_component_filler() -> None:
     for operation in _REQUIRED_BY:
         botocore.handlers.BUILTIN_HANDLERS.append(
             (f"before-parameter-build.imagebuilder.{operation}", _send_required_components))
+
+
+#: the service's ImageAvailable waiter as the newest botocore ships it (waiters-2), for older models
+IMAGE_AVAILABLE = {"version": 2, "waiters": {"ImageAvailable": {
+    "operation": "GetImage", "delay": 30, "maxAttempts": 120,
+    "acceptors": [{"matcher": "path", "argument": "image.state.status", "expected": "AVAILABLE", "state": "success"},
+                  {"matcher": "path", "argument": "image.state.status", "expected": "FAILED", "state": "failure"}]}}}
+
+
+def image_available_waiter(client):
+    """The model's `image_available` waiter where the loaded botocore has it, else the same definition as a
+    custom waiter (as a user of that botocore would write it)."""
+    if "image_available" in client.waiter_names:
+        return client.get_waiter("image_available")
+    from botocore.waiter import WaiterModel, create_waiter_with_client
+
+    return create_waiter_with_client("ImageAvailable", WaiterModel(IMAGE_AVAILABLE), client)

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 import factories
 from imagebuilder_mock import MockImageBuilder, mock_imagebuilder
+from _model_features import image_available_waiter
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -119,7 +120,7 @@ def _scenario() -> dict:
                                                                  "update-linux/x.x.x"}])["imageRecipeArn"]
     infra = ib.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"][0]["arn"]
     image = ib.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imageBuildVersionArn"]
-    ib.get_waiter("image_available").wait(imageBuildVersionArn=image)
+    image_available_waiter(ib).wait(imageBuildVersionArn=image)
     out["ami"] = ib.get_image(imageBuildVersionArn=image)["image"]["outputResources"]["amis"][0]["image"]
     out["workflow_executions"] = [w["workflowExecutionId"] for w in
                                   ib.list_workflow_executions(imageBuildVersionArn=image)["workflowExecutions"]]

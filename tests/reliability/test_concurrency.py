@@ -43,7 +43,7 @@ def test_creates_gets_lists_and_deletes_from_many_threads_add_up(imagebuilder_mo
     def work(client, index: int, round_: int) -> None:
         arn = f.component(client, f"c-{index}-{round_}")
         assert client.get_component(componentBuildVersionArn=arn)["component"]["arn"] == arn
-        client.list_components(filters=[{"name": "name", "values": [f"c-{index}-*"]}])
+        client.list_components(filters=[{"name": "name", "values": [f"c-{index}-{round_}"]}])
         if round_ % 2:
             client.delete_component(componentBuildVersionArn=arn)
         else:
